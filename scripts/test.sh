@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The test command: lint, migration check, then the suite on SQLite and on PostgreSQL.
+# PostgreSQL is skipped (loudly) when unreachable, unless COMMONGROUND_REQUIRE_POSTGRES=1.
+set -euo pipefail
+BIN="${VENV:-.venv}/bin"
+export COMMONGROUND_DATA_DIR="${COMMONGROUND_DATA_DIR:-$PWD/var/test}"
+mkdir -p "$COMMONGROUND_DATA_DIR"
+PG_URL="${COMMONGROUND_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/commonground}"
+
+echo "== ruff"
+"$BIN/ruff" check .
+echo "== migrations are up to date"
+env -u COMMONGROUND_DATABASE_URL "$BIN/commonground" makemigrations --check --dry-run >/dev/null
+
+WORKERS="${TEST_WORKERS:-2}"
+echo "== tests on SQLite"
+env -u COMMONGROUND_DATABASE_URL "$BIN/pytest" -n "$WORKERS" "$@"
+
+if "$BIN/python" - "$PG_URL" <<'PY'
+import sys, psycopg
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+try:
+    psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, dbname="postgres",
+                    connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL unreachable: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+then
+  echo "== tests on PostgreSQL ($PG_URL)"
+  COMMONGROUND_DATABASE_URL="$PG_URL" "$BIN/pytest" -n "$WORKERS" "$@"
+else
+  if [ "${COMMONGROUND_REQUIRE_POSTGRES:-0}" = "1" ]; then
+    echo "PostgreSQL is required here but unreachable: failing." >&2
+    exit 1
+  fi
+  echo "!! SKIPPED the PostgreSQL leg: no server at $PG_URL (set COMMONGROUND_TEST_POSTGRES_URL)."
+fi

@@ -1,0 +1,11 @@
+"""All staff workspace URLs, mounted under /a/<association>/."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("", include("commonground.people.urls")),
+    path("", include("commonground.membership.urls")),
+]

@@ -1,0 +1,283 @@
+"""Plans, memberships and their dated terms, transitions, invoices, payments, offerings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
+
+from commonground.people.models import Organisation, Person
+from commonground.tenancy.models import Association, Side
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class PlanKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"
+    ORGANISATIONAL = "organisational", "Organisational"
+
+
+class Plan(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=64)
+    kind = models.CharField(max_length=16, choices=PlanKind.choices, default=PlanKind.INDIVIDUAL)
+    term_months = models.PositiveSmallIntegerField(default=12)
+    price = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    currency = models.CharField(max_length=3, default="USD")
+    grace_days = models.PositiveSmallIntegerField(default=30)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "slug"], name="plan_unique_slug"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="plan_price_not_negative"),
+            models.CheckConstraint(condition=Q(term_months__gte=1), name="plan_term_positive"),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RENEWAL_DUE = "renewal_due", "Renewal due"
+    GRACE = "grace", "In grace"
+    LAPSED = "lapsed", "Lapsed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Membership(models.Model):
+    """One member's (person or organisation) membership on a plan.
+
+    ``starts_on``/``ends_on`` mirror the current term; every term is kept in ``Term``.
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="memberships")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="memberships")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    joined_on = models.DateField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    lapsed_on = models.DateField(null=True, blank=True)
+    cancelled_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(association="association")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(person__isnull=False, organisation__isnull=True)
+                           | Q(person__isnull=True, organisation__isnull=False)),
+                name="membership_one_member",
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="membership_term_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["association", "status", "ends_on"], name="membership_status_idx"),
+            models.Index(fields=["association", "ends_on"], name="membership_ends_idx"),
+            models.Index(fields=["association", "plan", "status"], name="membership_plan_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.plan}"
+
+    @property
+    def member(self):
+        return self.person or self.organisation
+
+
+class TermKind(models.TextChoices):
+    JOIN = "join", "Join"
+    RENEWAL = "renewal", "Renewal"
+    REINSTATEMENT = "reinstatement", "Reinstatement"
+
+
+class Term(models.Model):
+    """One dated period of membership. Terms of a membership never overlap."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="terms")
+    kind = models.CharField(max_length=14, choices=TermKind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="terms")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "membership", "starts_on"],
+                                    name="term_unique_start"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="term_ordered"),
+        ]
+        ordering = ["starts_on"]
+
+
+class Transition(models.Model):
+    """A dated lifecycle change of a membership (join, renew, grace, lapse …)."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
+                                   related_name="transitions")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    event = models.CharField(max_length=20)
+    on = models.DateField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        indexes = [models.Index(fields=["association", "event", "on"], name="transition_event_idx")]
+        ordering = ["on", "id"]
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Invoice(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=32)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="invoices")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="invoices")
+    membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="invoices")
+    billed_to = models.CharField(max_length=250, blank=True,
+                                 help_text="Name and address as billed (blanked on erasure)")
+    description = models.CharField(max_length=250)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=InvoiceStatus.choices,
+                              default=InvoiceStatus.OPEN)
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "number"], name="invoice_unique_number"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),
+        ]
+        indexes = [models.Index(fields=["association", "status", "due_on"], name="invoice_open_idx")]
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number}"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    CHEQUE = "cheque", "Cheque"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CARD_MANUAL = "card_manual", "Card (taken manually)"
+    OTHER = "other", "Other"
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", "Payment"
+    REFUND = "refund", "Refund"
+
+
+class Payment(models.Model):
+    """Money received against an invoice, or refunded. Amounts are always positive."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=8, choices=PaymentKind.choices, default=PaymentKind.PAYMENT)
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    received_on = models.DateField()
+    reference = models.CharField(max_length=120, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        ordering = ["received_on", "id"]
+
+
+class OfferingCategory(models.TextChoices):
+    LEARNING = "learning", "Learning (courses, CE)"
+    KNOWLEDGE = "knowledge", "Knowledge (publications, research)"
+    COMMUNITY = "community", "Community (conferences, forums, peer groups)"
+    ADVOCACY = "advocacy", "Advocacy"
+
+
+class PriceDecision(models.TextChoices):
+    FREE = "free", "Free for everyone"
+    MEMBER_PRICE = "member_price", "Member price (members pay less)"
+    NON_MEMBER_PRICE = "non_member_price", "One price for everyone"
+
+
+class Offering(models.Model):
+    """The formal programme: what the association sells or serves."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64)
+    category = models.CharField(max_length=12, choices=OfferingCategory.choices)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    price_decision = models.CharField(max_length=16, choices=PriceDecision.choices,
+                                      default=PriceDecision.FREE)
+    member_price = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    non_member_price = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    currency = models.CharField(max_length=3, default="USD")
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "slug"], name="offering_unique_slug"),
+            models.CheckConstraint(condition=Q(member_price__gte=0, non_member_price__gte=0),
+                                   name="offering_prices_not_negative"),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def price_for(self, *, is_member: bool) -> Decimal:
+        if self.price_decision == PriceDecision.FREE:
+            return Decimal("0.00")
+        if self.price_decision == PriceDecision.MEMBER_PRICE and is_member:
+            return self.member_price
+        return self.non_member_price

@@ -1,0 +1,186 @@
+"""People, organisations, the relationships between them, chapters and custom fields."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
+
+from commonground.tenancy.models import Association
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public"
+    VOLUNTARY = "voluntary", "Voluntary"
+    PRIVATE = "private", "Private"
+
+
+class Chapter(models.Model):
+    """A local group of the association."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=64)
+    region = models.CharField(max_length=120, blank=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "slug"], name="chapter_unique_slug")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A company, agency or nonprofit: an organisational member or an employer."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    sector = models.CharField(max_length=10, choices=Sector.choices, default=Sector.PRIVATE)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name_key"], name="organisation_unique_name")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """An individual: member, prospect, contact or staff member's own record."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    # Lower-cased normalised email: the dedupe key, unique within the association.
+    email_key = models.CharField(max_length=254, blank=True, editable=False)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    chapter = models.ForeignKey(Chapter, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="people")
+    custom = models.JSONField(default=dict, blank=True)
+    external_id = models.CharField(max_length=100, blank=True,
+                                   help_text="The id in the system this record came from")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="people")
+    # Lower-cased "first last email" for search; kept by services, never edited.
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(association="association")
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "email_key"], condition=~Q(email_key=""),
+                name="person_unique_email",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["association", "last_name", "first_name", "id"],
+                         name="person_name_idx"),
+            models.Index(fields=["association", "created_at", "id"], name="person_created_idx"),
+            models.Index(fields=["association", "chapter"], name="person_chapter_idx"),
+        ]
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or f"Person {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @staticmethod
+    def make_search_text(first_name: str, last_name: str, email: str) -> str:
+        return f"{first_name} {last_name} {email}".lower().strip()
+
+
+class RelationshipKind(models.TextChoices):
+    EMPLOYEE = "employee", "Employee"
+    PRIMARY_CONTACT = "primary_contact", "Primary contact"
+    BILLING_CONTACT = "billing_contact", "Billing contact"
+    BOARD = "board", "Board member"
+    OWNER = "owner", "Owner"
+
+
+class Relationship(models.Model):
+    """A person's tie to an organisation, dated."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="relationships")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices,
+                            default=RelationshipKind.EMPLOYEE)
+    title = models.CharField(max_length=120, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "person", "organisation", "kind"],
+                                    name="relationship_unique")
+        ]
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+    BOOLEAN = "boolean", "Yes / no"
+    CHOICE = "choice", "Choice"
+    URL = "url", "Web address"
+
+
+class CustomFieldDefinition(models.Model):
+    """A field the association defines for people; values live in Person.custom."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    key = models.SlugField(max_length=64)
+    label = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT)
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "key"], name="customfield_unique_key")
+        ]
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from commonground.tenancy.services import association_create, staff_add
+
+
+@pytest.fixture
+def association(db):
+    return association_create(slug="acme", name="Acme Society", country="US", currency="USD")
+
+
+@pytest.fixture
+def other_association(db):
+    return association_create(slug="other", name="Other Guild", country="GB", currency="GBP")
+
+
+@pytest.fixture
+def scoped(association):
+    """Run the test body inside the association's scope."""
+    with scope(association=association):
+        yield association
+
+
+@pytest.fixture
+def staff_user(association):
+    staff = staff_add(association=association, email="director@acme.test",
+                      role_key="membership", password="correct horse battery")
+    return staff.user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def no_scope():
+    with scopes_disabled():
+        yield
