@@ -1,0 +1,33 @@
+"""``commonground bench NAME …``: benchmarks. Each prints its figure last as ``name=value``.
+
+Benchmarks live beside the code they measure and register here by name, so adding one
+does not mean editing a shared command.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.core.management.base import BaseCommand, CommandParser
+
+# name -> "module:function"; the function takes (parser) to add arguments via
+# "module:add_arguments" and is called as run(**options) returning a dict of figures.
+BENCHMARKS = {
+    "import": "commonground.people.bench",
+    "pages": "commonground.core.bench_pages",
+}
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark; the last line printed is name=value."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="benchmark", required=True)
+        for name, module_path in BENCHMARKS.items():
+            module = importlib.import_module(module_path)
+            p = sub.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
+            module.add_arguments(p)
+
+    def handle(self, *args, benchmark: str, **options) -> None:
+        module = importlib.import_module(BENCHMARKS[benchmark])
+        module.run(stdout=self.stdout, **options)
