@@ -7,5 +7,6 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("commonground.people.urls")),
+    path("", include("commonground.people.urls_import")),
     path("", include("commonground.membership.urls")),
 ]
