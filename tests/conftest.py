@@ -25,7 +25,7 @@ def scoped(association):
 
 @pytest.fixture
 def staff_user(association):
-    staff = staff_add(association=association, email="director@acme.test",
+    staff = staff_add(association=association, email="director@acme.example.org",
                       role_key="membership", password="correct horse battery")
     return staff.user
 

@@ -1,0 +1,84 @@
+"""Everything held on one person, as JSON (the subject-access export).
+
+Erasure is a write and lives in ``people.services.person_erase``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.forms.models import model_to_dict
+
+from commonground.tenancy import audit
+from commonground.tenancy.models import AuditEntry
+
+from .models import Person
+
+_SKIP = {"association", "search_text", "email_key"}
+
+
+def _row(obj, *, skip: set[str] = frozenset()) -> dict[str, Any]:
+    data = model_to_dict(obj, exclude=[*_SKIP, *skip])
+    data["id"] = obj.pk
+    for field in ("created_at", "updated_at"):
+        if hasattr(obj, field):
+            data[field] = getattr(obj, field)
+    return data
+
+
+def person_export(person: Person, *, actor=None) -> dict[str, Any]:
+    """All data on ``person``: profile, relationships, memberships with terms and
+    transitions, invoices with payments, change history and audit trail.
+
+    The export itself is audited (``person.exported``) because handing data out is a
+    privacy-relevant act.
+    """
+    from commonground.membership.models import Invoice, Payment, Term, Transition
+
+    memberships = []
+    for m in person.memberships.select_related("plan").order_by("joined_on", "id"):
+        row = _row(m)
+        row["plan"] = m.plan.name
+        row["terms"] = [_row(t, skip={"membership"}) for t in
+                        Term.objects.filter(membership=m).order_by("starts_on")]
+        row["transitions"] = [_row(t, skip={"membership", "actor"}) for t in
+                              Transition.objects.filter(membership=m).order_by("on", "id")]
+        memberships.append(row)
+    invoices = []
+    for inv in Invoice.objects.filter(person=person).order_by("issued_on", "id"):
+        row = _row(inv, skip={"person", "organisation"})
+        row["payments"] = [_row(p, skip={"invoice", "actor"})
+                           for p in Payment.objects.filter(invoice=inv).order_by("received_on", "id")]
+        invoices.append(row)
+    history = [
+        {"changed_at": h.history_date, "change": h.get_history_type_display(),
+         "by": getattr(h.history_user, "email", None),
+         "values": {f: getattr(h, f) for f in ("first_name", "last_name", "email", "phone",
+                                               "city", "country", "custom")}}
+        for h in person.history.select_related("history_user").order_by("history_date")
+    ]
+    membership_ids = [m["id"] for m in memberships]
+    trail = AuditEntry.objects.filter(
+        Q(object_type="person", object_id=person.pk)
+        | Q(object_type="membership", object_id__in=membership_ids)
+    ).order_by("created_at", "id")
+    data = {
+        "person": {**_row(person, skip={"user"}),
+                   "chapter": person.chapter.name if person.chapter else None,
+                   "has_portal_login": person.user_id is not None},
+        "relationships": [
+            {"organisation": r.organisation.name, "kind": r.kind, "title": r.title,
+             "starts_on": r.starts_on, "ends_on": r.ends_on}
+            for r in person.relationships.select_related("organisation")
+        ],
+        "memberships": memberships,
+        "invoices": invoices,
+        "change_history": history,
+        "audit_trail": [{"at": a.created_at, "action": a.action, "data": a.data} for a in trail],
+    }
+    audit.record(association=person.association, action="person.exported", obj=person, actor=actor)
+    # Round-trip through the encoder so callers get plain JSON types (dates → strings).
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

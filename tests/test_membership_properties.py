@@ -1,0 +1,156 @@
+"""Property-based tests for the lifecycle state machine, term dates and money."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commonground.core.errors import DomainError, ValidationFailed
+from commonground.membership import lifecycle, services
+from commonground.membership.models import Invoice, Status, Term, Transition
+from commonground.people.services import person_create
+
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+months = st.integers(min_value=1, max_value=36)
+
+
+@given(start=dates, months=months, renewals=st.integers(min_value=1, max_value=12))
+def test_renewal_terms_are_contiguous_and_never_overlap(start, months, renewals):
+    end = lifecycle.term_end(start, months)
+    assert end >= start
+    for _ in range(renewals):
+        next_start, next_end = lifecycle.next_term(end, months)
+        assert next_start == end + timedelta(days=1)
+        assert next_end > end
+        end = next_end
+
+
+@given(start=dates, months=months)
+def test_a_term_spans_its_months(start, months):
+    end = lifecycle.term_end(start, months)
+    # A month is 28–31 days; allow for that across the whole term.
+    assert 28 * months - 1 <= (end - start).days <= 31 * months
+
+
+@given(ends_on=dates, window=st.integers(0, 120), grace=st.integers(0, 120),
+       days=st.lists(st.integers(-400, 400), min_size=2, max_size=10))
+def test_status_by_date_only_moves_forward(ends_on, window, grace, days):
+    order = [Status.ACTIVE, Status.RENEWAL_DUE, Status.GRACE, Status.LAPSED]
+    seen = [order.index(lifecycle.status_on(ends_on=ends_on, today=ends_on + timedelta(d),
+                                            renewal_window_days=window, grace_days=grace))
+            for d in sorted(days)]
+    assert seen == sorted(seen)
+    lapsed_from = lifecycle.lapse_date(ends_on, grace)
+    assert lifecycle.status_on(ends_on=ends_on, today=lapsed_from, renewal_window_days=window,
+                               grace_days=grace) == Status.LAPSED
+    assert lifecycle.status_on(ends_on=ends_on, today=lapsed_from - timedelta(1),
+                               renewal_window_days=window, grace_days=grace) != Status.LAPSED
+
+
+@given(cents=st.integers(min_value=0, max_value=10**11 - 1))
+def test_money_round_trips_exactly(cents):
+    amount = Decimal(cents) / 100
+    assert services.parse_money(str(amount)) == amount.quantize(Decimal("0.01"))
+    assert services.parse_money(f"{amount:,.2f}") == amount.quantize(Decimal("0.01"))
+
+
+@given(text=st.text(max_size=20))
+def test_money_parser_accepts_or_refuses_cleanly(text):
+    try:
+        value = services.parse_money(text)
+    except ValidationFailed as exc:
+        assert "amount" in exc.fields
+    else:
+        assert value >= 0 and value == value.quantize(Decimal("0.01"))
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextmanager
+def rolled_back():
+    """Each hypothesis example runs in a transaction that is thrown away."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("wait"), st.integers(1, 200)),
+        st.tuples(st.just("renew"), st.booleans()),
+        st.tuples(st.just("renew_twice"), st.just(None)),
+        st.just(("reinstate", None)),
+        st.just(("cancel", None)),
+        st.just(("pay", None)),
+    ),
+    min_size=1, max_size=14,
+)
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=ops, term_months=st.sampled_from([1, 6, 12]), grace=st.sampled_from([0, 15, 30]))
+def test_lifecycle_state_machine(scoped, ops, term_months, grace):
+    with rolled_back():
+        clock = {"today": date(2025, 1, 15)}
+        with mock.patch.object(services, "_today", lambda association: clock["today"]):
+            plan = services.plan_save(association=scoped, name="P", price="10.00",
+                                      term_months=term_months, grace_days=grace)
+            person = person_create(association=scoped, last_name="Member")
+            m = services.membership_join(association=scoped, plan=plan, person=person)
+            for op, arg in ops:
+                try:
+                    if op == "wait":
+                        clock["today"] += timedelta(days=arg)
+                        services.memberships_advance(association=scoped)
+                    elif op == "renew":
+                        services.membership_renew(membership=m,
+                                                  expected_ends_on=m.ends_on if arg else None)
+                    elif op == "renew_twice":
+                        seen = m.ends_on
+                        services.membership_renew(membership=m, expected_ends_on=seen)
+                        before = Term.objects.filter(membership=m).count()
+                        services.membership_renew(membership=m, expected_ends_on=seen)
+                        assert Term.objects.filter(membership=m).count() == before
+                    elif op == "reinstate":
+                        services.membership_reinstate(membership=m)
+                    elif op == "cancel":
+                        services.membership_cancel(membership=m)
+                    elif op == "pay":
+                        for inv in Invoice.objects.filter(membership=m, status="open"):
+                            services.payment_record(invoice=inv, amount=services.invoice_balance(inv),
+                                                    method="cash")
+                except DomainError:
+                    pass  # refused transitions are fine; the invariants below must hold
+                m.refresh_from_db()
+                _check_invariants(m, scoped, clock["today"])
+
+
+def _check_invariants(m, association, today):
+    terms = list(Term.objects.filter(membership=m).order_by("starts_on"))
+    for earlier, later in zip(terms, terms[1:], strict=False):
+        assert later.starts_on > earlier.ends_on, "terms overlap"
+    assert (m.starts_on, m.ends_on) == (terms[-1].starts_on, terms[-1].ends_on)
+    if m.status != Status.CANCELLED:
+        expected = lifecycle.status_on(ends_on=m.ends_on, today=today,
+                                       renewal_window_days=association.renewal_window_days,
+                                       grace_days=m.plan.grace_days)
+        # States only move forward by date; a lapsed membership stays lapsed until reinstated.
+        assert m.status == expected
+    last = Transition.objects.filter(membership=m).order_by("-id").first()
+    assert last.to_status == m.status
+    for inv in Invoice.objects.filter(membership=m):
+        assert Decimal("0") <= services.invoice_balance(inv) <= inv.amount
