@@ -6,6 +6,17 @@ from django_scopes import scope, scopes_disabled
 from commonground.tenancy.services import association_create, staff_add
 
 
+@pytest.fixture(autouse=True)
+def _test_http_settings(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # The test client speaks plain HTTP; production settings would redirect it to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture
 def association(db):
     return association_create(slug="acme", name="Acme Society", country="US", currency="USD")
