@@ -184,3 +184,69 @@ class CustomFieldDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportBatch(models.Model):
+    """One run of a roster import: the file, its options, progress and counts.
+
+    Each chunk of rows commits together with ``rows_done`` and the counts, so an import
+    that is interrupted resumes from the last committed chunk and never half-writes one.
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_path = models.CharField(max_length=500, help_text="Stored copy the import reads")
+    file_sha256 = models.CharField(max_length=64)
+    options = models.JSONField(default=dict, blank=True)
+    options_key = models.CharField(max_length=64, help_text="sha256 of the options, for resuming")
+    status = models.CharField(max_length=8, choices=ImportStatus.choices,
+                              default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    memberships_created = models.PositiveIntegerField(default=0)
+    memberships_renewed = models.PositiveIntegerField(default=0)
+    unknown_headers = models.JSONField(default=list, blank=True)
+    mapped_headers = models.JSONField(default=dict, blank=True)
+    errors_file = models.CharField(max_length=500, blank=True)
+    message = models.TextField(blank=True)
+    owner = models.CharField(max_length=120, blank=True, help_text="host:pid running it")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["association", "file_sha256", "options_key"],
+                         name="importbatch_file_idx"),
+            models.Index(fields=["association", "-created_at"], name="importbatch_recent_idx"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.file_name})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ImportStatus.DONE else 0
+        return min(100, int(self.rows_done * 100 / self.total_rows))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
