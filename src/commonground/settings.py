@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # In INSTALLED_APPS so /api/v1/docs serves Swagger UI from our static files, not a CDN.
+    "ninja",
     "django_countries",
     "simple_history",
     "allauth",

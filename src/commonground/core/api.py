@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from commonground.core.errors import DomainError
@@ -18,10 +18,49 @@ class TokenAuth(HttpBearer):
         return getattr(request, "api_token", None)
 
 
-api = NinjaAPI(
+DESCRIPTION = """\
+Association management: people, organisations, chapters, plans, memberships, invoices,
+payments and offerings of one association.
+
+**Authentication.** Send `Authorization: Bearer cg_…`. A token belongs to one staff user
+in one association and sees only that association. Create one with
+`commonground staff add EMAIL --association SLUG --role ROLE --token` or `POST /tokens`.
+
+**Lists** are cursor-paginated: `{"items": [...], "next_cursor": "…"}`. Pass
+`?cursor=<next_cursor>` until it is `null`. `?limit=` defaults to 50; above 200 is served
+as 200.
+
+**Writes** accept an `Idempotency-Key` header (any unique string up to 200 characters).
+A retry with the same key and the same request replays the first response with
+`Idempotent-Replayed: true` and writes nothing; the same key with a different request
+is a 422.
+
+**Errors** are JSON `{"code": …, "detail": …, "fields": {"field": ["message"]}}`:
+401 without a valid token, 404 for ids that do not exist in your association,
+409 for conflicts (e.g. an email already on file), 422 for invalid input.
+
+**Money** is a decimal string (`"120.00"`), never a float. Dates are ISO 8601.
+"""
+
+
+class CommongroundAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # Document the Idempotency-Key header on every write, where clients look for it.
+        header = {"in": "header", "name": "Idempotency-Key", "required": False,
+                  "description": "Unique per intended write; retries with it are replayed.",
+                  "schema": {"type": "string", "maxLength": 200}}
+        for methods in schema.get("paths", {}).values():
+            for method, op in methods.items():
+                if method in ("post", "patch", "put", "delete"):
+                    op.setdefault("parameters", []).append(header)
+        return schema
+
+
+api = CommongroundAPI(
     title="commonground API",
     version="1",
-    description="Association management: people, organisations, plans, memberships, payments.",
+    description=DESCRIPTION,
     auth=TokenAuth(),
     urls_namespace="api-1",
 )
@@ -31,7 +70,10 @@ def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        fields.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", "invalid"))
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        fields.setdefault(".".join(loc) or "__all__", []).append(msg)
     return fields
 
 
@@ -52,8 +94,29 @@ def not_found(request, exc):
                                          "fields": {}}, status=404)
 
 
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # ninja raises these for e.g. an unparseable body ("Cannot parse request body").
+    return api.create_response(request, {"code": "bad_request", "detail": str(exc),
+                                         "fields": {}}, status=exc.status_code)
+
+
 @api.exception_handler(AuthenticationError)
 def unauthorised(request, exc):
     return api.create_response(request, {"code": "unauthorised",
                                          "detail": "A valid API token is required",
                                          "fields": {}}, status=401)
+
+
+def _mount() -> None:
+    # Imported here, after ``api`` exists, because the routers use core helpers.
+    from commonground.membership.api import router as membership_router
+    from commonground.people.api import router as people_router
+    from commonground.tenancy.api import router as tenancy_router
+
+    api.add_router("/", people_router)
+    api.add_router("/", membership_router)
+    api.add_router("/", tenancy_router)
+
+
+_mount()

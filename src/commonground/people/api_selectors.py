@@ -1,0 +1,63 @@
+"""Reads behind the people API (lists with filters). Scoped by the caller's association."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import Chapter, Organisation, Person
+
+
+def get_or_404(qs: QuerySet, pk: int):
+    """The object with ``pk`` in the current association; anything else is a plain 404."""
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Not found")
+    return obj
+
+
+def _id_or_slug(value: str) -> Q:
+    value = value.strip()
+    return Q(pk=int(value)) if value.isdigit() and len(value) < 19 else Q(slug=value)
+
+
+def people_filter(*, q: str | None = None, email: str | None = None, chapter: str | None = None,
+                  status: str | None = None, plan: str | None = None,
+                  updated_since: datetime | None = None) -> QuerySet[Person]:
+    from commonground.membership.models import Membership, Plan
+
+    qs = Person.objects.all()
+    for term in (q or "").lower().split()[:8]:
+        qs = qs.filter(search_text__contains=term)
+    if email:
+        qs = qs.filter(email_key=email.strip().lower())
+    if chapter:
+        qs = qs.filter(chapter__in=Chapter.objects.filter(_id_or_slug(chapter)))
+    if status or plan:
+        # One membership must match both, so "status=active&plan=gold" means an active gold
+        # membership, not any active membership plus any gold one.
+        memberships = Membership.objects.filter(person=OuterRef("pk"))
+        if status:
+            memberships = memberships.filter(status=status)
+        if plan:
+            memberships = memberships.filter(plan__in=Plan.objects.filter(_id_or_slug(plan)))
+        qs = qs.filter(Exists(memberships))
+    if updated_since:
+        qs = qs.filter(updated_at__gte=updated_since)
+    return qs
+
+
+def organisations_filter(*, q: str | None = None, sector: str | None = None
+                         ) -> QuerySet[Organisation]:
+    qs = Organisation.objects.all()
+    if q:
+        qs = qs.filter(name_key__contains=q.strip().lower())
+    if sector:
+        qs = qs.filter(sector=sector)
+    return qs
+
+
+def chapters_all() -> QuerySet[Chapter]:
+    return Chapter.objects.all()
