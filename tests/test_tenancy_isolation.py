@@ -1,0 +1,350 @@
+"""Cross-tenant proof: a user of association A sees none of association B's objects.
+
+The walkers are generic on purpose: they enumerate EVERY URL pattern under ``/a/`` and
+``/m/`` from the root resolver and EVERY operation in the API's OpenAPI schema, so a new
+view or endpoint is covered the day it is added. A URL kwarg or API path parameter the
+walker cannot map to one of B's objects FAILS the test: extend ``OBJECT_KWARGS`` (or
+``FIXED_KWARGS`` for non-id parameters) when you add one.
+
+Expected answer is always 404 — never 403 (which would confirm the object exists) and
+never a redirect.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import ScopeError, scope, scopes_disabled
+
+from _api_support import ApiClient
+from commonground.core.api import api as ninja_api
+from commonground.membership import services as ms
+from commonground.membership.models import Membership, Term, Transition
+from commonground.people import services as ps
+from commonground.people.models import Person
+from commonground.tenancy.models import ApiToken, Association, AuditEntry, Role, StaffMember
+from commonground.tenancy.services import api_token_create, association_create, staff_add
+
+# URL kwarg / API path parameter → key into the objects of one association.
+OBJECT_KWARGS = {
+    "person_id": "person", "organisation_id": "organisation", "chapter_id": "chapter",
+    "plan_id": "plan", "membership_id": "membership", "invoice_id": "invoice",
+    "payment_id": "payment", "refund_id": "refund", "offering_id": "offering",
+    "role_id": "role", "token_id": "token", "field_id": "field",
+    "custom_field_id": "field", "relationship_id": "relationship", "term_id": "term",
+    "transition_id": "transition", "batch_id": "batch", "import_id": "batch",
+    "import_batch_id": "batch", "staff_id": "staff", "staffmember_id": "staff",
+    "audit_id": "audit", "entry_id": "audit",
+}
+# Non-id kwargs and the value to use for them.
+FIXED_KWARGS = {"fmt": "csv", "format": "csv"}
+MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
+
+
+def _build(slug: str, mark: str) -> dict:
+    """One of every kind of object, made with the services (as users would)."""
+    association = association_create(slug=slug, name=f"{mark} Society")
+    staff = staff_add(association=association, email=f"boss@{slug}.example.org", role_key="admin")
+    with scope(association=association):
+        objs: dict = {"association": association, "staff": staff, "user": staff.user}
+        objs["chapter"] = ps.chapter_create(association=association, name=f"{mark} Chapter")
+        objs["field"] = ps.custom_field_define(association=association, key=f"{mark}_field",
+                                               label=f"{mark} field")
+        objs["person"] = ps.person_create(association=association, first_name=mark,
+                                          last_name=f"{mark}son", email=f"{mark}@example.org",
+                                          chapter=objs["chapter"])
+        objs["organisation"] = ps.organisation_create(association=association,
+                                                      name=f"{mark} Corp")
+        objs["relationship"] = ps.relationship_add(association=association, person=objs["person"],
+                                                   organisation=objs["organisation"])
+        objs["plan"] = ms.plan_save(association=association, name=f"{mark} Plan", price="100.00")
+        objs["membership"] = ms.membership_join(association=association, plan=objs["plan"],
+                                                person=objs["person"])
+        objs["term"] = Term.objects.get(membership=objs["membership"])
+        objs["transition"] = Transition.objects.filter(membership=objs["membership"]).first()
+        objs["invoice"] = objs["membership"].invoices.get()
+        objs["payment"] = ms.payment_record(invoice=objs["invoice"], amount="40.00",
+                                            method="cash", reference=f"{mark}-1")
+        objs["refund"] = ms.payment_refund(invoice=objs["invoice"], amount="1.00", method="cash")
+        objs["offering"] = ms.offering_save(association=association, name=f"{mark} Course",
+                                            category="learning", side="mission")
+        objs["role"] = Role.objects.get(key="marketing")
+        objs["raw_token"] = api_token_create(association=association, user=staff.user)
+        objs["token"] = ApiToken.objects.get(token_hash=ApiToken.hash(objs["raw_token"]))
+        objs["batch"] = _import_batch(association, staff.user)
+        objs["audit"] = AuditEntry.objects.first()
+        # The staff user is also a member of their own association, so /m/ pages resolve.
+        Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
+    return objs
+
+
+def _import_batch(association: Association, user):
+    try:
+        from commonground.people.models import ImportBatch
+    except ImportError:  # the import model is optional for this test
+        return None
+    # No public service creates a bare batch without a file; the row is what matters here.
+    return ImportBatch.objects.create(association=association, file_name="roster.csv",
+                                      file_path="/nonexistent/roster.csv", file_sha256="0" * 64,
+                                      options_key="0" * 64, created_by=user)
+
+
+@pytest.fixture
+def world(db):
+    a = _build("alpha", MARK_A)
+    b = _build("bravo", MARK_B)
+    return a, b
+
+
+def _snapshot(b: dict) -> tuple:
+    with scope(association=b["association"]):
+        person = Person.objects.get(pk=b["person"].pk)
+        m = Membership.objects.get(pk=b["membership"].pk)
+        return (person.first_name, person.erased_at, m.status, m.ends_on,
+                b["invoice"].payments.count(), ApiToken.objects.get(pk=b["token"].pk).revoked_at,
+                Role.objects.get(pk=b["role"].pk).side)
+
+
+# ---------------------------------------------------------------- UI: every URL pattern
+
+def _patterns(patterns, prefix: str = ""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+def tenant_routes() -> list[str]:
+    routes = [route for route, _ in _patterns(get_resolver().url_patterns)
+              if route.startswith(("a/<", "m/<"))]
+    for route in routes:
+        assert "(?P" not in route and "^" not in route, f"regex route not walkable: {route}"
+    return routes
+
+
+def fill(route: str, slug: str, objects: dict) -> str | None:
+    """The URL with every kwarg filled; ``None`` when a kwarg names no object we have."""
+
+    def value(match: re.Match) -> str:
+        name = match["name"]
+        if name == "association":
+            return slug
+        if name in FIXED_KWARGS:
+            return FIXED_KWARGS[name]
+        if name not in OBJECT_KWARGS:
+            pytest.fail(f"URL {route!r} has kwarg <{name}> that the isolation walker cannot map "
+                        "to an object: add it to OBJECT_KWARGS or FIXED_KWARGS")
+        obj = objects.get(OBJECT_KWARGS[name])
+        if obj is None:
+            pytest.fail(f"no fixture object for <{name}> in {route!r}")
+        return str(obj.pk)
+
+    return "/" + PARAM.sub(value, route)
+
+
+def _has_object_kwarg(route: str) -> bool:
+    return any(m["name"] in OBJECT_KWARGS or m["name"] not in ("association", *FIXED_KWARGS)
+               for m in PARAM.finditer(route))
+
+
+def _content(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def test_walker_sees_the_tenant_routes():
+    routes = tenant_routes()
+    assert "a/<slug:association>/" in routes
+    assert any(r.startswith("m/<slug:association>/") for r in routes)
+
+
+def test_every_ui_url_of_b_is_404_for_a_user_of_a(world):
+    a, b = world
+    before = _snapshot(b)
+    client = Client()
+    client.force_login(a["user"])
+    failures = []
+    for route in tenant_routes():
+        # (1) B's association slug, B's object ids.
+        url_b = fill(route, b["association"].slug, b)
+        # (2) A's slug (the user's own association) with B's object ids.
+        url_mixed = fill(route, a["association"].slug, b) if _has_object_kwarg(route) else None
+        for url in filter(None, (url_b, url_mixed)):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if response.status_code != 404:
+                    failures.append(f"{method.upper()} {url} ({route}) → {response.status_code}")
+    assert not failures, "cross-tenant leaks:\n" + "\n".join(failures)
+    assert _snapshot(b) == before, "a cross-tenant request changed B's data"
+
+
+def test_a_pages_never_show_b_objects(world):
+    a, b = world
+    client = Client(raise_request_exception=False)
+    client.force_login(a["user"])
+    failures = []
+    for route in tenant_routes():
+        if _has_object_kwarg(route):
+            continue
+        url = fill(route, a["association"].slug, a)
+        response = client.get(url)
+        if response.status_code >= 500:
+            failures.append(f"GET {url} → {response.status_code} (cannot check what it shows)")
+        elif response.status_code == 200 and MARK_B in _content(response):
+            failures.append(f"GET {url} shows B's data")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_users_own_objects_are_reachable(world):
+    """Guards the walker itself: with A's ids the same URLs are not 404, so 404 above means
+    isolation, not a broken URL builder."""
+    a, _ = world
+    client = Client()
+    client.force_login(a["user"])
+    ok = 0
+    for route in tenant_routes():
+        if not _has_object_kwarg(route):
+            continue
+        if client.get(fill(route, a["association"].slug, a)).status_code != 404:
+            ok += 1
+    assert ok >= 1
+
+
+# ---------------------------------------------------------------- API: every operation
+
+# Valid bodies for writes on an object, so a 404 cannot be a validation error in disguise.
+API_BODIES = {
+    ("patch", "/people/{person_id}"): {"last_name": "Hacked"},
+    ("post", "/people/{person_id}/erase"): None,
+    ("patch", "/plans/{plan_id}"): {"name": "Hacked"},
+    ("post", "/memberships/{membership_id}/renew"): {},
+    ("post", "/memberships/{membership_id}/reinstate"): {},
+    ("post", "/memberships/{membership_id}/cancel"): {},
+    ("post", "/invoices/{invoice_id}/payments"): {"amount": "1.00", "method": "cash"},
+    ("post", "/invoices/{invoice_id}/refunds"): {"amount": "1.00", "method": "cash"},
+    ("delete", "/tokens/{token_id}"): None,
+}
+# List endpoint → the kind of object it lists.
+API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
+             "/plans": "plan", "/memberships": "membership", "/invoices": "invoice",
+             "/payments": "payment", "/offerings": "offering", "/tokens": "token"}
+API_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def api_operations() -> list[tuple[str, str]]:
+    schema = ninja_api.get_openapi_schema(path_prefix="")
+    return [(method, path) for path, methods in schema["paths"].items() for method in methods]
+
+
+def test_every_api_operation_on_b_objects_is_404_with_a_token(world):
+    a, b = world
+    before = _snapshot(b)
+    client = ApiClient(a["raw_token"])
+    failures = []
+    for method, path in api_operations():
+        names = API_PARAM.findall(path)
+        if not names:
+            continue
+        for name in names:
+            if name not in OBJECT_KWARGS:
+                pytest.fail(f"API path {path} has parameter {{{name}}} the walker cannot map")
+        url = API_PARAM.sub(lambda m: str(b[OBJECT_KWARGS[m[1]]].pk), path)
+        if method == "get":
+            response = client.get(url)
+        else:
+            if (method, path) not in API_BODIES:
+                pytest.fail(f"add a valid body for {method.upper()} {path} to API_BODIES")
+            response = client.send(method.upper(), url, API_BODIES[(method, path)])
+        if response.status_code != 404:
+            failures.append(f"{method.upper()} {url} → {response.status_code} {response.content[:120]}")
+    assert not failures, "cross-tenant leaks:\n" + "\n".join(failures)
+    assert _snapshot(b) == before
+
+
+def test_every_api_list_shows_only_own_objects(world):
+    a, b = world
+    client = ApiClient(a["raw_token"])
+    seen_lists = 0
+    for method, path in api_operations():
+        if method != "get" or "{" in path:
+            continue
+        if path not in API_LISTS:
+            pytest.fail(f"API list {path}: add it to API_LISTS with the kind it lists")
+        response = client.get(path, {"limit": 200})
+        assert response.status_code == 200, (path, response.content)
+        ids = {item["id"] for item in response.json()["items"]}
+        kind = API_LISTS[path]
+        assert b[kind].pk not in ids, f"{path} lists B's {kind}"
+        assert a[kind].pk in ids, f"{path} does not list A's own {kind} (walker sanity)"
+        assert MARK_B not in response.content.decode()
+        seen_lists += 1
+    assert seen_lists >= len(API_LISTS)
+
+
+def test_api_ids_in_bodies_and_filters_do_not_cross(world):
+    a, b = world
+    client = ApiClient(a["raw_token"])
+    join = client.post("/memberships", {"plan_id": b["plan"].pk, "person_id": b["person"].pk})
+    assert join.status_code == 404
+    join = client.post("/memberships", {"plan_id": a["plan"].pk, "person_id": b["person"].pk})
+    assert join.status_code == 404
+    join = client.post("/memberships", {"plan_id": a["plan"].pk,
+                                        "organisation_id": b["organisation"].pk})
+    assert join.status_code == 404
+    for path, params in [("/memberships", {"person": b["person"].pk}),
+                         ("/memberships", {"plan": b["plan"].pk}),
+                         ("/payments", {"invoice": b["invoice"].pk}),
+                         ("/invoices", {"person": b["person"].pk}),
+                         ("/people", {"chapter": str(b["chapter"].pk)}),
+                         ("/people", {"chapter": b["chapter"].slug}),
+                         ("/people", {"plan": str(b["plan"].pk)}),
+                         ("/people", {"email": f"{MARK_B}@example.org"})]:
+        response = client.get(path, params)
+        assert response.status_code == 200 and response.json()["items"] == [], (path, params)
+    moved = client.patch(f"/people/{a['person'].pk}", {"chapter": b["chapter"].pk})
+    assert moved.status_code == 422 and "chapter" in moved.json()["fields"]
+
+
+def test_a_token_of_b_cannot_be_revoked_from_a(world):
+    a, b = world
+    assert ApiClient(a["raw_token"]).delete(f"/tokens/{b['token'].pk}").status_code == 404
+    assert ApiClient(b["raw_token"]).get("/people").status_code == 200
+
+
+# ---------------------------------------------------------------- scopes fail loudly
+
+def tenant_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models()
+            if any(isinstance(f, models.ForeignKey) and f.related_model is Association
+                   for f in m._meta.fields)]
+
+
+def test_queries_without_a_scope_fail_loudly(world):
+    with pytest.raises(ScopeError):
+        list(Person.objects.all())
+    with pytest.raises(ScopeError):
+        Membership.objects.filter(ends_on__lt=date(2100, 1, 1)).count()
+    unscoped = []
+    for model in tenant_models():
+        # Change-history rows are reached only through a scoped object's ``.history``.
+        if model.__name__.startswith("Historical"):
+            continue
+        try:
+            model._default_manager.count()
+        except ScopeError:
+            continue
+        unscoped.append(model._meta.label)
+    assert not unscoped, f"tenant models without a ScopedManager: {unscoped}"
+    with scopes_disabled():
+        assert StaffMember.objects.count() >= 2  # the explicit escape hatch still works
