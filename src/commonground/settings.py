@@ -98,7 +98,8 @@ WSGI_APPLICATION = "commonground.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # First, so our allauth/layouts/* override allauth's own (allauth is listed before core).
+        "DIRS": [BASE_DIR / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("commonground.people.urls")),
     path("", include("commonground.people.urls_import")),
     path("", include("commonground.membership.urls")),
+    path("", include("commonground.tenancy.urls")),
 ]

@@ -34,4 +34,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     from commonground.membership.selectors import membership_dashboard
 
-    return render(request, "core/dashboard.html", membership_dashboard())
+    context = membership_dashboard()
+    context["chart"] = bar_chart(context["monthly"])
+    return render(request, "core/dashboard.html", context)
+
+
+def bar_chart(monthly: list, *, width: int = 960, height: int = 240) -> dict:
+    """Geometry for an inline SVG of joins (up) and lapses (down) per month.
+
+    Drawn on the server so the dashboard needs no chart library and no JavaScript.
+    """
+    top, bottom, left = 20, 40, 44
+    plot_h = height - top - bottom
+    half = plot_h / 2
+    mid = top + half
+    peak = max([1] + [max(j, lapse) for _, j, lapse in monthly])
+    step = (width - left - 8) / max(len(monthly), 1)
+    bar_w = max(step * 0.7, 2)
+    bars = []
+    for i, (month, joins, lapses) in enumerate(monthly):
+        x = left + i * step + (step - bar_w) / 2
+        jh = joins / peak * half
+        lh = lapses / peak * half
+        bars.append({"x": round(x, 1), "w": round(bar_w, 1), "month": month,
+                     "joins": joins, "lapses": lapses,
+                     "jy": round(mid - jh, 1), "jh": round(jh, 1),
+                     "ly": round(mid, 1), "lh": round(lh, 1),
+                     "label": month.strftime("%b") if month.month in (1, 4, 7, 10) else "",
+                     "year": month.year if month.month == 1 or i == 0 else "",
+                     "tx": round(x + bar_w / 2, 1)})
+    return {"width": width, "height": height, "mid": round(mid, 1), "left": left,
+            "top_y": top, "bottom_y": round(top + plot_h, 1), "peak": peak, "bars": bars,
+            "label_y": height - bottom + 16, "year_y": height - bottom + 32}

@@ -1,0 +1,285 @@
+"""Reads for people: the member list (keyset-paginated) and the member profile.
+
+The list must stay fast at 100,000+ people, so:
+
+* search is ``search_text LIKE '%term%'`` on the raw column (lower-cased terms), which a
+  trigram GIN index serves on PostgreSQL; no function is applied to the column;
+* membership filters are ``EXISTS`` sub-queries on indexed membership columns, so a person
+  with several memberships is never listed twice and no big join is grouped;
+* pages are keyset pages (``WHERE (key, id) > (…)`` + ``LIMIT``), never ``OFFSET``;
+* the match count is capped (``COUNT`` over a ``LIMIT``-ed sub-query).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Chapter, CustomFieldDefinition, Person
+from .normalise import format_phone
+
+COUNT_CAP = 10_000
+MAX_LIMIT = 200
+
+SORTS: dict[str, str] = {
+    "name": "Name (A–Z)",
+    "-name": "Name (Z–A)",
+    "joined": "Join date (oldest first)",
+    "-joined": "Join date (newest first)",
+    "expires": "Expiry date (soonest first)",
+    "-expires": "Expiry date (latest first)",
+}
+
+EXPIRING: dict[str, str] = {
+    "30": "Ends within 30 days",
+    "60": "Ends within 60 days",
+    "90": "Ends within 90 days",
+    "ended90": "Ended in the last 90 days",
+}
+
+# People without a membership sort after everyone else (and keyset cursors need non-null keys).
+_NO_DATE = date(9999, 12, 31)
+
+
+@dataclass
+class PersonPage:
+    rows: list[Person]
+    count: int
+    count_capped: bool
+    next_cursor: str | None
+    prev_cursor: str | None
+    sort: str
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def encode_cursor(values: list[Any], *, backwards: bool = False) -> str:
+    raw = json.dumps({"k": values, "b": int(backwards)}, separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[list[Any], bool] | None:
+    """The key values and direction of a cursor; None for a missing or tampered cursor."""
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values, backwards = data["k"], bool(data.get("b"))
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+    if not isinstance(values, list) or not values or not isinstance(values[-1], int):
+        return None
+    return values, backwards
+
+
+def _membership_model():
+    # Imported lazily: membership depends on people, not the other way round.
+    from commonground.membership.models import Membership
+
+    return Membership
+
+
+def _key_fields(sort: str) -> list[str]:
+    base = sort.lstrip("-")
+    return {"name": ["last_name", "first_name"], "joined": ["sort_joined"],
+            "expires": ["sort_expires"]}[base] + ["id"]
+
+
+def _keyset_q(fields: list[str], values: list[Any], *, greater: bool) -> Q:
+    """(f1, f2, …) > (v1, v2, …) expanded to ORs, plus ``f1 >= v1`` so an index range applies."""
+    op = "gt" if greater else "lt"
+    first = Q(**{f"{fields[0]}__{'gte' if greater else 'lte'}": values[0]})
+    ors = Q()
+    for i, name in enumerate(fields):
+        cond = {fields[j]: values[j] for j in range(i)}
+        cond[f"{name}__{op}"] = values[i]
+        ors |= Q(**cond)
+    return first & ors
+
+
+def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,
+                  expiring: str = "", today: date | None = None) -> QuerySet[Person]:
+    """The people matching the list's filters (unordered, no membership columns)."""
+    Membership = _membership_model()
+    today = today or timezone.localdate()
+    qs = Person.objects.filter(erased_at__isnull=True)
+    for term in (search or "").lower().split()[:5]:
+        qs = qs.filter(search_text__contains=term)
+    if chapter:
+        qs = qs.filter(chapter_id=chapter)
+    mq = Q()
+    if plan:
+        mq &= Q(plan_id=plan)
+    if status:
+        mq &= Q(status=status)
+    if expiring in EXPIRING:
+        if expiring == "ended90":
+            mq &= Q(ends_on__lt=today, ends_on__gte=today - timedelta(days=90))
+        else:
+            mq &= Q(ends_on__gte=today, ends_on__lte=today + timedelta(days=int(expiring)))
+    if mq:
+        qs = qs.filter(Exists(Membership.objects.filter(mq, person=OuterRef("pk"))))
+    return qs
+
+
+def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,
+                expiring: str = "", sort: str = "name", cursor: str | None = None,
+                limit: int = 50) -> PersonPage:
+    """One keyset page of people with their current (or most recent) membership attached.
+
+    Three queries whatever the page size: the page, the memberships of the page, the count.
+    """
+    Membership = _membership_model()
+    sort = sort if sort in SORTS else "name"
+    limit = max(1, min(int(limit or 50), MAX_LIMIT))
+    qs = person_filter(search=search, plan=plan, status=status, chapter=chapter,
+                       expiring=expiring).select_related("chapter")
+    base = sort.lstrip("-")
+    if base in ("joined", "expires"):
+        agg = ("joined_on", "joined_on") if base == "joined" else ("ends_on", "-ends_on")
+        sub = (Membership.objects.filter(person=OuterRef("pk")).order_by(agg[1])
+               .values(agg[0])[:1])
+        qs = qs.annotate(**{f"sort_{base}": Coalesce(Subquery(sub, output_field=DateField()),
+                                                     Value(_NO_DATE))})
+    fields = _key_fields(sort)
+    descending = sort.startswith("-")
+    decoded = decode_cursor(cursor)
+    backwards = False
+    if decoded and len(decoded[0]) == len(fields):
+        values, backwards = decoded
+        if base in ("joined", "expires"):
+            try:
+                values = [date.fromisoformat(values[0]), values[1]]
+            except (TypeError, ValueError):
+                values, backwards, decoded = [], False, None
+        if decoded:
+            qs = qs.filter(_keyset_q(fields, values, greater=(descending == backwards)))
+    else:
+        decoded = None
+    reverse = descending != backwards
+    qs = qs.order_by(*[(F(f).desc() if reverse else F(f).asc()) for f in fields])
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+
+    def key(p: Person) -> list[Any]:
+        return [getattr(p, f) if f != "id" else p.pk for f in fields]
+
+    if backwards:
+        next_cursor = encode_cursor(key(rows[-1])) if rows else None
+        prev_cursor = encode_cursor(key(rows[0]), backwards=True) if (rows and more) else None
+    else:
+        next_cursor = encode_cursor(key(rows[-1])) if (rows and more) else None
+        prev_cursor = encode_cursor(key(rows[0]), backwards=True) if (rows and decoded) else None
+    _attach_memberships(rows)
+    count, capped = person_count(search=search, plan=plan, status=status, chapter=chapter,
+                                 expiring=expiring)
+    return PersonPage(rows=rows, count=count, count_capped=capped, next_cursor=next_cursor,
+                      prev_cursor=prev_cursor, sort=sort)
+
+
+def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
+    """Matches, counted up to ``cap`` (COUNT over a LIMIT-ed sub-query, so never unbounded)."""
+    n = person_filter(**filters).order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def _attach_memberships(people: list[Person]) -> None:
+    """Set ``current_membership`` on each person in one query: the live one, else the latest."""
+    Membership = _membership_model()
+    for p in people:
+        p.current_membership = None
+    if not people:
+        return
+    by_id = {p.pk: p for p in people}
+    live = {"active", "renewal_due", "grace"}
+    for m in (Membership.objects.filter(person_id__in=list(by_id)).select_related("plan")
+              .order_by("person_id", "-ends_on", "-id")):
+        p = by_id[m.person_id]
+        cur = p.current_membership
+        if cur is None or (m.status in live and cur.status not in live):
+            p.current_membership = m
+
+
+def filter_choices() -> dict[str, Any]:
+    from commonground.membership.models import Plan, Status
+
+    return {
+        "plans": list(Plan.objects.order_by("name").values_list("id", "name")),
+        "statuses": list(Status.choices),
+        "chapters": list(Chapter.objects.order_by("name").values_list("id", "name")),
+        "sorts": list(SORTS.items()),
+        "expiring": list(EXPIRING.items()),
+    }
+
+
+# ---------------------------------------------------------------- profile
+
+def _history_changes(person: Person, limit: int = 50) -> list[dict[str, Any]]:
+    """Who changed which field from what to what, newest first (one query)."""
+    records = list(person.history.select_related("history_user").order_by("-history_date",
+                                                                          "-history_id")[:limit + 1])
+    out = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if len(out) >= limit:
+            break
+        if older is None:
+            if len(records) > limit:
+                break
+            out.append({"when": newer.history_date, "who": newer.history_user,
+                        "kind": newer.get_history_type_display(), "changes": []})
+            continue
+        delta = newer.diff_against(older)
+        out.append({"when": newer.history_date, "who": newer.history_user,
+                    "kind": newer.get_history_type_display(),
+                    "changes": [{"field": Person._meta.get_field(c.field).verbose_name
+                                 if c.field != "chapter" else "chapter",
+                                 "old": c.old, "new": c.new} for c in delta.changes]})
+    return out
+
+
+def person_profile(*, person_id: int) -> dict[str, Any]:
+    """Everything the profile page shows, in a bounded number of queries."""
+    from commonground.membership.models import Invoice, Membership, PaymentKind
+    from commonground.tenancy.models import AuditEntry
+
+    person = Person.objects.select_related("chapter", "user").get(pk=person_id)
+    memberships = list(
+        Membership.objects.filter(person=person).select_related("plan")
+        .prefetch_related("terms", "transitions__actor").order_by("-ends_on", "-id"))
+    invoices = list(Invoice.objects.filter(person=person).prefetch_related("payments")
+                    .order_by("-issued_on", "-id"))
+    for inv in invoices:
+        paid = sum((p.amount if p.kind == PaymentKind.PAYMENT else -p.amount)
+                   for p in inv.payments.all())
+        inv.balance = inv.amount - paid
+        inv.paid = paid
+    definitions = list(CustomFieldDefinition.objects.all())
+    custom = [(d.label, person.custom.get(d.key)) for d in definitions if d.key in person.custom]
+    membership_ids = [m.pk for m in memberships]
+    audit = list(
+        AuditEntry.objects.filter(
+            Q(object_type="person", object_id=person.pk)
+            | Q(object_type="membership", object_id__in=membership_ids)
+            | Q(object_type="invoice", object_id__in=[i.pk for i in invoices])
+        ).select_related("actor")[:50])
+    return {
+        "person": person,
+        "phone_display": format_phone(person.phone),
+        "custom": custom,
+        "relationships": list(person.relationships.select_related("organisation")),
+        "memberships": memberships,
+        "invoices": invoices,
+        "balance": sum((i.balance for i in invoices if i.status == "open"), start=0),
+        "changes": _history_changes(person),
+        "audit": audit,
+    }
