@@ -1,0 +1,90 @@
+"""Bulk writes for the import: ids reserved up front, then COPY (PostgreSQL) or a single
+prepared multi-row executemany (SQLite).
+
+Reserving ids first means a chunk can write people, their history rows, memberships,
+terms and transitions without reading anything back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, models
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``model``. Call inside the chunk's transaction."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cur.fetchall()]
+        # SQLite runs the chunk in a BEGIN IMMEDIATE transaction: we hold the write lock,
+        # so nobody else can take these ids. AUTOINCREMENT's sequence never goes back.
+        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+        top = cur.fetchone()[0]
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cur.fetchone()
+        top = max(top, row[0] if row else 0)
+    return list(range(top + 1, top + 1 + count))
+
+
+class Adapt:
+    """Per-database value adapters, so row builders emit values the driver takes as is
+    (converting per value in the insert loop would cost more than the insert itself)."""
+
+    def __init__(self) -> None:
+        self.sqlite = connection.vendor == "sqlite"
+
+    def date(self, value: date | None) -> Any:
+        return value.isoformat() if (self.sqlite and value is not None) else value
+
+    def datetime(self, value: datetime | None) -> Any:
+        if self.sqlite and value is not None:
+            return connection.ops.adapt_datetimefield_value(value)
+        return value
+
+    @staticmethod
+    def json(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"))
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+                ) -> int:
+    """Insert tuples of adapted values (see ``Adapt``), by db column name."""
+    table = model._meta.db_table
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            count = 0
+            with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        batch = rows if isinstance(rows, list) else list(rows)
+        if batch:
+            marks = ", ".join(["?"] * len(columns))
+            # The raw sqlite3 cursor: Django's wrapper would rewrite the SQL per call.
+            sqlite3.Cursor.executemany(cur.cursor, f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
+                                       batch)
+        return len(batch)
+
+
+def history_columns(model: type[models.Model]) -> list[str]:
+    """Columns of a simple-history table, without its own auto primary key."""
+    history = model.history.model
+    return [f.column for f in history._meta.concrete_fields if f.name != "history_id"]
+
+
+def model_columns(model: type[models.Model]) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields]

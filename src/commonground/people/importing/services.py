@@ -1,0 +1,75 @@
+"""Writes for imports: preparing (or resuming) a batch from a file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from commonground.core.errors import ValidationFailed
+from commonground.people.models import CustomFieldDefinition, ImportBatch, ImportStatus
+from commonground.tenancy.models import Association
+
+from .engine import imports_dir, owner_alive
+from .mapping import MappingError, normalise_mapping, resolve
+from .readers import UnreadableFile, open_rows, sha256_file
+from .rows import cell_text
+
+CHUNK_ROWS = 5000
+BACKGROUND_ROWS = 20_000
+
+
+def _options(dayfirst: bool, mapping: dict[str, Any] | None) -> dict[str, Any]:
+    mapping = dict(mapping or {})
+    if mapping and "columns" not in mapping:
+        mapping = normalise_mapping(mapping)
+    return {"dayfirst": bool(dayfirst or mapping.get("dayfirst")),
+            "columns": mapping.get("columns", {}), "chunk_rows": CHUNK_ROWS}
+
+
+@transaction.atomic
+def import_prepare(*, association: Association, path: str | Path, file_name: str = "",
+                   dayfirst: bool = False, mapping: dict[str, Any] | None = None,
+                   actor=None) -> tuple[ImportBatch, bool]:
+    """Check the file and create its batch — or return the unfinished batch of the same file
+    and options (an interrupted run), which then resumes. Returns (batch, resumed)."""
+    path = Path(path)
+    file_name = file_name or path.name
+    options = _options(dayfirst, mapping)
+    options_key = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
+    sha = sha256_file(path)
+    unfinished = (ImportBatch.objects.filter(file_sha256=sha, options_key=options_key)
+                  .exclude(status=ImportStatus.DONE).order_by("-id").first())
+    if unfinished is not None and Path(unfinished.file_path).exists():
+        return unfinished, True
+    try:
+        rows = open_rows(path)
+        header = next(rows, None)
+        if header is None:
+            raise UnreadableFile("the file is empty")
+        mapped = resolve([cell_text(h) for h in header],
+                         custom_fields=list(CustomFieldDefinition.objects.values_list("key", "label")),
+                         overrides=options["columns"])
+        total = sum(1 for _ in rows)
+    except (UnreadableFile, MappingError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"{file_name}: {exc}", fields={"file": [str(exc)]}) from None
+    batch = ImportBatch.objects.create(
+        association=association, file_name=file_name[:255], file_sha256=sha, options=options,
+        options_key=options_key, total_rows=total, unknown_headers=mapped.unknown,
+        mapped_headers=mapped.headers,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    stored = imports_dir(batch.pk) / f"source{path.suffix.lower() or '.csv'}"
+    shutil.copyfile(path, stored)
+    batch.file_path = str(stored)
+    batch.save(update_fields=["file_path"])
+    return batch, False
+
+
+def batch_is_stuck(batch: ImportBatch) -> bool:
+    """Claimed by a process that is gone (killed): safe to resume elsewhere."""
+    return batch.status == ImportStatus.RUNNING and not owner_alive(batch)
