@@ -87,8 +87,11 @@ def person_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The current filtered list as CSV or XLSX, in the list's sort order."""
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format")
-    from .exporting import export_people
-
+    try:
+        from .exporting import export_people
+    except ImportError:  # the exporter ships separately; say so rather than fail
+        messages.error(request, "Export is not available in this installation yet.")
+        return redirect("person_list", association=_slug(request))
     params = _list_params(request)
     people = selectors.person_filter(**params).order_by("last_name", "first_name", "id")
     # Not a context manager: FileResponse streams the file and closes it when done.
