@@ -52,9 +52,10 @@ def walk(api: ApiClient, path: str, params: dict[str, Any] | None = None, limit:
          ) -> list[dict]:
     """Follow next_cursor to the end; return every item."""
     items: list[dict] = []
-    cursor = None
+    params = dict(params or {})
+    cursor = params.pop("cursor", None)
     for _ in range(10_000):
-        query = {**(params or {}), "limit": limit}
+        query = {**params, "limit": limit}
         if cursor:
             query["cursor"] = cursor
         response = api.get(path, query)

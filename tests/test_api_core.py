@@ -343,3 +343,27 @@ def test_organisations_chapters_offerings(api):
                                   "price_decision": "member_price", "member_price": "200",
                                   "non_member_price": "100"})
     assert bad.status_code == 422 and "member_price" in bad.json()["fields"]
+
+
+def test_pagination_by_updated_at_with_ties_has_no_gaps(api, association):
+    from django.utils import timezone
+
+    with scope(association=association):
+        for i in range(25):
+            person_create(association=association, last_name=f"Tie{i}")
+        # Same timestamp on every row: the id tie-breaker must still walk each row once.
+        Person.objects.update(updated_at=timezone.now())
+    items = walk(api, "/people", {"sort": "updated_at"}, limit=4)
+    assert len(items) == 25 == len({p["id"] for p in items})
+
+
+def test_rows_added_while_walking_do_not_shift_pages(api, association):
+    with scope(association=association):
+        for i in range(10):
+            person_create(association=association, last_name=f"Early{i}")
+    first = api.get("/people", {"limit": 5}).json()
+    with scope(association=association):
+        person_create(association=association, last_name="Late")
+    rest = walk(api, "/people", {"cursor": first["next_cursor"]}, limit=5)
+    ids = [p["id"] for p in first["items"]] + [p["id"] for p in rest]
+    assert len(ids) == 11 == len(set(ids))
