@@ -55,6 +55,8 @@ class Adapt:
 
     @staticmethod
     def json(value: Any) -> str:
+        if not value:
+            return "{}" if isinstance(value, dict) else "[]"
         return json.dumps(value, separators=(",", ":"))
 
 

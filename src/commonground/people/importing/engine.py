@@ -146,6 +146,7 @@ class _Run:
         self.seen_emails: dict[str, int] = {}
         self.seen_external: dict[str, int] = {}
         self.chapters = dict(Chapter.objects.values_list("slug", "id"))
+        self.chapter_names: dict[str, int] = {}
         self.organisations: dict[str, int] = {}
         plans = [PlanRef(p.id, p.name, p.slug, p.kind, p.term_months, p.grace_days)
                  for p in Plan.objects.all()]
@@ -425,6 +426,8 @@ class _Run:
         return person, changed
 
     def _chapter_id(self, name: str) -> int:
+        if name in self.chapter_names:
+            return self.chapter_names[name]
         slug = slugify(name)[:64]
         if not slug:
             raise RowError(f"{self.cleaner.header('chapter')}: {name!r} is not a chapter name")
@@ -432,6 +435,7 @@ class _Run:
             chapter, _ = Chapter.objects.get_or_create(association=self.association, slug=slug,
                                                        defaults={"name": name})
             self.chapters[slug] = chapter.pk
+        self.chapter_names[name] = self.chapters[slug]
         return self.chapters[slug]
 
     def _person_history(self, people: list[dict], kind: str, now, adapt: dbwrite.Adapt) -> None:

