@@ -8,7 +8,7 @@ transaction; the tables' id sequences are moved past what was written at the end
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -47,11 +47,22 @@ def max_id(model: type[models.Model], column: str = "id") -> int:
         return int(cursor.fetchone()[0])
 
 
+def _sqlite_converter(model: type[models.Model], column: str) -> Callable[[Any], Any] | None:
+    """A converter for the column's values on SQLite, or None when they pass as they are."""
+    field = next((f for f in model._meta.concrete_fields if f.column == column), None)
+    if isinstance(field, (models.CharField, models.TextField, models.IntegerField,
+                          models.ForeignKey)) and not isinstance(field, models.BooleanField):
+        return None
+    return _sqlite_value
+
+
 def _sqlite_value(value: Any) -> Any:
     # Match what Django itself stores on SQLite: ISO dates, naive-UTC datetimes with a
     # space separator, decimals and JSON as text.
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        if value.utcoffset() is not None and value.utcoffset().total_seconds():
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None).isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -82,10 +93,17 @@ def write(table: Table) -> int:
         _bump_sequence(table)
     else:
         sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join(['%s'] * len(cols))})"
+        converters = [(i, conv) for i, c in enumerate(cols)
+                      if (conv := _sqlite_converter(table.model, c)) is not None]
         with connection.cursor() as cursor:
             for start in range(0, len(table.rows), SQLITE_BATCH):
-                batch = [tuple(_sqlite_value(v) for v in row)
-                         for row in table.rows[start:start + SQLITE_BATCH]]
+                batch = table.rows[start:start + SQLITE_BATCH]
+                if converters:
+                    batch = [list(row) for row in batch]
+                    for row in batch:
+                        for i, conv in converters:
+                            if row[i] is not None:
+                                row[i] = conv(row[i])
                 cursor.executemany(sql, batch)
     count = len(table.rows)
     table.rows = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import itertools
 import json
 import random
@@ -71,6 +72,12 @@ class SeedResult:
     member_email: str = ""
 
 
+@functools.lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # One hash for every demo login: hashing is deliberately slow (about a second).
+    return make_password(catalogue.DEMO_PASSWORD)
+
+
 def staff_email(slug: str, local: str) -> str:
     return f"{local}@{slug}.example.org"
 
@@ -88,19 +95,21 @@ def _at(day: date, rnd: random.Random) -> datetime:
 class _Pools:
     """Names, streets and places drawn once from a seeded Faker, then sampled cheaply."""
 
-    def __init__(self, seed: int, rnd: random.Random) -> None:
+    def __init__(self, seed: int, rnd: random.Random, members: int) -> None:
         fake = Faker("en_US")
         fake.seed_instance(seed)
         # Draws with repetition keep Faker's name frequencies (Smith is common).
-        self.first = [fake.first_name() for _ in range(3000)]
-        self.last = [fake.last_name() for _ in range(3000)]
-        self.streets = [fake.street_name() for _ in range(1500)]
-        self.companies = [fake.company() for _ in range(1200)]
+        # Pool sizes grow with the seed so small seeds (tests) stay quick.
+        size = min(3000, 200 + 3 * members)
+        self.first = [fake.first_name() for _ in range(size)]
+        self.last = [fake.last_name() for _ in range(size)]
+        self.streets = [fake.street_name() for _ in range(size // 2)]
+        self.companies = [fake.company() for _ in range(size // 2)]
         states = list(catalogue.STATE_WEIGHTS)
         self.places: dict[str, list[tuple[str, str]]] = {}
         for state in states:
             found: list[tuple[str, str]] = []
-            for _ in range(12):
+            for _ in range(min(12, 2 + members // 400)):
                 city, postal = fake.city(), fake.zipcode_in_state(state)
                 try:
                     normalise_address({"address_line1": "1 Main St", "city": city, "region": state,
@@ -194,7 +203,7 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
         membership_services.offering_save(
             association=association, name=off_name, category=category, side=side,
             price_decision=decision, member_price=member_price, non_member_price=non_member_price)
-    password_hash = make_password(catalogue.DEMO_PASSWORD)
+    password_hash = _demo_password_hash()
     staff: list[tuple[str, str]] = []
     User = get_user_model()
     for role_key, local, first, last, label in catalogue.STAFF:
@@ -207,7 +216,7 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
         f"{len(catalogue.OFFERINGS)} offerings, {len(staff)} staff")
 
     # ---- people, organisations and their histories, generated in memory
-    pools = _Pools(seed, rnd)
+    pools = _Pools(seed, rnd, members)
     aid = association.pk
     t_org = bulk.Table(Organisation, ["association_id", "name", "name_key", "sector", "website",
                                       "email", "phone", "city", "country", "created_at"])
