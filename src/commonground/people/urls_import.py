@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Roster import pages, under /a/<association>/import/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_import
+
+urlpatterns = [
+    path("import/", views_import.import_index, name="import_index"),
+    path("import/<int:batch_id>/", views_import.import_detail, name="import_detail"),
+    path("import/<int:batch_id>/progress/", views_import.import_progress, name="import_progress"),
+    path("import/<int:batch_id>/errors.csv", views_import.import_errors, name="import_errors"),
+]
