@@ -367,3 +367,13 @@ def test_rows_added_while_walking_do_not_shift_pages(api, association):
     rest = walk(api, "/people", {"cursor": first["next_cursor"]}, limit=5)
     ids = [p["id"] for p in first["items"]] + [p["id"] for p in rest]
     assert len(ids) == 11 == len(set(ids))
+
+
+def test_token_stops_working_when_its_owner_leaves_the_staff(api, association, token):
+    from commonground.tenancy.models import StaffMember
+    from commonground.tenancy.selectors import api_token_authenticate
+
+    user = api_token_authenticate(token).user
+    with scope(association=association):
+        StaffMember.objects.filter(user=user).delete()
+    assert api.get("/people").status_code == 401

@@ -15,7 +15,15 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str):
         # ApiScopeMiddleware already resolved the token and opened the scope.
-        return getattr(request, "api_token", None)
+        api_token = getattr(request, "api_token", None)
+        if api_token is None:
+            return None
+        from commonground.tenancy.models import StaffMember
+
+        # A token dies with its owner's last role: someone removed from the staff is out.
+        if not StaffMember.objects.filter(user_id=api_token.user_id).exists():
+            return None
+        return api_token
 
 
 DESCRIPTION = """\
