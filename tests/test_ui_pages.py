@@ -301,3 +301,27 @@ def test_portal_access_grant_from_profile(staff_client, world, association):
         assert AuditEntry.objects.filter(action="portal.access_granted").count() == 1
     again = staff_client.post(url("portal_access", person_id=ann.pk))
     assert again.context["password"] is None
+
+
+def test_profile_query_count_does_not_grow_with_history(staff_client, world, association):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ann = world["ann"]
+    page = url("person_detail", person_id=ann.pk)
+    staff_client.get(page)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(page).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    with scope(association=association):
+        m = world["membership"]
+        for i in range(5):
+            ps.person_update(association=association, person=ann, first_name=f"Ann{i}")
+            m = ms.membership_renew(membership=m, expected_ends_on=m.ends_on)
+        ms.payment_record(invoice=Invoice.objects.filter(person=ann).first(), amount="10",
+                          method="cash")
+    assert queries() == before

@@ -224,26 +224,38 @@ def filter_choices() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- profile
 
+_HIDDEN_HISTORY_FIELDS = {"email_key", "erased_at"}
+
+
 def _history_changes(person: Person, limit: int = 50) -> list[dict[str, Any]]:
-    """Who changed which field from what to what, newest first (one query)."""
-    records = list(person.history.select_related("history_user").order_by("-history_date",
-                                                                          "-history_id")[:limit + 1])
+    """Who changed which field from what to what, newest first.
+
+    One query for the records (with their users); consecutive records are diffed in
+    memory with simple-history's ``diff_against``.
+    """
+    records = list(person.history.select_related("history_user")
+                   .order_by("-history_date", "-history_id")[:limit + 1])
+    chapter_names: dict[Any, str] | None = None
     out = []
-    for newer, older in zip(records, records[1:] + [None], strict=False):
-        if len(out) >= limit:
-            break
-        if older is None:
-            if len(records) > limit:
-                break
-            out.append({"when": newer.history_date, "who": newer.history_user,
-                        "kind": newer.get_history_type_display(), "changes": []})
-            continue
-        delta = newer.diff_against(older)
-        out.append({"when": newer.history_date, "who": newer.history_user,
-                    "kind": newer.get_history_type_display(),
-                    "changes": [{"field": Person._meta.get_field(c.field).verbose_name
-                                 if c.field != "chapter" else "chapter",
-                                 "old": c.old, "new": c.new} for c in delta.changes]})
+    for newer, older in zip(records[:limit], records[1:limit + 1] + [None], strict=False):
+        entry = {"when": newer.history_date, "who": newer.history_user,
+                 "kind": newer.get_history_type_display(), "changes": []}
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                if change.field in _HIDDEN_HISTORY_FIELDS:
+                    continue
+                old, new = change.old, change.new
+                label = Person._meta.get_field(change.field).verbose_name
+                if change.field == "chapter":
+                    if chapter_names is None:
+                        chapter_names = dict(Chapter.objects.values_list("id", "name"))
+                    old, new = chapter_names.get(old, old), chapter_names.get(new, new)
+                elif change.field == "user":
+                    label, old, new = "portal login", "yes" if old else "no", "yes" if new else "no"
+                entry["changes"].append({"field": label, "old": old, "new": new})
+            if not entry["changes"]:
+                continue
+        out.append(entry)
     return out
 
 
