@@ -122,4 +122,9 @@ def parse_date(value: object, *, dayfirst: bool = False) -> date | None:
         return None
     if len(text) > 40:
         raise ValueError("too long to be a date")
+    return _parse_cached(text, dayfirst)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str, dayfirst: bool) -> date:
     return _parse_text(_ORDINAL.sub(r"\1", text), dayfirst)

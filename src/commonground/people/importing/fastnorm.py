@@ -57,6 +57,40 @@ _NANP_NATIONAL = re.compile(r"1?([2-9]\d{9})")
 _NANP_INTL = re.compile(r"\+1([2-9]\d{9})")
 
 
+def _desc_check(desc) -> tuple[frozenset[int], re.Pattern] | None:
+    if desc is None or desc.national_number_pattern is None:
+        return None
+    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
+_TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+               "uan", "voicemail", "fixed_line", "mobile")
+
+
+@lru_cache(maxsize=64)
+def _region_rules(region: str):
+    """phonenumbers' validity test for one region, compiled once: the number must match the
+    general description and at least one number type (what ``number_type != UNKNOWN`` means),
+    each by possible length and full-match of its pattern."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None
+    general = _desc_check(metadata.general_desc)
+    types = [c for c in (_desc_check(getattr(metadata, t)) for t in _TYPE_DESCS) if c]
+    return general, types
+
+
+def _valid_in(region: str, national: str) -> bool:
+    rules = _region_rules(region)
+    if rules is None or rules[0] is None:
+        return False
+    (lengths, pattern), types = rules
+    n = len(national)
+    if (lengths and n not in lengths) or not pattern.fullmatch(national):
+        return False
+    return any((not ls or n in ls) and p.fullmatch(national) for ls, p in types)
+
+
 def fast_phone(value: str, *, region: str) -> str:
     """Same result as ``normalise_phone`` (including its ValidationFailed), faster."""
     value = value.strip()
@@ -66,12 +100,12 @@ def fast_phone(value: str, *, region: str) -> str:
     m = _NANP_INTL.fullmatch(compact)
     if m is None and region in _NANP_REGIONS:
         m = _NANP_NATIONAL.fullmatch(compact)
-    if m is not None:
-        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(m[1]))
-        # Valid for the row's region, or for any NANP region (what is_valid_number asks).
-        if (region in _NANP_REGIONS and phonenumbers.is_valid_number_for_region(number, region)) \
-                or phonenumbers.is_valid_number(number):
-            return "+1" + m[1]
+    # Valid for the row's region, or for any NANP region (what is_valid_number asks).
+    if m is not None and (
+            (region in _NANP_REGIONS and _valid_in(region, m[1]))
+            or phonenumbers.is_valid_number(
+                phonenumbers.PhoneNumber(country_code=1, national_number=int(m[1])))):
+        return "+1" + m[1]
     return normalise_phone(value, region=region)
 
 

@@ -34,10 +34,10 @@ class RowError(ValueError):
 
 
 def cell_text(cell: Any) -> str:
+    if type(cell) is str:
+        return cell.strip()
     if cell is None:
         return ""
-    if isinstance(cell, str):
-        return cell.strip()
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, float):
