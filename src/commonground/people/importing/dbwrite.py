@@ -8,6 +8,7 @@ terms and transitions without reading anything back.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -60,6 +61,21 @@ class Adapt:
         return json.dumps(value, separators=(",", ":"))
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_value(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+    if type(value) is bool:
+        return "t" if value else "f"
+    return str(value)  # int, date (ISO), aware datetime (ISO with offset), Decimal
+
+
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
                 ) -> int:
     """Insert tuples of adapted values (see ``Adapt``), by db column name."""
@@ -69,9 +85,16 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         if connection.vendor == "postgresql":
             count = 0
             with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+                # COPY text built here in blocks: several times faster than write_row().
+                block: list[str] = []
                 for row in rows:
-                    copy.write_row(row)
+                    block.append("\t".join([_copy_value(v) for v in row]))
                     count += 1
+                    if len(block) >= 2000:
+                        copy.write(("\n".join(block) + "\n").encode())
+                        block = []
+                if block:
+                    copy.write(("\n".join(block) + "\n").encode())
             return count
         batch = rows if isinstance(rows, list) else list(rows)
         if batch:
