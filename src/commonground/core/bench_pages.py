@@ -127,12 +127,13 @@ def _login(client: httpx.Client, email: str, password: str) -> None:
 
 
 _NEXT = re.compile(r'href="\?([^"]*\bcursor=[^"]*)"[^>]*>\s*(?:Next|Older|More|next)', re.I)
+_REL_NEXT = re.compile(r'<a[^>]*\brel="next"[^>]*\bhref="\?([^"]*)"')
 _CURSOR = re.compile(r"[?&;]cursor=([A-Za-z0-9_\-]+)")
 
 
 def next_cursor(html: str) -> str | None:
     """The cursor of the list's "next" link (the first cursor link when it is not labelled)."""
-    match = _NEXT.search(html)
+    match = _REL_NEXT.search(html) or _NEXT.search(html)
     if match:
         found = _CURSOR.search("?" + match.group(1).replace("&amp;", "&"))
         if found:

@@ -156,3 +156,15 @@ def delete_association_rows(association_id: int) -> dict[str, int]:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Association._meta.db_table)} "
                        "WHERE id = %s", [association_id])
     return counts
+
+
+def analyze() -> None:
+    """Refresh the query planner's statistics after a bulk load (ANALYZE on both backends)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # Bounded sampling keeps this fast on big files; "optimize" skips unchanged tables.
+            cursor.execute("PRAGMA analysis_limit=2000")
+            cursor.execute("ANALYZE")
+        else:
+            for model in tenant_tables():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
