@@ -15,6 +15,8 @@ def _test_http_settings(settings):
     }
     # The test client speaks plain HTTP; production settings would redirect it to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+    # Real hashers cost ~0.3 s per password; tests prove behaviour, not key stretching.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ ops = st.lists(
 
 
 @pytest.mark.django_db(transaction=False)
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=ops, term_months=st.sampled_from([1, 6, 12]), grace=st.sampled_from([0, 15, 30]))
 def test_lifecycle_state_machine(scoped, ops, term_months, grace):

@@ -135,7 +135,6 @@ else:
                     "PRAGMA mmap_size=268435456;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
