@@ -163,12 +163,12 @@ def test_htmx_request_gets_only_the_results(staff_client, roster):
 
 
 def test_list_page_query_count_does_not_grow_with_rows(staff_client, roster, association,
-                                                       django_assert_num_queries):
+                                                       django_assert_max_num_queries):
     url = reverse("person_list", kwargs={"association": "acme"})
     staff_client.get(url)  # warm the session
-    # session, user, staff lookup, roles, page, memberships of the page, capped count,
-    # plans and chapters for the filter menus
-    with django_assert_num_queries(9):
+    # session, user, staff lookup, roles, page, memberships of the page, capped count
+    # (skipped when the first page holds every match), plans and chapters for the filter menus
+    with django_assert_max_num_queries(9):
         response = staff_client.get(url, {"status": "active", "sort": "expires"})
     assert response.status_code == 200
     with scope(association=association):
@@ -176,7 +176,7 @@ def test_list_page_query_count_does_not_grow_with_rows(staff_client, roster, ass
             p = ps.person_create(association=association, first_name=f"N{i}", last_name="Newby")
             ms.membership_join(association=association, plan=roster["gold"], person=p,
                                invoice=False)
-    with django_assert_num_queries(9):
+    with django_assert_max_num_queries(9):
         response = staff_client.get(url, {"status": "active", "sort": "expires"})
     assert len(response.context["page"].rows) > 30
 
