@@ -46,6 +46,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--port", type=int, default=0, help="Server port (default: any free one)")
     parser.add_argument("--timeout", type=float, default=30.0, help="Per-request timeout, seconds")
+    parser.add_argument("--slowest", type=int, default=0, help="Also print the N slowest requests")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -93,8 +94,9 @@ def _workload(association: Association, rnd: random.Random, n: int) -> tuple[lis
         elif kind == 2:  # the start of someone's email
             local = rnd.choice(emails).split("@")[0]
             terms.append(local[: rnd.randint(4, max(4, min(9, len(local))))])
-        else:  # an email domain fragment
-            terms.append(rnd.choice(emails).split("@")[1].split(".")[0][:8])
+        else:  # an email domain fragment (an employer's, or a mail provider's)
+            label = rnd.choice(emails).split("@")[1].split(".")[0]
+            terms.append(label[:8] if label != "example" else rnd.choice(("inbox", "mail.ex")))
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
     queries = []
@@ -167,7 +169,8 @@ def _wait_up(base: str, process: subprocess.Popen, timeout: float = 90.0) -> Non
 
 
 def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: int = 30,
-        workers: int = 2, port: int = 0, timeout: float = 30.0, **_) -> dict[str, float]:
+        workers: int = 2, port: int = 0, timeout: float = 30.0, slowest: int = 0, **_
+        ) -> dict[str, float]:
     from commonground.core.management.commands.demo import child_env, stop
     from commonground.core.management.commands.serve import gunicorn_argv, static_collected
 
@@ -206,7 +209,8 @@ def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: in
             _wait_up(base, server)
             with httpx.Client(base_url=base, timeout=timeout, follow_redirects=False) as client:
                 _login(client, email, DEMO_PASSWORD)
-                figures = _measure(client, slug, queries, person_ids, requests, warmup, rnd, stdout)
+                figures = _measure(client, slug, queries, person_ids, requests, warmup, rnd, stdout,
+                                   slowest)
         finally:
             stop(server)
     from django.db import connection
@@ -220,12 +224,14 @@ def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: in
 
 
 def _measure(client: httpx.Client, slug: str, queries: list[dict], person_ids: list[int],
-             requests: int, warmup: int, rnd: random.Random, stdout) -> dict[str, float]:
+             requests: int, warmup: int, rnd: random.Random, stdout, slowest: int = 0
+             ) -> dict[str, float]:
     list_url = f"/a/{slug}/people/"
     errors: Counter = Counter()
     list_ms: list[float] = []
     profile_ms: list[float] = []
     page2 = 0
+    timed: list[tuple[float, str]] = []
     cursor_from: str | None = None
     last_params: dict[str, str] = {}
     for i, params in enumerate(queries):
@@ -240,14 +246,18 @@ def _measure(client: httpx.Client, slug: str, queries: list[dict], person_ids: l
         cursor_from = next_cursor(body) if "cursor" not in url else None
         if i >= warmup:
             list_ms.append(elapsed)
+            timed.append((elapsed, url))
         pid = person_ids[i % len(person_ids)] if i < len(person_ids) else rnd.choice(person_ids)
         elapsed, _ = _timed(client, f"/a/{slug}/people/{pid}/", errors)
         if i >= warmup:
             profile_ms.append(elapsed)
+            timed.append((elapsed, f"/a/{slug}/people/{pid}/"))
     if errors:
         stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
         if sum(errors.values()) > len(queries) // 10:
             raise RuntimeError("More than 10 % of the requests failed; see the server log")
+    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
+        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
     figures: dict[str, float] = {}
     for name, values in (("list", list_ms), ("profile", profile_ms)):
         p50, p95, mx = percentile(values, 50), percentile(values, 95), max(values)
