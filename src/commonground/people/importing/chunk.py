@@ -1,0 +1,339 @@
+"""One chunk of an import, column-wise: clean, dedupe, match existing people, write people.
+
+Memberships and organisations follow in ``members``. Every step works on whole columns
+(polars); Python runs per distinct value (addresses, chapters) or only for the few rows a
+fast path does not cover (odd emails and phones, custom fields, non-ASCII search text).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from django.db import connection
+
+from commonground.core.errors import ValidationFailed
+from commonground.people.models import Person
+
+from . import dbwrite, members
+from .fastnorm import fast_address
+from .frame import PERSON_GIVEN
+from .vector import first_message, phones, strip
+
+if TYPE_CHECKING:
+    from .engine import _Run
+
+ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
+FETCH = ["id", *PERSON_GIVEN, "email_key", "chapter_id", "custom", "erased_at", "created_at"]
+_UPDATE = ["first_name", "last_name", "email", "email_key", "phone", *ADDRESS, "external_id",
+           "chapter_id", "custom", "search_text"]
+
+
+def _is_blank(row: list[Any]) -> bool:
+    return not any(c not in (None, "") for c in row)
+
+
+def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any]]
+            ) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0,
+              "memberships_created": 0, "memberships_renewed": 0}
+    kept, lines = [], []
+    for i, row in enumerate(rows):
+        if not _is_blank(row):
+            kept.append(row)
+            lines.append(offset + i + 2)  # the header is line 1
+    if not kept:
+        return counts
+    df, custom = run.cleaner.clean(kept, lines)
+
+    def reject(frame: pl.DataFrame) -> None:
+        for idx, line, reason in frame.select("idx", "line", "reason").iter_rows():
+            run._reject(errors, kept[idx], line, reason)
+        counts["rejected"] += frame.height
+
+    reject(df.filter(pl.col("reason").is_not_null()))
+    df = _dedupe(run, df.filter(pl.col("reason").is_null()))
+    reject(df.filter(pl.col("reason").is_not_null()))
+    df = df.filter(pl.col("reason").is_null())
+    if df.height == 0:
+        return counts
+    df, db_custom = _match(run, df)
+    df = _values(run, df, custom, db_custom)
+    reject(df.filter(pl.col("reason").is_not_null()))
+    df = df.filter(pl.col("reason").is_null())
+    df = _chapters(run, df)
+    reject(df.filter(pl.col("reason").is_not_null()))
+    df = df.filter(pl.col("reason").is_null())
+    if df.height == 0:
+        return counts
+    df = _changes(df)
+    now = run.now()
+    new = df.filter(pl.col("pid").is_null())
+    ids = dbwrite.reserve_ids(Person, new.height)
+    new = new.with_columns(pid=pl.Series(ids, dtype=pl.Int64))
+    _insert_new(run, new, now)
+    changed = df.filter(pl.col("pid").is_not_null() & pl.col("changed"))
+    if changed.height:
+        _update(run, changed, now)
+    people = pl.concat([new.with_columns(is_new=pl.lit(True)),
+                        df.filter(pl.col("pid").is_not_null()).with_columns(is_new=pl.lit(False))],
+                       how="vertical_relaxed")
+    touched = set(changed.get_column("pid").to_list())
+    touched |= members.relationships(run, people, now)
+    mcounts, renewed = members.memberships(run, people, now)
+    touched |= renewed
+    counts["memberships_created"] += mcounts["created"]
+    counts["memberships_renewed"] += mcounts["renewed"]
+    counts["created"] += new.height
+    existing = df.filter(pl.col("pid").is_not_null()).get_column("pid").to_list()
+    updated = sum(1 for pk in existing if pk in touched)
+    counts["updated"] += updated
+    counts["unchanged"] += len(existing) - updated
+    return counts
+
+
+def _dedupe(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+    """Duplicates within the file (across chunks too): the first row of an email (or of an
+    external id, for rows without email) wins."""
+    reasons: list[str | None] = []
+    seen_e, seen_x = run.seen_emails, run.seen_external
+    ext_header = run.cleaner.header("external_id")
+    for line, key, ext in df.select("line", "email_key", "external_id").iter_rows():
+        reason = None
+        if key:
+            first = seen_e.setdefault(key, line)
+            if first != line:
+                reason = f"duplicate email in this file (first on line {first})"
+        elif ext:
+            first = seen_x.setdefault(ext, line)
+            if first != line:
+                reason = f"duplicate {ext_header} in this file (first on line {first})"
+        reasons.append(reason)
+    return df.with_columns(reason=pl.Series(reasons, dtype=pl.Utf8))
+
+
+def fetch_people(run: _Run, column: str, values: list[str]) -> list[tuple]:
+    """People whose ``column`` is in ``values``: plain queries (no ORM rows), ordered by id;
+    the association filter is explicit."""
+    out: list[tuple] = []
+    table = Person._meta.db_table
+    for start in range(0, len(values), 5000):
+        part = values[start:start + 5000]
+        sql = (f'SELECT {", ".join(FETCH)} FROM "{table}" WHERE association_id = %s '
+               f'AND "{column}" IN ({", ".join(["%s"] * len(part))}) ORDER BY id')
+        with connection.cursor() as cur:
+            cur.execute(sql, [run.association.pk, *part])
+            out.extend(cur.fetchall())
+    return out
+
+
+def _match(run: _Run, df: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, dict]]:
+    """Join the people the rows match (by email key, else by external id) as db_* columns."""
+    keys = df.filter(pl.col("email_key") != "").get_column("email_key").to_list()
+    exts = (df.filter((pl.col("email_key") == "") & (pl.col("external_id") != ""))
+            .get_column("external_id").unique().to_list())
+    by_email = fetch_people(run, "email_key", keys)
+    by_ext: dict[str, tuple] = {}
+    for row in fetch_people(run, "external_id", exts):
+        if not row[FETCH.index("erased_at")]:
+            by_ext.setdefault(row[FETCH.index("external_id")], row)
+    rows = {r[0]: r for r in by_email}
+    rows.update({r[0]: r for r in by_ext.values()})
+    db_custom: dict[int, dict] = {}
+    created: dict[int, Any] = {}
+    for r in rows.values():
+        value = r[FETCH.index("custom")]
+        db_custom[r[0]] = (json.loads(value) if value not in ("{}", "") else {}) \
+            if isinstance(value, str) else (value or {})
+        created[r[0]] = r[-1]
+    run.created_at = created
+    cols = FETCH[:-3]  # without custom, erased_at, created_at
+    db = pl.DataFrame([[r[FETCH.index(c)] for c in cols] + [r[FETCH.index("erased_at")] is not None]
+                       for r in rows.values()],
+                      schema={**{f"db_{c}": pl.Utf8 for c in cols}, "db_id": pl.Int64,
+                              "db_chapter_id": pl.Int64, "db_erased": pl.Boolean},
+                      orient="row")
+    email_ids = pl.DataFrame({"email_key": [r[FETCH.index("email_key")] for r in by_email],
+                              "pid_e": [r[0] for r in by_email]},
+                             schema={"email_key": pl.Utf8, "pid_e": pl.Int64})
+    ext_ids = pl.DataFrame({"external_id": list(by_ext), "pid_x": [r[0] for r in by_ext.values()]},
+                           schema={"external_id": pl.Utf8, "pid_x": pl.Int64})
+    df = (df.join(email_ids, on="email_key", how="left", maintain_order="left")
+          .join(ext_ids, on="external_id", how="left", maintain_order="left")
+          .with_columns(pid=pl.when(pl.col("email_key") != "").then(pl.col("pid_e"))
+                        .otherwise(pl.col("pid_x")))
+          .join(db, left_on="pid", right_on="db_id", how="left", maintain_order="left"))
+    return df, db_custom
+
+
+def _values(run: _Run, df: pl.DataFrame, custom: list[dict], db_custom: dict[int, dict]
+            ) -> pl.DataFrame:
+    """The person's values after each row (blank cells keep what is on file), and the
+    reasons the per-person checks reject a row for, in the per-row engine's order."""
+    home = str(run.association.country)
+    old = {f: pl.col(f"db_{f}").fill_null("") for f in PERSON_GIVEN}
+    df = df.with_columns(**{f"new_{f}": pl.when(pl.col(f) != "").then(pl.col(f)).otherwise(old[f])
+                            for f in PERSON_GIVEN})
+    # Phones: validated for the row's country, else the person's, else the association's.
+    region = pl.when(pl.col("country") != "").then(pl.col("country")) \
+        .when(old["country"] != "").then(old["country"]).otherwise(pl.lit(home))
+    given_phone = df.filter(pl.col("phone") != "")
+    checked = phones(given_phone.get_column("phone"), given_phone.select(region).to_series())
+    phone_header = run.cleaner.header("phone")
+    df = df.join(given_phone.select("idx").with_columns(
+        checked_phone=checked.get_column("phone"), phone_error=checked.get_column("error")),
+        on="idx", how="left", maintain_order="left")
+    df = df.with_columns(new_phone=pl.when(pl.col("phone") != "").then(pl.col("checked_phone"))
+                         .otherwise(old["phone"]))
+    df = _addresses(run, df, home)
+    reasons = [pl.when(pl.col("db_erased").fill_null(False))
+               .then(pl.lit("this person was erased and cannot be re-imported")),
+               pl.when(pl.col("phone_error").is_not_null())
+               .then(pl.lit(f"{phone_header}: ") + pl.col("phone_error")),
+               pl.col("address_error")]
+    # Custom values: merged over what is on file, per row (only rows that give some).
+    required = run.cleaner.required_custom
+    idx = df.get_column("idx").to_list()
+    pids = df.get_column("pid").to_list()
+    text: list[str | None] = []
+    changed: list[bool] = []
+    missing: list[str | None] = []
+    for i, pid in zip(idx, pids, strict=True):
+        given = custom[i] if custom else {}
+        before = db_custom.get(pid, {}) if pid is not None else {}
+        merged = {**before, **given} if given else before
+        lack = None
+        if pid is None and required:
+            names = [d.label for d in required if d.key not in merged]
+            lack = f"{', '.join(names)}: required" if names else None
+        missing.append(lack)
+        changed.append(merged != before)
+        text.append(run.cleaner.custom_json(merged))
+    df = df.with_columns(new_custom=pl.Series(text, dtype=pl.Utf8),
+                         custom_changed=pl.Series(changed, dtype=pl.Boolean),
+                         custom_missing=pl.Series(missing, dtype=pl.Utf8))
+    reasons.append(pl.col("custom_missing"))
+    return df.with_columns(reason=pl.coalesce(reasons))
+
+
+def _addresses(run: _Run, df: pl.DataFrame, home: str) -> pl.DataFrame:
+    """Addresses validated once per distinct (country, region, city, postal code, has
+    street, has line 2): validation depends on the street only through its presence."""
+    given = pl.any_horizontal([pl.col(f) != "" for f in ADDRESS])
+    df = df.with_columns(address_given=given,
+                         m_country=pl.when(pl.col("new_country") != "").then(pl.col("new_country"))
+                         .otherwise(pl.lit(home)),
+                         m_has1=pl.col("new_address_line1") != "",
+                         m_has2=pl.col("new_address_line2") != "")
+    keys = ["m_country", "new_region", "new_city", "new_postal_code", "m_has1", "m_has2"]
+    combos = df.filter(pl.col("address_given")).select(keys).unique()
+    results = []
+    for country, region, city, postal, has1, has2 in combos.iter_rows():
+        try:
+            out = fast_address({"address_line1": "x" if has1 else "",
+                                "address_line2": "x" if has2 else "", "city": city,
+                                "region": region, "postal_code": postal, "country": country})
+            results.append((out["region"], out["postal_code"], out["country"], None))
+        except ValidationFailed as exc:
+            field = next(iter(exc.fields), "address")
+            results.append((None, None, None, f"{run.cleaner.header(field)}: {first_message(exc)}"))
+    checked = pl.concat([combos, pl.DataFrame(results, orient="row", schema={
+        "a_region": pl.Utf8, "a_postal": pl.Utf8, "a_country": pl.Utf8, "address_error": pl.Utf8})],
+        how="horizontal")
+    df = df.join(checked, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    ok = pl.col("address_given") & pl.col("address_error").is_null()
+    empty = ok & (pl.col("a_country") == "") & (pl.col("a_region") == "") \
+        & (pl.col("a_postal") == "")
+    return df.with_columns(
+        new_region=pl.when(ok).then(pl.col("a_region")).otherwise(pl.col("new_region")),
+        new_postal_code=pl.when(ok).then(pl.col("a_postal")).otherwise(pl.col("new_postal_code")),
+        new_country=pl.when(ok).then(pl.col("a_country")).otherwise(pl.col("new_country")),
+        new_city=pl.when(empty).then(pl.lit("")).otherwise(pl.col("new_city")),
+        address_error=pl.when(pl.col("address_given")).then(pl.col("address_error")))
+
+
+def _chapters(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+    names = df.filter(pl.col("chapter") != "").get_column("chapter").unique().to_list()
+    found: list[tuple[str, int | None, str | None]] = []
+    for name in names:
+        try:
+            found.append((name, run._chapter_id(name), None))
+        except ValueError as exc:
+            found.append((name, None, str(exc)))
+    table = pl.DataFrame(found, orient="row", schema={"chapter": pl.Utf8, "chapter_id": pl.Int64,
+                                                      "reason": pl.Utf8})
+    return df.drop("reason").join(table, on="chapter", how="left", maintain_order="left")
+
+
+def search_text(first: pl.Expr, last: pl.Expr, email: pl.Expr) -> pl.Expr:
+    """``Person.make_search_text`` as an expression (exact for ASCII; see ``_changes``)."""
+    return strip(pl.concat_str([first, pl.lit(" "), last, pl.lit(" "), email]).str.to_lowercase())
+
+
+def _changes(df: pl.DataFrame) -> pl.DataFrame:
+    fields = [f for f in PERSON_GIVEN if f != "email"]
+    diff = [pl.col(f"new_{f}") != pl.col(f"db_{f}").fill_null("") for f in fields]
+    email_changed = pl.col("new_email") != pl.col("db_email").fill_null("")
+    chapter = pl.when(pl.col("chapter_id").is_not_null()).then(pl.col("chapter_id")) \
+        .otherwise(pl.col("db_chapter_id"))
+    df = df.with_columns(
+        new_chapter_id=chapter,
+        new_email_key=pl.when(email_changed).then(pl.col("email_key"))
+        .otherwise(pl.col("db_email_key").fill_null("")),
+        new_search_text=search_text(pl.col("new_first_name"), pl.col("new_last_name"),
+                                    pl.col("new_email")),
+        changed=pl.any_horizontal([*diff, email_changed, pl.col("custom_changed"),
+                                   pl.col("chapter_id").is_not_null()
+                                   & (pl.col("chapter_id") != pl.col("db_chapter_id"))
+                                   .fill_null(True)]))
+    odd = df.select(pl.concat_str([pl.col("new_first_name"), pl.col("new_last_name"),
+                                   pl.col("new_email")]).str.contains(r"[^\x00-\x7f]")).to_series()
+    if odd.any():  # Python's lower() is the reference for non-ASCII text
+        values = df.get_column("new_search_text").to_list()
+        for i in odd.arg_true().to_list():
+            row = df.row(i, named=True)
+            values[i] = Person.make_search_text(row["new_first_name"], row["new_last_name"],
+                                                row["new_email"])
+        df = df.with_columns(new_search_text=pl.Series(values, dtype=pl.Utf8))
+    return df
+
+
+def _person_frame(run: _Run, df: pl.DataFrame, now_text: str) -> pl.DataFrame:
+    return df.select(
+        id=pl.col("pid"), association_id=pl.lit(run.association.pk, dtype=pl.Int64),
+        **{f: pl.col(f"new_{f}") for f in PERSON_GIVEN},
+        email_key=pl.col("new_email_key"), chapter_id=pl.col("new_chapter_id"),
+        custom=pl.col("new_custom"), user_id=pl.lit(None, dtype=pl.Int64),
+        search_text=pl.col("new_search_text"), created_at=pl.lit(now_text),
+        updated_at=pl.lit(now_text), erased_at=pl.lit(None, dtype=pl.Utf8))
+
+
+def _history(run: _Run, people: pl.DataFrame, kind: str, now_text: str) -> None:
+    columns = dbwrite.history_columns(Person)
+    frame = people.with_columns(history_date=pl.lit(now_text),
+                                history_change_reason=pl.lit("import"),
+                                history_type=pl.lit(kind),
+                                history_user_id=pl.lit(run.actor_id, dtype=pl.Int64))
+    dbwrite.insert_frame(Person.history.model, frame.select(columns))
+
+
+def _insert_new(run: _Run, new: pl.DataFrame, now) -> None:
+    if new.height == 0:
+        return
+    now_text = run.now_text(now)
+    people = _person_frame(run, new, now_text)
+    dbwrite.insert_frame(Person, people.select(dbwrite.model_columns(Person)))
+    _history(run, people, "+", now_text)
+
+
+def _update(run: _Run, changed: pl.DataFrame, now) -> None:
+    now_text = run.now_text(now)
+    people = _person_frame(run, changed, now_text)
+    table = Person._meta.db_table
+    sets = ", ".join(f'"{c}" = %s' for c in [*_UPDATE, "updated_at"])
+    rows = people.select(*_UPDATE, "updated_at", "id").rows()
+    with connection.cursor() as cur:
+        cur.executemany(f'UPDATE "{table}" SET {sets} WHERE id = %s', rows)
+    created = [run.now_text(run.created_at[pk]) for pk in people.get_column("id").to_list()]
+    _history(run, people.with_columns(created_at=pl.Series(created, dtype=pl.Utf8)), "~", now_text)
