@@ -123,7 +123,9 @@ class Command(BaseCommand):
             if server is None:
                 return
             # Serve until Ctrl-C (SIGINT reaches the whole foreground group) or SIGTERM.
+            # Explicit handlers: a shell may start us with SIGINT ignored (a background job).
             signal.signal(signal.SIGTERM, _interrupt)
+            signal.signal(signal.SIGINT, _interrupt)
             while server.poll() is None and worker.poll() is None:
                 time.sleep(0.5)
             if server.returncode is not None:
