@@ -30,7 +30,7 @@ serve: install
 	$(BIN)/commonground serve --port $(PORT)
 
 worker: install
-	$(BIN)/commonground db_worker
+	$(BIN)/commonground worker
 
 clean:
 	rm -rf $(VENV) var
