@@ -86,6 +86,18 @@ def _membership_model():
     return Membership
 
 
+def _memberships_of_people():
+    """Memberships without the tenant filter, for sub-queries keyed by person id only.
+
+    Safe because every use is tied to people that came from a scoped query (a person
+    and their memberships share the association). Leaving ``association_id = ?`` out
+    matters: with it, SQLite (without ANALYZE statistics) picks the
+    (association, status, …) index and scans a whole tenant's memberships per person,
+    instead of the person_id index.
+    """
+    return _membership_model()._base_manager.all()
+
+
 def _key_fields(sort: str) -> list[str]:
     base = sort.lstrip("-")
     return {"name": ["last_name", "first_name"], "joined": ["sort_joined"],
@@ -124,6 +136,8 @@ def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapt
             mq &= Q(ends_on__lt=today, ends_on__gte=today - timedelta(days=90))
         else:
             mq &= Q(ends_on__gte=today, ends_on__lte=today + timedelta(days=int(expiring)))
+            if not status:  # "due to end" means still running: not already cancelled
+                mq &= Q(status__in=["active", "renewal_due", "grace"])
     if mq:
         qs = qs.filter(Exists(Membership.objects.filter(mq, person=OuterRef("pk"))))
     return qs
@@ -136,7 +150,6 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
 
     Three queries whatever the page size: the page, the memberships of the page, the count.
     """
-    Membership = _membership_model()
     sort = sort if sort in SORTS else "name"
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
     qs = person_filter(search=search, plan=plan, status=status, chapter=chapter,
@@ -144,7 +157,7 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
     base = sort.lstrip("-")
     if base in ("joined", "expires"):
         agg = ("joined_on", "joined_on") if base == "joined" else ("ends_on", "-ends_on")
-        sub = (Membership.objects.filter(person=OuterRef("pk")).order_by(agg[1])
+        sub = (_memberships_of_people().filter(person=OuterRef("pk")).order_by(agg[1])
                .values(agg[0])[:1])
         qs = qs.annotate(**{f"sort_{base}": Coalesce(Subquery(sub, output_field=DateField()),
                                                      Value(_NO_DATE))})
@@ -200,14 +213,13 @@ def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
 
 def _attach_memberships(people: list[Person]) -> None:
     """Set ``current_membership`` on each person in one query: the live one, else the latest."""
-    Membership = _membership_model()
     for p in people:
         p.current_membership = None
     if not people:
         return
     by_id = {p.pk: p for p in people}
     live = {"active", "renewal_due", "grace"}
-    for m in (Membership.objects.filter(person_id__in=list(by_id)).select_related("plan")
+    for m in (_memberships_of_people().filter(person_id__in=list(by_id)).select_related("plan")
               .order_by("person_id", "-ends_on", "-id")):
         p = by_id[m.person_id]
         cur = p.current_membership
