@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .engine import _Run
 
 ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
-FETCH = ["id", *PERSON_GIVEN, "email_key", "chapter_id", "custom", "erased_at", "created_at"]
+FETCH = ["id", *PERSON_GIVEN, "email_key", "chapter_id", "custom", "erased_at"]
 _UPDATE = ["first_name", "last_name", "email", "email_key", "phone", *ADDRESS, "external_id",
            "chapter_id", "custom", "search_text"]
 
@@ -141,14 +141,11 @@ def _match(run: _Run, df: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, dict]]:
     rows = {r[0]: r for r in by_email}
     rows.update({r[0]: r for r in by_ext.values()})
     db_custom: dict[int, dict] = {}
-    created: dict[int, Any] = {}
     for r in rows.values():
         value = r[FETCH.index("custom")]
         db_custom[r[0]] = (json.loads(value) if value not in ("{}", "") else {}) \
             if isinstance(value, str) else (value or {})
-        created[r[0]] = r[-1]
-    run.created_at = created
-    cols = FETCH[:-3]  # without custom, erased_at, created_at
+    cols = FETCH[:-2]  # without custom, erased_at
     db = pl.DataFrame([[r[FETCH.index(c)] for c in cols] + [r[FETCH.index("erased_at")] is not None]
                        for r in rows.values()],
                       schema={**{f"db_{c}": pl.Utf8 for c in cols}, "db_id": pl.Int64,
@@ -299,41 +296,37 @@ def _changes(df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
-def _person_frame(run: _Run, df: pl.DataFrame, now_text: str) -> pl.DataFrame:
+def _person_frame(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
     return df.select(
-        id=pl.col("pid"), association_id=pl.lit(run.association.pk, dtype=pl.Int64),
-        **{f: pl.col(f"new_{f}") for f in PERSON_GIVEN},
+        id=pl.col("pid"), **{f: pl.col(f"new_{f}") for f in PERSON_GIVEN},
         email_key=pl.col("new_email_key"), chapter_id=pl.col("new_chapter_id"),
-        custom=pl.col("new_custom"), user_id=pl.lit(None, dtype=pl.Int64),
-        search_text=pl.col("new_search_text"), created_at=pl.lit(now_text),
-        updated_at=pl.lit(now_text), erased_at=pl.lit(None, dtype=pl.Utf8))
+        custom=pl.col("new_custom"), search_text=pl.col("new_search_text"))
 
 
-def _history(run: _Run, people: pl.DataFrame, kind: str, now_text: str) -> None:
-    columns = dbwrite.history_columns(Person)
-    frame = people.with_columns(history_date=pl.lit(now_text),
-                                history_change_reason=pl.lit("import"),
-                                history_type=pl.lit(kind),
-                                history_user_id=pl.lit(run.actor_id, dtype=pl.Int64))
-    dbwrite.insert_frame(Person.history.model, frame.select(columns))
+def _history_extra(run: _Run, kind: str, now_text: str) -> dict[str, Any]:
+    return {"history_date": now_text, "history_change_reason": "import", "history_type": kind,
+            "history_user_id": run.actor_id}
 
 
 def _insert_new(run: _Run, new: pl.DataFrame, now) -> None:
     if new.height == 0:
         return
     now_text = run.now_text(now)
-    people = _person_frame(run, new, now_text)
-    dbwrite.insert_frame(Person, people.select(dbwrite.model_columns(Person)))
-    _history(run, people, "+", now_text)
+    dbwrite.insert_frame(Person, _person_frame(run, new), {
+        "association_id": run.association.pk, "user_id": None, "created_at": now_text,
+        "updated_at": now_text, "erased_at": None})
+    dbwrite.insert_select(Person.history.model, dbwrite.history_columns(Person), Person,
+                          _history_extra(run, "+", now_text), new.get_column("pid").to_list())
 
 
 def _update(run: _Run, changed: pl.DataFrame, now) -> None:
     now_text = run.now_text(now)
-    people = _person_frame(run, changed, now_text)
+    people = _person_frame(run, changed)
     table = Person._meta.db_table
     sets = ", ".join(f'"{c}" = %s' for c in [*_UPDATE, "updated_at"])
-    rows = people.select(*_UPDATE, "updated_at", "id").rows()
+    rows = people.select(*_UPDATE, pl.lit(now_text).alias("updated_at"), "id").rows()
     with connection.cursor() as cur:
         cur.executemany(f'UPDATE "{table}" SET {sets} WHERE id = %s', rows)
-    created = [run.now_text(run.created_at[pk]) for pk in people.get_column("id").to_list()]
-    _history(run, people.with_columns(created_at=pl.Series(created, dtype=pl.Utf8)), "~", now_text)
+    ids = sorted(people.get_column("id").to_list())
+    dbwrite.insert_select(Person.history.model, dbwrite.history_columns(Person), Person,
+                          _history_extra(run, "~", now_text), ids)

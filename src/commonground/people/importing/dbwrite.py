@@ -107,15 +107,30 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         return len(batch)
 
 
-def insert_frame(model: type[models.Model], df: pl.DataFrame) -> int:
-    """Insert a DataFrame whose columns are db column names: COPY (CSV written by polars)
-    on PostgreSQL, one executemany of its rows on SQLite. Text datetimes, Date dates."""
+def sql_literal(value: Any) -> str:
+    """A constant of our own (ids, timestamps, codes) as SQL text."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def insert_frame(model: type[models.Model], df: pl.DataFrame, consts: dict[str, Any] | None = None
+                 ) -> int:
+    """Insert a DataFrame whose columns are db column names, plus ``consts`` (the same value
+    on every row): COPY (CSV written by polars) on PostgreSQL; on SQLite one executemany
+    with the constants written into the statement, as binding values one by one is what
+    costs most there."""
     if df.height == 0:
         return 0
+    consts = consts or {}
     table = model._meta.db_table
-    cols = ", ".join(f'"{c}"' for c in df.columns)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            if consts:
+                df = df.with_columns(**{k: pl.lit(v) for k, v in consts.items()})
+            cols = ", ".join(f'"{c}"' for c in df.columns)
             buf = io.BytesIO()
             # Strings quoted, nulls bare: COPY's CSV format tells '' from NULL that way.
             df.write_csv(buf, include_header=False, quote_style="non_numeric")
@@ -123,10 +138,40 @@ def insert_frame(model: type[models.Model], df: pl.DataFrame) -> int:
                 copy.write(buf.getvalue())
         else:
             df = df.with_columns(pl.col(pl.Date).cast(pl.Utf8))
-            marks = ", ".join(["?"] * df.width)
+            cols = ", ".join(f'"{c}"' for c in [*df.columns, *consts])
+            marks = ", ".join(["?"] * df.width + [sql_literal(v) for v in consts.values()])
             sqlite3.Cursor.executemany(cur.cursor, f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
                                        df.rows())
     return df.height
+
+
+def insert_select(model: type[models.Model], columns: Sequence[str], source: type[models.Model],
+                  exprs: dict[str, Any], ids: list[int]) -> None:
+    """Rows derived from rows just written (history rows, terms, transitions): one
+    INSERT … SELECT over the source rows ``ids``, so the values never travel through
+    Python again. ``exprs`` maps a target column to a source column name (``str`` wrapped
+    in ``Col``) or a constant; other columns copy the source column of the same name."""
+    if not ids:
+        return
+    select = ", ".join(
+        f'"{exprs[c]}"' if isinstance(exprs.get(c), Col) else
+        sql_literal(exprs[c]) if c in exprs else f'"{c}"' for c in columns).replace("%", "%%")
+    head = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+            f'SELECT {select} FROM "{source._meta.db_table}" WHERE ')
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(head + "id = ANY(%s) ORDER BY id", [list(ids)])
+        elif ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
+            # Ids reserved under SQLite's write lock: one contiguous range.
+            cur.execute(head + "id BETWEEN %s AND %s ORDER BY id", [ids[0], ids[-1]])
+        else:
+            for start in range(0, len(ids), 5000):
+                part = ids[start:start + 5000]
+                cur.execute(head + f'id IN ({", ".join(["%s"] * len(part))}) ORDER BY id', part)
+
+
+class Col(str):
+    """A source column in ``insert_select``'s ``exprs`` (a plain str there is a constant)."""
 
 
 def history_columns(model: type[models.Model]) -> list[str]:

@@ -96,19 +96,24 @@ class ChunkCleaner:
 
     # ------------------------------------------------------------ the chunk
 
-    def _column(self, rows: list[list[Any]], index: int, *, text: bool) -> list[Any]:
+    def _column(self, columns: list[tuple], index: int, *, text: bool) -> Any:
+        values = columns[index]
         if text and self.typed:
-            return [cell_text(r[index]) if index < len(r) else "" for r in rows]
-        return [r[index] if index < len(r) else None for r in rows]
+            return [cell_text(v) for v in values]
+        return values
 
     def clean(self, rows: list[list[Any]], lines: list[int]) -> tuple[pl.DataFrame, list[dict]]:
         """(frame, custom values per row). ``rows`` are the chunk's non-blank rows."""
         n = len(rows)
+        width = max(self.mapping.columns.values()) + 1
+        # Columns by one C-level transpose (short rows padded; missing cells are None).
+        columns = list(zip(*[r if len(r) >= width else [*r, *[None] * (width - len(r))]
+                             for r in rows], strict=False))
         data: dict[str, Any] = {"idx": pl.int_range(0, n, eager=True, dtype=pl.Int64),
                                 "line": pl.Series(lines, dtype=pl.Int64)}
         reasons: list[pl.Expr] = []
         for name, index in self.text_cols:
-            data[name] = pl.Series(self._column(rows, index, text=True), dtype=pl.Utf8)
+            data[name] = pl.Series(self._column(columns, index, text=True), dtype=pl.Utf8)
         df = pl.DataFrame(data)
         given = [name for name, _ in self.text_cols]
         df = df.with_columns([strip(pl.col(c).fill_null("")) for c in given]
@@ -144,7 +149,7 @@ class ChunkCleaner:
         reasons.append(pl.col("country_error"))
         for name in ("joined_on", "expires_on"):
             index = self.mapping.columns.get(name)
-            values = map_distinct(self._column(rows, index, text=False), self._date(name)) \
+            values = map_distinct(self._column(columns, index, text=False), self._date(name)) \
                 if index is not None else [None] * n
             extra[name] = pl.Series([v if isinstance(v, date) else None for v in values],
                                     dtype=pl.Date)
@@ -159,18 +164,17 @@ class ChunkCleaner:
         reasons.append(pl.when(pl.col("expires_on") < pl.col("joined_on")).then(
             pl.lit(f"{self.header('expires_on')}: ") + pl.col("expires_on").cast(pl.Utf8)
             + pl.lit(" is before the join date ") + pl.col("joined_on").cast(pl.Utf8)))
-        custom, custom_reason = self._custom_values(rows)
+        custom, custom_reason = self._custom_values(columns, n)
         df = df.with_columns(custom_error=custom_reason)
         reasons.append(pl.col("custom_error"))
         df = df.with_columns(reason=pl.coalesce(reasons))
         return df, custom
 
-    def _custom_values(self, rows: list[list[Any]]) -> tuple[list[dict], pl.Series]:
-        n = len(rows)
+    def _custom_values(self, columns: list[tuple], n: int) -> tuple[list[dict], pl.Series]:
         custom: list[dict] = [{} for _ in range(n)] if self.custom_cols else []
         first_error: list[str | None] = [None] * n
         for definition, index in self.custom_cols:
-            raw = [r[index] if index < len(r) else None for r in rows]
+            raw = columns[index]
             present = [i for i, v in enumerate(raw) if v not in (None, "")]
             values = map_distinct([raw[i] for i in present], self._custom(definition))
             for i, value in zip(present, values, strict=True):

@@ -136,77 +136,65 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any]) -> pl.DataFrame:
+    """Join ``fn(*key)`` (a tuple of ``out`` columns) computed once per distinct key."""
+    distinct = df.select(keys).unique().drop_nulls()
+    values = [fn(*key) for key in distinct.iter_rows()]
+    computed = pl.DataFrame(values, schema=out, orient="row") if values else pl.DataFrame(schema=out)
+    return df.join(pl.concat([distinct, computed], how="horizontal"), on=keys, how="left",
+                   maintain_order="left")
+
+
 def _create(run: _Run, create: pl.DataFrame, now) -> None:
+    """New memberships: a missing join date is one term before the expiry (or today), a
+    missing expiry one term after joining; the status follows from the end date."""
     plans = run.plans_by_id
-    started: dict[tuple, date] = {}
-    ended: dict[tuple, date] = {}
-    states: dict[tuple, tuple[str, date | None]] = {}
-    joined_col, ends_col, status_col, lapsed_col = [], [], [], []
-    for plan_id, joined, expires in create.select("plan_id", "joined_on", "expires_on").iter_rows():
+    df = create.select("pid", "plan_id", "joined_on", "expires_on")
+    df = _per_distinct(df, ["plan_id", "expires_on"], lambda plan_id, expires: (
+        expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1),),
+        {"from_expiry": pl.Date})
+    df = df.with_columns(joined=pl.coalesce("joined_on", "from_expiry", pl.lit(run.today)))
+    df = _per_distinct(df, ["plan_id", "joined"], lambda plan_id, joined: (
+        lifecycle.term_end(joined, plans[plan_id].term_months),), {"term_end": pl.Date})
+    df = df.with_columns(ends=pl.coalesce("expires_on", "term_end"))
+
+    def state(plan_id: int, ends: date) -> tuple[str, date | None]:
         plan = plans[plan_id]
-        if joined is None:
-            if expires is not None:
-                key = (plan_id, expires)
-                if key not in started:
-                    started[key] = expires - relativedelta(months=plan.term_months) \
-                        + timedelta(days=1)
-                joined = started[key]
-            else:
-                joined = run.today
-        ends = expires
-        if ends is None:
-            key = (plan_id, joined)
-            if key not in ended:
-                ended[key] = lifecycle.term_end(joined, plan.term_months)
-            ends = ended[key]
-        key = (plan_id, ends)
-        if key not in states:
-            status = lifecycle.status_on(ends_on=ends, today=run.today,
-                                         renewal_window_days=run.window,
-                                         grace_days=plan.grace_days)
-            states[key] = (str(status), lifecycle.lapse_date(ends, plan.grace_days)
-                           if status == Status.LAPSED else None)
-        joined_col.append(joined)
-        ends_col.append(ends)
-        status_col.append(states[key][0])
-        lapsed_col.append(states[key][1])
+        status = lifecycle.status_on(ends_on=ends, today=run.today,
+                                     renewal_window_days=run.window, grace_days=plan.grace_days)
+        return str(status), (lifecycle.lapse_date(ends, plan.grace_days)
+                             if status == Status.LAPSED else None)
+
+    df = _per_distinct(df, ["plan_id", "ends"], state, {"status": pl.Utf8, "lapsed_on": pl.Date})
     ids = dbwrite.reserve_ids(Membership, create.height)
     now_text = run.now_text(now)
-    assoc = pl.lit(run.association.pk, dtype=pl.Int64)
-    members = pl.DataFrame({
-        "id": pl.Series(ids, dtype=pl.Int64), "plan_id": create.get_column("plan_id"),
-        "person_id": create.get_column("pid"),
-        "status": pl.Series(status_col, dtype=pl.Utf8),
-        "joined_on": pl.Series(joined_col, dtype=pl.Date),
-        "ends_on": pl.Series(ends_col, dtype=pl.Date),
-        "lapsed_on": pl.Series(lapsed_col, dtype=pl.Date)}).with_columns(
-        association_id=assoc, organisation_id=pl.lit(None, dtype=pl.Int64),
-        starts_on=pl.col("joined_on"), cancelled_on=pl.lit(None, dtype=pl.Date),
-        created_at=pl.lit(now_text), updated_at=pl.lit(now_text))
-    dbwrite.insert_frame(Membership, members.select(dbwrite.model_columns(Membership)))
-    _history(run, members, "+", now_text)
-    dbwrite.insert_frame(Term, members.select(
-        association_id=assoc, membership_id="id", kind=pl.lit(TermKind.JOIN.value),
-        starts_on="joined_on", ends_on="ends_on", invoice_id=pl.lit(None, dtype=pl.Int64),
-        created_at=pl.lit(now_text)).select(TERM_COLUMNS))
-    dbwrite.insert_frame(Transition, members.select(
-        association_id=assoc, membership_id="id", from_status=pl.lit(""), to_status="status",
-        event=pl.lit("joined"), on="joined_on", actor_id=pl.lit(run.actor_id, dtype=pl.Int64),
-        note=pl.lit("imported"), created_at=pl.lit(now_text)).select(TRANSITION_COLUMNS))
+    members = df.select(id=pl.Series(ids, dtype=pl.Int64), plan_id="plan_id", person_id="pid",
+                        status="status", joined_on="joined", starts_on="joined", ends_on="ends",
+                        lapsed_on="lapsed_on")
+    dbwrite.insert_frame(Membership, members, {
+        "association_id": run.association.pk, "organisation_id": None, "cancelled_on": None,
+        "created_at": now_text, "updated_at": now_text})
+    _history(run, ids, "+", now_text)
+    Col = dbwrite.Col
+    dbwrite.insert_select(Term, TERM_COLUMNS, Membership, {
+        "membership_id": Col("id"), "kind": TermKind.JOIN.value, "starts_on": Col("joined_on"),
+        "invoice_id": None, "created_at": now_text}, ids)
+    dbwrite.insert_select(Transition, TRANSITION_COLUMNS, Membership, {
+        "membership_id": Col("id"), "from_status": "", "to_status": Col("status"),
+        "event": "joined", "on": Col("joined_on"), "actor_id": run.actor_id, "note": "imported",
+        "created_at": now_text}, ids)
 
 
-def _history(run: _Run, members: pl.DataFrame, kind: str, now_text: str) -> None:
-    frame = members.with_columns(history_date=pl.lit(now_text),
-                                 history_change_reason=pl.lit("import"),
-                                 history_type=pl.lit(kind),
-                                 history_user_id=pl.lit(run.actor_id, dtype=pl.Int64))
-    dbwrite.insert_frame(Membership.history.model,
-                         frame.select(dbwrite.history_columns(Membership)))
+def _history(run: _Run, ids: list[int], kind: str, now_text: str) -> None:
+    dbwrite.insert_select(Membership.history.model, dbwrite.history_columns(Membership),
+                          Membership, {"history_date": now_text, "history_change_reason": "import",
+                                       "history_type": kind, "history_user_id": run.actor_id},
+                          sorted(ids))
 
 
 def _renew(run: _Run, renew: list[tuple[dict, date]], now) -> None:
     """Renewals are few per import (later expiries of existing members): row by row."""
-    objs, terms, transitions, history = [], [], [], []
+    objs, terms, transitions = [], [], []
     for m, expires in renew:
         plan = run.plans_by_id[m["plan_id"]]
         start = _as_date(m["ends_on"]) + timedelta(days=1)
@@ -218,8 +206,6 @@ def _renew(run: _Run, renew: list[tuple[dict, date]], now) -> None:
                                lapsed_on=lapsed_on, updated_at=now))
         terms.append((m["id"], TermKind.RENEWAL.value, start, expires))
         transitions.append((m["id"], m["status"], str(status), start))
-        history.append({**m, "starts_on": start, "ends_on": expires, "status": str(status),
-                        "lapsed_on": lapsed_on})
     Membership.objects.bulk_update(objs, ["starts_on", "ends_on", "status", "lapsed_on",
                                           "updated_at"], batch_size=500)
     now_text = run.now_text(now)
@@ -233,14 +219,4 @@ def _renew(run: _Run, renew: list[tuple[dict, date]], now) -> None:
     }).with_columns(association_id=assoc, event=pl.lit("renewed"),
                     actor_id=pl.lit(run.actor_id, dtype=pl.Int64), note=pl.lit("imported"),
                     created_at=pl.lit(now_text)).select(TRANSITION_COLUMNS))
-    frame = pl.DataFrame([{
-        "id": h["id"], "plan_id": h["plan_id"], "person_id": h["person_id"],
-        "organisation_id": h["organisation_id"], "status": h["status"],
-        "joined_on": _as_date(h["joined_on"]), "starts_on": h["starts_on"],
-        "ends_on": h["ends_on"], "lapsed_on": h["lapsed_on"],
-        "cancelled_on": _as_date(h["cancelled_on"]) if h["cancelled_on"] else None,
-        "created_at": run.now_text(h["created_at"])} for h in history], schema={
-        "id": pl.Int64, "plan_id": pl.Int64, "person_id": pl.Int64, "organisation_id": pl.Int64,
-        "status": pl.Utf8, "joined_on": pl.Date, "starts_on": pl.Date, "ends_on": pl.Date,
-        "lapsed_on": pl.Date, "cancelled_on": pl.Date, "created_at": pl.Utf8})
-    _history(run, frame.with_columns(association_id=assoc), "~", now_text)
+    _history(run, [m["id"] for m, _ in renew], "~", now_text)
