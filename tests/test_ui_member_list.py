@@ -20,6 +20,14 @@ NAMES = [("Ann", "Archer"), ("Bea", "Baker"), ("Cy", "Cole"), ("Di", "Dunn"), ("
          ("Kit", "Khan"), ("Lu", "Lee"), ("Mo", "Moss"), ("Ned", "Baker")]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_count_cache():
+    from django.core.cache import cache
+
+    cache.clear()  # counts are cached per tenant id, which test databases reuse
+    yield
+
+
 @pytest.fixture
 def roster(association):
     """14 people: two plans, two chapters, join dates a month apart, one without membership."""
@@ -192,3 +200,10 @@ def test_export_uses_the_filters(staff_client, roster):
                                     kwargs={"association": "acme", "fmt": "xlsx"}))
     assert xlsx.status_code == 200
     assert b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+
+def test_count_cache_sees_new_people_at_once(scoped, roster, association):
+    before = selectors.person_count(search="baker")
+    ps.person_create(association=association, first_name="Zed", last_name="Baker",
+                     email="zed@example.org")
+    assert selectors.person_count(search="baker") == (before[0] + 1, False)

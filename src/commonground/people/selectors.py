@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -26,7 +28,9 @@ from django.utils import timezone
 from .models import Chapter, CustomFieldDefinition, Person
 from .normalise import format_phone
 
-COUNT_CAP = 10_000
+# Counting stops here ("more than 1,000"): the count's cost is bounded by the rows it reads.
+COUNT_CAP = 1_000
+COUNT_CACHE_SECONDS = 30
 MAX_LIMIT = 200
 
 SORTS: dict[str, str] = {
@@ -119,7 +123,6 @@ def _keyset_q(fields: list[str], values: list[Any], *, greater: bool) -> Q:
 def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,
                   expiring: str = "", today: date | None = None) -> QuerySet[Person]:
     """The people matching the list's filters (unordered, no membership columns)."""
-    Membership = _membership_model()
     today = today or timezone.localdate()
     qs = Person.objects.filter(erased_at__isnull=True)
     for term in (search or "").lower().split()[:5]:
@@ -139,7 +142,10 @@ def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapt
             if not status:  # "due to end" means still running: not already cancelled
                 mq &= Q(status__in=["active", "renewal_due", "grace"])
     if mq:
-        qs = qs.filter(Exists(Membership.objects.filter(mq, person=OuterRef("pk"))))
+        # A correlated EXISTS probed through the person_id index (no tenant column in the
+        # sub-query, see _memberships_of_people): the cost follows the people the search
+        # and the LIMIT let through, never the size of the tenant's membership table.
+        qs = qs.filter(Exists(_memberships_of_people().filter(mq, person=OuterRef("pk"))))
     return qs
 
 
@@ -206,9 +212,27 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
 
 
 def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
-    """Matches, counted up to ``cap`` (COUNT over a LIMIT-ed sub-query, so never unbounded)."""
+    """Matches, counted up to ``cap`` (COUNT over a LIMIT-ed sub-query, so never unbounded).
+
+    Cached briefly per tenant and filter set: paging through a list (or re-sorting it)
+    does not count again.
+    """
+    from django_scopes import get_scope
+
+    association = get_scope().get("association")
+    # The newest person id is in the key (one index probe) so adding people shows at once;
+    # other changes (a lapse, an edit) show within COUNT_CACHE_SECONDS.
+    newest = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+    key = "people-count:" + hashlib.sha256(json.dumps(
+        [getattr(association, "pk", None), newest, cap, sorted(filters.items()),
+         timezone.localdate().isoformat()], default=str).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return tuple(cached)
     n = person_filter(**filters).order_by().values("pk")[: cap + 1].count()
-    return min(n, cap), n > cap
+    result = (min(n, cap), n > cap)
+    cache.set(key, result, COUNT_CACHE_SECONDS)
+    return result
 
 
 def _attach_memberships(people: list[Person]) -> None:
