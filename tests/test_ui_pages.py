@@ -17,6 +17,14 @@ from commonground.people.models import Person
 from commonground.tenancy.models import ApiToken, AuditEntry, Role
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()  # dashboard figures and list counts are cached per tenant id
+    yield
+
+
 @pytest.fixture
 def world(association, staff_user):
     with scope(association=association):

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from . import lifecycle
@@ -45,36 +44,59 @@ def _months_back(today: date, n: int) -> list[date]:
     return list(reversed(months))
 
 
+def _recent(qs, order: tuple[str, ...], n: int = 10) -> list[Membership]:
+    """Top ``n`` rows: pick the ids on a narrow query first, then join what is displayed
+    (joining first would make the database sort every membership with its person)."""
+    ids = list(qs.order_by(*order).values_list("id", flat=True)[:n])
+    rows = Membership.objects.filter(id__in=ids).select_related("person", "organisation", "plan")
+    return sorted(rows, key=lambda m: ids.index(m.pk))
+
+
+def _per_month(rows) -> dict[date, int]:
+    """Bucket (date, count) rows by month in Python: grouping by the raw date column keeps
+    date functions out of the SQL (SQLite would call one per row)."""
+    out: dict[date, int] = {}
+    for day, n in rows:
+        month = day.replace(day=1)
+        out[month] = out.get(month, 0) + n
+    return out
+
+
+DASHBOARD_CACHE_SECONDS = 120
+
+
 def membership_dashboard(*, today: date | None = None, months: int = 24) -> dict:
+    """Dashboard figures, cached briefly per tenant: they summarise the whole membership."""
+    from django.core.cache import cache
+    from django_scopes import get_scope
+
     today = today or timezone.localdate()
-    by_status = dict(Membership.objects.values_list("status").annotate(n=Count("id")))
-    renewals_due = (Membership.objects.filter(status__in=list(lifecycle.LIVE), ends_on__gte=today,
-                                              ends_on__lt=today + timedelta(days=30)))
+    association = get_scope().get("association")
+    key = f"dashboard:{getattr(association, 'pk', None)}:{today.isoformat()}:{months}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _dashboard(today, months)
+        cache.set(key, cached, DASHBOARD_CACHE_SECONDS)
+    return cached
+
+
+def _dashboard(today: date, months: int) -> dict:
+    by_status = dict(Membership.objects.values_list("status").annotate(n=Count("id")).order_by())
+    due = Membership.objects.filter(status__in=list(lifecycle.LIVE), ends_on__gte=today,
+                                    ends_on__lt=today + timedelta(days=30))
     month_list = _months_back(today, months)
     since = month_list[0]
-    joins = dict(Membership.objects.filter(joined_on__gte=since, joined_on__lte=today)
-                 .annotate(month=TruncMonth("joined_on")).values_list("month")
-                 .annotate(n=Count("id")).order_by())
-    lapses = dict(Transition.objects.filter(event="lapsed", on__gte=since, on__lte=today)
-                  .annotate(month=TruncMonth("on")).values_list("month")
-                  .annotate(n=Count("id")).order_by())
-
-    def _d(value) -> date:
-        return value.date() if hasattr(value, "date") and callable(value.date) else value
-
-    joins = {_d(k): v for k, v in joins.items()}
-    lapses = {_d(k): v for k, v in lapses.items()}
+    joins = _per_month(Membership.objects.filter(joined_on__gte=since, joined_on__lte=today)
+                       .values_list("joined_on").annotate(n=Count("id")).order_by())
+    lapses = _per_month(Transition.objects.filter(event="lapsed", on__gte=since, on__lte=today)
+                        .values_list("on").annotate(n=Count("id")).order_by())
     return {
         "status_counts": [(s.label, by_status.get(s.value, 0), s.value) for s in Status],
         "total_live": sum(by_status.get(s, 0) for s in lifecycle.LIVE),
-        "expiring_30": renewals_due.count(),
-        "renewals_due": list(renewals_due.select_related("person", "organisation", "plan")
-                             .order_by("ends_on", "id")[:10]),
-        "recent_joins": list(Membership.objects.select_related("person", "organisation", "plan")
-                             .order_by("-joined_on", "-id")[:10]),
-        "recent_lapses": list(Membership.objects.filter(status=Status.LAPSED)
-                              .select_related("person", "organisation", "plan")
-                              .order_by("-lapsed_on", "-id")[:10]),
+        "expiring_30": due.count(),
+        "renewals_due": _recent(due, ("ends_on", "id")),
+        "recent_joins": _recent(Membership.objects.all(), ("-joined_on", "-id")),
+        "recent_lapses": _recent(Membership.objects.filter(status=Status.LAPSED),
+                                 ("-lapsed_on", "-id")),
         "monthly": [(m, joins.get(m, 0), lapses.get(m, 0)) for m in month_list],
-        "plans": Plan.objects.filter(is_active=True),
     }
