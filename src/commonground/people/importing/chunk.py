@@ -58,8 +58,8 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
     df = df.filter(pl.col("reason").is_null())
     if df.height == 0:
         return counts
-    df, db_custom = _match(run, df)
-    df = _values(run, df, custom, db_custom)
+    df = _match(run, df)
+    df = _values(run, df, custom)
     reject(df.filter(pl.col("reason").is_not_null()))
     df = df.filter(pl.col("reason").is_null())
     df = _chapters(run, df)
@@ -113,59 +113,54 @@ def _dedupe(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(reason=pl.Series(reasons, dtype=pl.Utf8))
 
 
+def _fetch_columns() -> str:
+    custom = "custom::text" if connection.vendor == "postgresql" else "custom"
+    return ", ".join([*FETCH[:-2], custom, "erased_at IS NOT NULL"])
+
+
 def fetch_people(run: _Run, column: str, values: list[str]) -> list[tuple]:
-    """People whose ``column`` is in ``values``: plain queries (no ORM rows), ordered by id;
-    the association filter is explicit."""
-    out: list[tuple] = []
-    table = Person._meta.db_table
-    for start in range(0, len(values), 5000):
-        part = values[start:start + 5000]
-        sql = (f'SELECT {", ".join(FETCH)} FROM "{table}" WHERE association_id = %s '
-               f'AND "{column}" IN ({", ".join(["%s"] * len(part))}) ORDER BY id')
-        with connection.cursor() as cur:
-            cur.execute(sql, [run.association.pk, *part])
-            out.extend(cur.fetchall())
-    return out
+    """People whose ``column`` is in ``values``: one plain query (no ORM rows), ordered by
+    id; the association filter is explicit. Custom values come as JSON text."""
+    if not values:
+        return []
+    where, params = dbwrite.in_list(f'"{column}"', values)
+    # The email index is partial (no ''): naming its condition lets the planner use it;
+    # emails are unique, so no ORDER BY (SQLite would rather scan the association in id
+    # order than sort).
+    tail = " AND NOT (email_key = '')" if column == "email_key" else " ORDER BY id"
+    sql = (f'SELECT {_fetch_columns()} FROM "{Person._meta.db_table}" '
+           f'WHERE association_id = %s AND {where}{tail}')
+    with connection.cursor() as cur:
+        cur.execute(sql, [run.association.pk, *params])
+        return cur.fetchall()
 
 
-def _match(run: _Run, df: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, dict]]:
+_DB_SCHEMA = {**{f"db_{c}": pl.Utf8 for c in FETCH}, "db_id": pl.Int64, "db_chapter_id": pl.Int64,
+              "db_erased_at": pl.Boolean}
+
+
+def _match(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
     """Join the people the rows match (by email key, else by external id) as db_* columns."""
     keys = df.filter(pl.col("email_key") != "").get_column("email_key").to_list()
     exts = (df.filter((pl.col("email_key") == "") & (pl.col("external_id") != ""))
             .get_column("external_id").unique().to_list())
-    by_email = fetch_people(run, "email_key", keys)
-    by_ext: dict[str, tuple] = {}
-    for row in fetch_people(run, "external_id", exts):
-        if not row[FETCH.index("erased_at")]:
-            by_ext.setdefault(row[FETCH.index("external_id")], row)
-    rows = {r[0]: r for r in by_email}
-    rows.update({r[0]: r for r in by_ext.values()})
-    db_custom: dict[int, dict] = {}
-    for r in rows.values():
-        value = r[FETCH.index("custom")]
-        db_custom[r[0]] = (json.loads(value) if value not in ("{}", "") else {}) \
-            if isinstance(value, str) else (value or {})
-    cols = FETCH[:-2]  # without custom, erased_at
-    db = pl.DataFrame([[r[FETCH.index(c)] for c in cols] + [r[FETCH.index("erased_at")] is not None]
-                       for r in rows.values()],
-                      schema={**{f"db_{c}": pl.Utf8 for c in cols}, "db_id": pl.Int64,
-                              "db_chapter_id": pl.Int64, "db_erased": pl.Boolean},
-                      orient="row")
-    email_ids = pl.DataFrame({"email_key": [r[FETCH.index("email_key")] for r in by_email],
-                              "pid_e": [r[0] for r in by_email]},
-                             schema={"email_key": pl.Utf8, "pid_e": pl.Int64})
-    ext_ids = pl.DataFrame({"external_id": list(by_ext), "pid_x": [r[0] for r in by_ext.values()]},
-                           schema={"external_id": pl.Utf8, "pid_x": pl.Int64})
-    df = (df.join(email_ids, on="email_key", how="left", maintain_order="left")
-          .join(ext_ids, on="external_id", how="left", maintain_order="left")
+    by_email = pl.DataFrame(fetch_people(run, "email_key", keys), schema=_DB_SCHEMA, orient="row")
+    by_ext = pl.DataFrame(fetch_people(run, "external_id", exts), schema=_DB_SCHEMA, orient="row")
+    # Without email, the first (by id) person not erased with the external id.
+    by_ext = by_ext.filter(~pl.col("db_erased_at")).unique("db_external_id", keep="first",
+                                                             maintain_order=True)
+    db = pl.concat([by_email, by_ext]).unique("db_id", maintain_order=True)
+    df = (df.join(by_email.select(email_key="db_email_key", pid_e="db_id"), on="email_key",
+                  how="left", maintain_order="left")
+          .join(by_ext.select(external_id="db_external_id", pid_x="db_id"), on="external_id",
+                how="left", maintain_order="left")
           .with_columns(pid=pl.when(pl.col("email_key") != "").then(pl.col("pid_e"))
                         .otherwise(pl.col("pid_x")))
           .join(db, left_on="pid", right_on="db_id", how="left", maintain_order="left"))
-    return df, db_custom
+    return df.rename({"db_erased_at": "db_erased"})
 
 
-def _values(run: _Run, df: pl.DataFrame, custom: list[dict], db_custom: dict[int, dict]
-            ) -> pl.DataFrame:
+def _values(run: _Run, df: pl.DataFrame, custom: list[dict]) -> pl.DataFrame:
     """The person's values after each row (blank cells keep what is on file), and the
     reasons the per-person checks reject a row for, in the per-row engine's order."""
     home = str(run.association.country)
@@ -189,29 +184,38 @@ def _values(run: _Run, df: pl.DataFrame, custom: list[dict], db_custom: dict[int
                pl.when(pl.col("phone_error").is_not_null())
                .then(pl.lit(f"{phone_header}: ") + pl.col("phone_error")),
                pl.col("address_error")]
-    # Custom values: merged over what is on file, per row (only rows that give some).
+    # Custom values: merged over what is on file, per row — only rows that give some (or
+    # new rows when a field is required); the others keep the JSON on file as it is.
     required = run.cleaner.required_custom
-    idx = df.get_column("idx").to_list()
-    pids = df.get_column("pid").to_list()
-    text: list[str | None] = []
-    changed: list[bool] = []
-    missing: list[str | None] = []
-    for i, pid in zip(idx, pids, strict=True):
-        given = custom[i] if custom else {}
-        before = db_custom.get(pid, {}) if pid is not None else {}
-        merged = {**before, **given} if given else before
-        lack = None
-        if pid is None and required:
-            names = [d.label for d in required if d.key not in merged]
-            lack = f"{', '.join(names)}: required" if names else None
-        missing.append(lack)
-        changed.append(merged != before)
-        text.append(run.cleaner.custom_json(merged))
-    df = df.with_columns(new_custom=pl.Series(text, dtype=pl.Utf8),
-                         custom_changed=pl.Series(changed, dtype=pl.Boolean),
-                         custom_missing=pl.Series(missing, dtype=pl.Utf8))
+    df = df.with_columns(new_custom=pl.col("db_custom").fill_null("{}"),
+                         custom_changed=pl.lit(False), custom_missing=pl.lit(None, pl.Utf8))
+    todo = [i for i, (idx, pid) in enumerate(df.select("idx", "pid").iter_rows())
+            if (custom and custom[idx]) or (pid is None and required)]
+    if todo:
+        part = df[todo]
+        text, changed, missing = [], [], []
+        for idx, pid, on_file in part.select("idx", "pid", "new_custom").iter_rows():
+            given = custom[idx] if custom else {}
+            before = json.loads(on_file) if on_file not in ("{}", "") else {}
+            merged = {**before, **given} if given else before
+            lack = None
+            if pid is None and required:
+                names = [d.label for d in required if d.key not in merged]
+                lack = f"{', '.join(names)}: required" if names else None
+            missing.append(lack)
+            changed.append(merged != before)
+            text.append(run.cleaner.custom_json(merged))
+        df = df.with_columns(_scatter(df, "new_custom", todo, text),
+                             _scatter(df, "custom_changed", todo, changed),
+                             _scatter(df, "custom_missing", todo, missing))
     reasons.append(pl.col("custom_missing"))
     return df.with_columns(reason=pl.coalesce(reasons))
+
+
+def _scatter(df: pl.DataFrame, name: str, rows: list[int], values: list[Any]) -> pl.Series:
+    """Column ``name`` with ``values`` at positions ``rows``."""
+    column = df.get_column(name).clone()
+    return column.scatter(rows, pl.Series(values, dtype=column.dtype))
 
 
 def _addresses(run: _Run, df: pl.DataFrame, home: str) -> pl.DataFrame:
@@ -226,15 +230,11 @@ def _addresses(run: _Run, df: pl.DataFrame, home: str) -> pl.DataFrame:
     keys = ["m_country", "new_region", "new_city", "new_postal_code", "m_has1", "m_has2"]
     combos = df.filter(pl.col("address_given")).select(keys).unique()
     results = []
-    for country, region, city, postal, has1, has2 in combos.iter_rows():
-        try:
-            out = fast_address({"address_line1": "x" if has1 else "",
-                                "address_line2": "x" if has2 else "", "city": city,
-                                "region": region, "postal_code": postal, "country": country})
-            results.append((out["region"], out["postal_code"], out["country"], None))
-        except ValidationFailed as exc:
-            field = next(iter(exc.fields), "address")
-            results.append((None, None, None, f"{run.cleaner.header(field)}: {first_message(exc)}"))
+    for combo in combos.iter_rows():
+        result = run.addresses.get(combo)
+        if result is None:
+            result = run.addresses[combo] = _address(run, *combo)
+        results.append(result)
     checked = pl.concat([combos, pl.DataFrame(results, orient="row", schema={
         "a_region": pl.Utf8, "a_postal": pl.Utf8, "a_country": pl.Utf8, "address_error": pl.Utf8})],
         how="horizontal")
@@ -248,6 +248,18 @@ def _addresses(run: _Run, df: pl.DataFrame, home: str) -> pl.DataFrame:
         new_country=pl.when(ok).then(pl.col("a_country")).otherwise(pl.col("new_country")),
         new_city=pl.when(empty).then(pl.lit("")).otherwise(pl.col("new_city")),
         address_error=pl.when(pl.col("address_given")).then(pl.col("address_error")))
+
+
+def _address(run: _Run, country: str, region: str, city: str, postal: str, has1: bool,
+             has2: bool) -> tuple[str | None, str | None, str | None, str | None]:
+    try:
+        out = fast_address({"address_line1": "x" if has1 else "",
+                            "address_line2": "x" if has2 else "", "city": city,
+                            "region": region, "postal_code": postal, "country": country})
+    except ValidationFailed as exc:
+        field = next(iter(exc.fields), "address")
+        return None, None, None, f"{run.cleaner.header(field)}: {first_message(exc)}"
+    return out["region"], out["postal_code"], out["country"], None
 
 
 def _chapters(run: _Run, df: pl.DataFrame) -> pl.DataFrame:

@@ -128,6 +128,7 @@ class _Run:
         self.chapters = dict(Chapter.objects.values_list("slug", "id"))
         self.chapter_names: dict[str, int] = {}
         self.organisations: dict[str, int] = {}
+        self.addresses: dict[tuple, tuple] = {}  # distinct address → (region, postal, country, error)
         plans = [PlanRef(p.id, p.name, p.slug, p.kind, p.term_months, p.grace_days)
                  for p in Plan.objects.all()]
         self.plans_by_id = {p.id: p for p in plans}

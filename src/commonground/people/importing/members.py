@@ -28,14 +28,16 @@ TERM_COLUMNS = [c for c in dbwrite.model_columns(Term) if c != "id"]
 TRANSITION_COLUMNS = [c for c in dbwrite.model_columns(Transition) if c != "id"]
 
 
-def _in_parts(sql: str, head: list[Any], values: list[Any]) -> list[tuple]:
-    out: list[tuple] = []
-    for start in range(0, len(values), 5000):
-        part = values[start:start + 5000]
-        with connection.cursor() as cur:
-            cur.execute(sql.replace("(IN)", f"({', '.join(['%s'] * len(part))})"), [*head, *part])
-            out.extend(cur.fetchall())
-    return out
+def _in_list(sql: str, head: list[Any], values: list[Any], kind: str = "text") -> list[tuple]:
+    """Run ``sql`` whose "IN_LIST" stands for ``column IN values`` (see ``dbwrite.in_list``)."""
+    if not values:
+        return []
+    column, _, rest = sql.partition(" IN_LIST")
+    column = column.rpartition(" ")[2]
+    where, params = dbwrite.in_list(column, values, kind=kind)
+    with connection.cursor() as cur:
+        cur.execute(sql.replace(f"{column} IN_LIST", where), [*head, *params])
+        return cur.fetchall()
 
 
 def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
@@ -49,8 +51,8 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
         names.setdefault(name.lower(), name)
     missing = [k for k in names if k not in run.organisations]
     table = Organisation._meta.db_table
-    run.organisations.update(_in_parts(
-        f'SELECT name_key, id FROM "{table}" WHERE association_id = %s AND name_key IN (IN)',
+    run.organisations.update(_in_list(
+        f'SELECT name_key, id FROM "{table}" WHERE association_id = %s AND name_key IN_LIST',
         [run.association.pk], missing))
     new = [k for k in missing if k not in run.organisations]
     if new:
@@ -79,10 +81,10 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
         person_id="pid", organisation_id="organisation_id", is_new="is_new").unique(
         ["person_id", "organisation_id"])
     known = pairs.filter(~pl.col("is_new")).get_column("person_id").unique().to_list()
-    existing = _in_parts(
+    existing = _in_list(
         f'SELECT person_id, organisation_id FROM "{Relationship._meta.db_table}" WHERE '
-        f'association_id = %s AND kind = %s AND person_id IN (IN)',
-        [run.association.pk, RelationshipKind.EMPLOYEE.value], known)
+        f'association_id = %s AND kind = %s AND person_id IN_LIST',
+        [run.association.pk, RelationshipKind.EMPLOYEE.value], known, "int")
     if existing:
         have = pl.DataFrame(existing, orient="row",
                             schema={"person_id": pl.Int64, "organisation_id": pl.Int64})
@@ -98,42 +100,35 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
     return set(pairs.get_column("person_id").to_list())
 
 
-_CURRENT = ["person_id", "id", "plan_id", "status", "joined_on", "starts_on", "ends_on",
-            "lapsed_on", "cancelled_on", "organisation_id", "created_at"]
-
-
 def memberships(run: _Run, people: pl.DataFrame, now) -> tuple[dict[str, int], set[int]]:
     counts = {"created": 0, "renewed": 0}
     rows = people.filter(pl.col("plan_id").is_not_null() | pl.col("expires_on").is_not_null())
     if rows.height == 0:
         return counts, set()
     known = rows.filter(~pl.col("is_new")).get_column("pid").to_list()
-    current: dict[int, dict] = {}
-    for m in _in_parts(f'SELECT {", ".join(_CURRENT)} FROM "{Membership._meta.db_table}" WHERE '
-                       f'association_id = %s AND person_id IN (IN) ORDER BY ends_on, id',
-                       [run.association.pk], known):
-        current[m[0]] = dict(zip(_CURRENT, m, strict=True))  # the latest ends last
-    has = pl.Series("has", [pid in current for pid in rows.get_column("pid").to_list()],
-                    dtype=pl.Boolean)
-    rows = rows.with_columns(has)
-    create = rows.filter(~pl.col("has") & pl.col("plan_id").is_not_null())
+    # "+association_id" keeps SQLite on the person index (not a scan of the association).
+    assoc = "+association_id" if connection.vendor == "sqlite" else "association_id"
+    current = pl.DataFrame(_in_list(
+        f'SELECT person_id, id, plan_id, status, CAST(ends_on AS TEXT) FROM '
+        f'"{Membership._meta.db_table}" WHERE {assoc} = %s AND person_id IN_LIST',
+        [run.association.pk], known, "int"), orient="row", schema={
+        "pid": pl.Int64, "m_id": pl.Int64, "m_plan_id": pl.Int64, "m_status": pl.Utf8,
+        "m_ends_on": pl.Utf8})
+    # The current membership is the one that ends last.
+    current = (current.with_columns(pl.col("m_ends_on").str.to_date("%Y-%m-%d"))
+               .sort("m_ends_on", "m_id").unique("pid", keep="last"))
+    rows = rows.join(current, on="pid", how="left", maintain_order="left")
+    create = rows.filter(pl.col("m_id").is_null() & pl.col("plan_id").is_not_null())
     if create.height:
         _create(run, create, now)
         counts["created"] = create.height
-    renew = []
-    for pid, expires in rows.filter(pl.col("has") & pl.col("expires_on").is_not_null()).select(
-            "pid", "expires_on").iter_rows():
-        m = current[pid]
-        if expires > _as_date(m["ends_on"]) and m["status"] != Status.CANCELLED:
-            renew.append((m, expires))
+    renew = [dict(m) for m in rows.filter(
+        pl.col("m_id").is_not_null() & (pl.col("expires_on") > pl.col("m_ends_on"))
+        & (pl.col("m_status") != Status.CANCELLED.value)).iter_rows(named=True)]
     if renew:
         _renew(run, renew, now)
         counts["renewed"] = len(renew)
-    return counts, {m["person_id"] for m, _ in renew}
-
-
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    return counts, {m["pid"] for m in renew}
 
 
 def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any]) -> pl.DataFrame:
@@ -192,20 +187,20 @@ def _history(run: _Run, ids: list[int], kind: str, now_text: str) -> None:
                           sorted(ids))
 
 
-def _renew(run: _Run, renew: list[tuple[dict, date]], now) -> None:
+def _renew(run: _Run, renew: list[dict], now) -> None:
     """Renewals are few per import (later expiries of existing members): row by row."""
     objs, terms, transitions = [], [], []
-    for m, expires in renew:
-        plan = run.plans_by_id[m["plan_id"]]
-        start = _as_date(m["ends_on"]) + timedelta(days=1)
+    for m in renew:
+        plan, expires = run.plans_by_id[m["m_plan_id"]], m["expires_on"]
+        start = m["m_ends_on"] + timedelta(days=1)
         status = lifecycle.status_on(ends_on=expires, today=run.today,
                                      renewal_window_days=run.window, grace_days=plan.grace_days)
         lapsed_on = lifecycle.lapse_date(expires, plan.grace_days) \
             if status == Status.LAPSED else None
-        objs.append(Membership(id=m["id"], starts_on=start, ends_on=expires, status=status,
+        objs.append(Membership(id=m["m_id"], starts_on=start, ends_on=expires, status=status,
                                lapsed_on=lapsed_on, updated_at=now))
-        terms.append((m["id"], TermKind.RENEWAL.value, start, expires))
-        transitions.append((m["id"], m["status"], str(status), start))
+        terms.append((m["m_id"], TermKind.RENEWAL.value, start, expires))
+        transitions.append((m["m_id"], m["m_status"], str(status), start))
     Membership.objects.bulk_update(objs, ["starts_on", "ends_on", "status", "lapsed_on",
                                           "updated_at"], batch_size=500)
     now_text = run.now_text(now)
@@ -219,4 +214,4 @@ def _renew(run: _Run, renew: list[tuple[dict, date]], now) -> None:
     }).with_columns(association_id=assoc, event=pl.lit("renewed"),
                     actor_id=pl.lit(run.actor_id, dtype=pl.Int64), note=pl.lit("imported"),
                     created_at=pl.lit(now_text)).select(TRANSITION_COLUMNS))
-    _history(run, [m["id"] for m, _ in renew], "~", now_text)
+    _history(run, [m["m_id"] for m in renew], "~", now_text)

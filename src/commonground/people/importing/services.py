@@ -19,7 +19,7 @@ from .mapping import MappingError, normalise_mapping, resolve
 from .readers import UnreadableFile, open_rows, sha256_file
 from .rows import cell_text
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 25_000
 BACKGROUND_ROWS = 20_000
 
 
