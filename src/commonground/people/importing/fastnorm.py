@@ -13,7 +13,7 @@ disk each time). A roster of 100,000 rows cannot pay that, so:
 * address validation depends on the street only through "is there one", so its result
   is memoised by (country, region, city, postal code, has street).
 
-``tests/test_import_normalise.py`` checks with hypothesis that each fast path returns
+``tests/test_import_parsers.py`` checks with hypothesis that each fast path returns
 exactly what the slow one does.
 """
 

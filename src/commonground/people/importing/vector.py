@@ -74,14 +74,14 @@ def emails(values: pl.Series) -> pl.DataFrame:
     """Stripped cells → columns email (normalised, "" if blank or bad), email_key (lower
     case) and error (the reason, or null) — exactly what ``fast_email`` gives per value."""
     df = pl.DataFrame({"v": values.cast(pl.Utf8).fill_null("")})
-    parts = df.select(m=pl.col("v").str.extract_groups(_EMAIL)).unnest("m")
-    local, domain = parts.get_column("1"), parts.get_column("2")
+    df = df.with_columns(m=pl.col("v").str.extract_groups(_EMAIL)).unnest("m")
+    local, domain = pl.col("1"), pl.col("2").str.to_lowercase()
     fast = df.select(
         ok=(local.is_not_null() & (pl.col("v").str.len_bytes() <= 200)
             & (local.str.len_bytes() <= 64) & ~domain.str.contains("--", literal=True)
-            & ~domain.str.to_lowercase().str.contains(_SPECIAL)).fill_null(False),
-        email=pl.concat_str([local, pl.lit("@"), domain.str.to_lowercase()]),
-    )
+            & ~domain.str.contains(_SPECIAL)).fill_null(False),
+        email=pl.concat_str([local, pl.lit("@"), domain]),
+    ).with_columns(email=pl.when(pl.col("ok")).then(pl.col("email")).otherwise(pl.lit("")))
     ok = fast.get_column("ok")
     raw = df.get_column("v").to_list()
     todo = [i for i in (~ok & (df.get_column("v") != "")).arg_true().to_list()]
