@@ -39,8 +39,9 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0,
               "memberships_created": 0, "memberships_renewed": 0}
     kept, lines = [], []
+    typed = run.cleaner.typed  # CSV cells are all strings: a blank row is all ""
     for i, row in enumerate(rows):
-        if not _is_blank(row):
+        if (not _is_blank(row)) if typed else any(row):
             kept.append(row)
             lines.append(offset + i + 2)  # the header is line 1
     if not kept:

@@ -122,6 +122,8 @@ def sql_literal(value: Any) -> str:
         return "NULL"
     if type(value) is int:
         return str(value)
+    if type(value) is bool:
+        return "1" if value else "0"
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -147,6 +149,11 @@ def insert_frame(model: type[models.Model], df: pl.DataFrame, consts: dict[str, 
                 copy.write(buf.getvalue())
         else:
             df = df.with_columns(pl.col(pl.Date).cast(pl.Utf8))
+            # Columns holding one value in this frame are constants too.
+            same = [c for c in df.columns if df.get_column(c).n_unique() == 1]
+            if same and len(same) < df.width:
+                consts = {**{c: df.get_column(c)[0] for c in same}, **consts}
+                df = df.drop(same)
             cols = ", ".join(f'"{c}"' for c in [*df.columns, *consts])
             marks = ", ".join(["?"] * df.width + [sql_literal(v) for v in consts.values()])
             sqlite3.Cursor.executemany(cur.cursor, f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',

@@ -131,9 +131,12 @@ def memberships(run: _Run, people: pl.DataFrame, now) -> tuple[dict[str, int], s
     return counts, {m["pid"] for m in renew}
 
 
-def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any]) -> pl.DataFrame:
-    """Join ``fn(*key)`` (a tuple of ``out`` columns) computed once per distinct key."""
-    distinct = df.select(keys).unique().drop_nulls()
+def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any],
+                  where: pl.Expr | None = None) -> pl.DataFrame:
+    """Join ``fn(*key)`` (a tuple of ``out`` columns) computed once per distinct key (of
+    the rows ``where`` selects)."""
+    rows = df.filter(where) if where is not None else df
+    distinct = rows.select(keys).unique().drop_nulls()
     values = [fn(*key) for key in distinct.iter_rows()]
     computed = pl.DataFrame(values, schema=out, orient="row") if values else pl.DataFrame(schema=out)
     return df.join(pl.concat([distinct, computed], how="horizontal"), on=keys, how="left",
@@ -147,10 +150,11 @@ def _create(run: _Run, create: pl.DataFrame, now) -> None:
     df = create.select("pid", "plan_id", "joined_on", "expires_on")
     df = _per_distinct(df, ["plan_id", "expires_on"], lambda plan_id, expires: (
         expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1),),
-        {"from_expiry": pl.Date})
+        {"from_expiry": pl.Date}, where=pl.col("joined_on").is_null())
     df = df.with_columns(joined=pl.coalesce("joined_on", "from_expiry", pl.lit(run.today)))
     df = _per_distinct(df, ["plan_id", "joined"], lambda plan_id, joined: (
-        lifecycle.term_end(joined, plans[plan_id].term_months),), {"term_end": pl.Date})
+        lifecycle.term_end(joined, plans[plan_id].term_months),), {"term_end": pl.Date},
+        where=pl.col("expires_on").is_null())
     df = df.with_columns(ends=pl.coalesce("expires_on", "term_end"))
 
     def state(plan_id: int, ends: date) -> tuple[str, date | None]:
