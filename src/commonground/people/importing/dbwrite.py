@@ -176,7 +176,9 @@ def insert_select(model: type[models.Model], columns: Sequence[str], source: typ
             f'SELECT {select} FROM "{source._meta.db_table}" WHERE ')
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute(head + "id = ANY(%s) ORDER BY id", [list(ids)])
+            # The range keeps the planner on the primary key (ids are nearly contiguous).
+            cur.execute(head + "id BETWEEN %s AND %s AND id = ANY(%s::bigint[]) ORDER BY id",
+                        [min(ids), max(ids), list(ids)])
         elif ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
             # Ids reserved under SQLite's write lock: one contiguous range.
             cur.execute(head + "id BETWEEN %s AND %s ORDER BY id", [ids[0], ids[-1]])
