@@ -325,9 +325,11 @@ def _insert_new(run: _Run, new: pl.DataFrame, now) -> None:
     if new.height == 0:
         return
     now_text = run.now_text(now)
-    dbwrite.insert_frame(Person, _person_frame(run, new), {
-        "association_id": run.association.pk, "user_id": None, "created_at": now_text,
-        "updated_at": now_text, "erased_at": None})
+    people = _person_frame(run, new)
+    consts = {"association_id": run.association.pk, "user_id": None, "created_at": now_text,
+              "updated_at": now_text, "erased_at": None}
+    consts.update(dbwrite.defaults(Person, [*people.columns, *consts]))
+    dbwrite.insert_frame(Person, people, consts)
     dbwrite.insert_select(Person.history.model, dbwrite.history_columns(Person), Person,
                           _history_extra(run, "+", now_text), new.get_column("pid").to_list())
 

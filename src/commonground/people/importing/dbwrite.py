@@ -192,6 +192,20 @@ class Col(str):
     """A source column in ``insert_select``'s ``exprs`` (a plain str there is a constant)."""
 
 
+def defaults(model: type[models.Model], given: Sequence[str]) -> dict[str, Any]:
+    """The model's defaults for the concrete columns a bulk insert does not give (so a new
+    column with a default does not break the import)."""
+    out: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.column in given or f.primary_key:
+            continue
+        value = f.get_default()
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        out[f.column] = value
+    return out
+
+
 def history_columns(model: type[models.Model]) -> list[str]:
     """Columns of a simple-history table, without its own auto primary key."""
     history = model.history.model

@@ -170,9 +170,10 @@ def _create(run: _Run, create: pl.DataFrame, now) -> None:
     members = df.select(id=pl.Series(ids, dtype=pl.Int64), plan_id="plan_id", person_id="pid",
                         status="status", joined_on="joined", starts_on="joined", ends_on="ends",
                         lapsed_on="lapsed_on")
-    dbwrite.insert_frame(Membership, members, {
-        "association_id": run.association.pk, "organisation_id": None, "cancelled_on": None,
-        "created_at": now_text, "updated_at": now_text})
+    consts = {"association_id": run.association.pk, "organisation_id": None,
+              "cancelled_on": None, "created_at": now_text, "updated_at": now_text}
+    consts.update(dbwrite.defaults(Membership, [*members.columns, *consts]))
+    dbwrite.insert_frame(Membership, members, consts)
     _history(run, ids, "+", now_text)
     Col = dbwrite.Col
     dbwrite.insert_select(Term, TERM_COLUMNS, Membership, {
