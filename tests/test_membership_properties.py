@@ -150,6 +150,10 @@ def _check_invariants(m, association, today):
                                        grace_days=m.plan.grace_days)
         # States only move forward by date; a lapsed membership stays lapsed until reinstated.
         assert m.status == expected
+    # The person carries a copy of the current membership for the member list.
+    person = m.person.__class__.objects.get(pk=m.person_id)
+    assert (person.member_status, person.member_plan_id, person.member_since,
+            person.member_until) == (m.status, m.plan_id, m.joined_on, m.ends_on)
     last = Transition.objects.filter(membership=m).order_by("-id").first()
     assert last.to_status == m.status
     for inv in Invoice.objects.filter(membership=m):

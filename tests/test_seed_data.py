@@ -167,3 +167,16 @@ def test_seeding_twice_refuses_and_reset_recreates_without_duplicates(capsys):
     with scope(association=association):
         assert Person.objects.count() == 20
         assert StaffMember.objects.count() == 7
+
+
+def test_people_carry_their_current_membership():
+    association = seed_association(slug="summary", members=N, seed=5, today=TODAY).association
+    with scope(association=association):
+        for person in Person.objects.exclude(member_status="")[:40]:
+            current = (Membership.objects.filter(person=person)
+                       .order_by("-ends_on", "-id").first())
+            live = Membership.objects.filter(
+                person=person, status__in=["active", "renewal_due", "grace"]).first()
+            current = live or current
+            assert (person.member_status, person.member_plan_id, person.member_until) == \
+                (current.status, current.plan_id, current.ends_on)

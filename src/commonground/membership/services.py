@@ -278,7 +278,14 @@ def membership_join(*, association: Association, plan: Plan, person: Person | No
     if invoice:
         _term_invoice(membership, term, actor)
     _transition(membership, event="joined", to=status, on=joined_on, actor=actor, from_status="")
+    _refresh_member(membership)
     return membership
+
+
+def _refresh_member(membership: Membership) -> None:
+    if membership.person_id:
+        member_summary_refresh(association=membership.association,
+                               person_ids=[membership.person_id])
 
 
 def _locked(membership: Membership) -> Membership:
@@ -315,6 +322,7 @@ def membership_renew(*, membership: Membership, expected_ends_on: date | None = 
     if invoice:
         _term_invoice(m, term, actor)
     _transition(m, event="renewed", to=m.status, on=today, actor=actor, from_status=previous)
+    _refresh_member(m)
     return m
 
 
@@ -342,6 +350,7 @@ def membership_reinstate(*, membership: Membership, on: date | None = None, invo
     if invoice:
         _term_invoice(m, term, actor)
     _transition(m, event="reinstated", to=m.status, on=on, actor=actor, from_status=previous)
+    _refresh_member(m)
     return m
 
 
@@ -360,6 +369,7 @@ def membership_cancel(*, membership: Membership, note: str = "", actor=None) -> 
     m.save()
     _transition(m, event="cancelled", to=Status.CANCELLED, on=today, actor=actor, note=note,
                 from_status=previous)
+    _refresh_member(m)
     return m
 
 
@@ -412,6 +422,8 @@ def memberships_advance(*, association: Association, today: date | None = None) 
                                                           "on": today.isoformat()})
                                        for i, s, _ in rows))
             counts[target] = counts.get(target, 0) + len(rows)
+    if counts:
+        member_summary_refresh(association=association)
     return counts
 
 
@@ -519,3 +531,48 @@ def invoice_void(*, invoice: Invoice, actor=None) -> Invoice:
 def billing_identity_erase(*, association: Association, person: Person) -> int:
     """Blank the billing name/address on a person's invoices; amounts stay for the books."""
     return Invoice.objects.filter(person=person).update(billed_to="")
+
+
+# ---------------------------------------------------------------- the person's summary
+
+# The person's current membership: the live one first, else the one that ended last.
+_SUMMARY_SQL = """
+UPDATE people_person AS p
+SET member_status = c.status, member_plan_id = c.plan_id,
+    member_since = c.joined_on, member_until = c.ends_on
+FROM (
+    SELECT person_id, status, plan_id, joined_on, ends_on,
+           ROW_NUMBER() OVER (
+               PARTITION BY person_id
+               ORDER BY CASE WHEN status IN ('active', 'renewal_due', 'grace') THEN 0 ELSE 1 END,
+                        ends_on DESC, id DESC) AS rn
+    FROM membership_membership
+    WHERE association_id = %s AND person_id IS NOT NULL {people}
+) AS c
+WHERE c.rn = 1 AND p.id = c.person_id AND p.association_id = %s
+  AND (p.member_status <> c.status OR p.member_plan_id IS NULL OR p.member_plan_id <> c.plan_id
+       OR p.member_since <> c.joined_on OR p.member_until <> c.ends_on)
+"""
+
+
+def member_summary_refresh(*, association: Association, person_ids=None) -> int:
+    """Copy each person's current membership onto the person (status, plan, dates).
+
+    Set-based (one UPDATE … FROM per 5,000 people, or one for the whole association), so
+    bulk paths call it once per batch. Returns how many people changed.
+    """
+    from django.db import connection
+
+    changed = 0
+    with connection.cursor() as cur:
+        if person_ids is None:
+            cur.execute(_SUMMARY_SQL.format(people=""), [association.pk, association.pk])
+            return cur.rowcount
+        ids = sorted({int(i) for i in person_ids if i is not None})
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(_SUMMARY_SQL.format(people=f"AND person_id IN ({marks})"),
+                        [association.pk, *chunk, association.pk])
+            changed += cur.rowcount
+    return changed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,8 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from commonground.tenancy.models import Association
+
+NO_MEMBERSHIP = date(9999, 12, 31)
 
 
 class Sector(models.TextChoices):
@@ -92,9 +96,20 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The person's current membership (the live one, else the latest), copied here by
+    # membership.services.member_summary_refresh so the member list can filter and sort
+    # 100,000+ people on indexed columns of one table. Never edited directly.
+    member_status = models.CharField(max_length=12, blank=True, editable=False, db_default="")
+    member_plan = models.ForeignKey("membership.Plan", null=True, blank=True, editable=False,
+                                    on_delete=models.SET_NULL, related_name="+")
+    # Never null, so they are plain index keys for sorting and keyset pages; people who
+    # were never members carry NO_MEMBERSHIP and sort after everyone else.
+    member_since = models.DateField(db_default=NO_MEMBERSHIP, editable=False)
+    member_until = models.DateField(db_default=NO_MEMBERSHIP, editable=False)
 
     objects = ScopedManager(association="association")
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "member_status",
+                                                 "member_plan", "member_since", "member_until"])
 
     class Meta:
         constraints = [
@@ -108,6 +123,10 @@ class Person(models.Model):
                          name="person_name_idx"),
             models.Index(fields=["association", "created_at", "id"], name="person_created_idx"),
             models.Index(fields=["association", "chapter"], name="person_chapter_idx"),
+            models.Index(fields=["association", "member_status", "last_name", "first_name", "id"],
+                         name="person_status_name_idx"),
+            models.Index(fields=["association", "member_until", "id"], name="person_until_idx"),
+            models.Index(fields=["association", "member_since", "id"], name="person_since_idx"),
         ]
         ordering = ["last_name", "first_name", "id"]
 

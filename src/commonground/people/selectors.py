@@ -4,8 +4,9 @@ The list must stay fast at 100,000+ people, so:
 
 * search is ``search_text LIKE '%term%'`` on the raw column (lower-cased terms), which a
   trigram GIN index serves on PostgreSQL; no function is applied to the column;
-* membership filters are ``EXISTS`` sub-queries on indexed membership columns, so a person
-  with several memberships is never listed twice and no big join is grouped;
+* membership filters and sorts use the person's copy of their current membership
+  (``member_status``, ``member_plan``, ``member_since``, ``member_until``, kept by
+  ``membership.services.member_summary_refresh``): one table, indexed, no sub-queries;
 * pages are keyset pages (``WHERE (key, id) > (…)`` + ``LIMIT``), never ``OFFSET``;
 * the match count is capped (``COUNT`` over a ``LIMIT``-ed sub-query).
 """
@@ -21,8 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .models import Chapter, CustomFieldDefinition, Person
@@ -49,8 +49,6 @@ EXPIRING: dict[str, str] = {
     "ended90": "Ended in the last 90 days",
 }
 
-# People without a membership sort after everyone else (and keyset cursors need non-null keys).
-_NO_DATE = date(9999, 12, 31)
 
 
 @dataclass
@@ -129,23 +127,18 @@ def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapt
         qs = qs.filter(search_text__contains=term)
     if chapter:
         qs = qs.filter(chapter_id=chapter)
-    mq = Q()
     if plan:
-        mq &= Q(plan_id=plan)
+        qs = qs.filter(member_plan_id=plan)
     if status:
-        mq &= Q(status=status)
+        qs = qs.filter(member_status=status)
     if expiring in EXPIRING:
         if expiring == "ended90":
-            mq &= Q(ends_on__lt=today, ends_on__gte=today - timedelta(days=90))
+            qs = qs.filter(member_until__lt=today, member_until__gte=today - timedelta(days=90))
         else:
-            mq &= Q(ends_on__gte=today, ends_on__lte=today + timedelta(days=int(expiring)))
+            qs = qs.filter(member_until__gte=today,
+                           member_until__lte=today + timedelta(days=int(expiring)))
             if not status:  # "due to end" means still running: not already cancelled
-                mq &= Q(status__in=["active", "renewal_due", "grace"])
-    if mq:
-        # A correlated EXISTS probed through the person_id index (no tenant column in the
-        # sub-query, see _memberships_of_people): the cost follows the people the search
-        # and the LIMIT let through, never the size of the tenant's membership table.
-        qs = qs.filter(Exists(_memberships_of_people().filter(mq, person=OuterRef("pk"))))
+                qs = qs.filter(member_status__in=["active", "renewal_due", "grace"])
     return qs
 
 
@@ -162,11 +155,8 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
                        expiring=expiring).select_related("chapter")
     base = sort.lstrip("-")
     if base in ("joined", "expires"):
-        agg = ("joined_on", "joined_on") if base == "joined" else ("ends_on", "-ends_on")
-        sub = (_memberships_of_people().filter(person=OuterRef("pk")).order_by(agg[1])
-               .values(agg[0])[:1])
-        qs = qs.annotate(**{f"sort_{base}": Coalesce(Subquery(sub, output_field=DateField()),
-                                                     Value(_NO_DATE))})
+        column = "member_since" if base == "joined" else "member_until"
+        qs = qs.annotate(**{f"sort_{base}": F(column)})
     fields = _key_fields(sort)
     descending = sort.startswith("-")
     decoded = decode_cursor(cursor)

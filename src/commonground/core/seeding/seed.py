@@ -524,6 +524,8 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
     moved = membership_services.memberships_advance(association=association, today=today)
     if moved:
         say(f"lifecycle advance adjusted {moved}")
+    # Each person carries a copy of their current membership for the member list.
+    membership_services.member_summary_refresh(association=association)
     path = _write_truth(association, truth_rows, seed=seed, today=today, members=members,
                         plan_by_id=plan_by_id)
     return SeedResult(association=association, members=members, organisations=n_orgs, counts=counts,
