@@ -197,8 +197,8 @@ def defaults(model: type[models.Model], given: Sequence[str]) -> dict[str, Any]:
     column with a default does not break the import)."""
     out: dict[str, Any] = {}
     for f in model._meta.concrete_fields:
-        if f.column in given or f.primary_key:
-            continue
+        if f.column in given or f.primary_key or f.has_db_default():
+            continue  # (a database default fills itself in)
         value = f.get_default()
         if isinstance(value, date | datetime):
             value = value.isoformat()

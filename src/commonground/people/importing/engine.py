@@ -39,6 +39,7 @@ from .readers import UnreadableFile, is_spreadsheet, open_rows
 from .rows import PlanRef, RowError, cell_text
 
 ProgressFn = Callable[[int, int], None]
+ANALYZE_AFTER_ROWS = 10_000
 
 
 class BatchBusy(RuntimeError):
@@ -173,6 +174,12 @@ class _Run:
             self._commit_chunk(offset, chunk)
             offset += len(chunk)
         self._finish(offset)
+        if offset - done >= ANALYZE_AFTER_ROWS:
+            # Fresh planner statistics after a bulk load: without them SQLite picks poor
+            # plans for the grown tables (e.g. scans an association instead of an index).
+            from commonground.core.seeding.bulk import analyze
+
+            analyze()
 
     def _remember(self, row: list[Any], offset: int) -> None:
         line = offset + 2
