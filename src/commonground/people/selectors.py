@@ -88,16 +88,9 @@ def _membership_model():
     return Membership
 
 
-def _memberships_of_people():
-    """Memberships without the tenant filter, for sub-queries keyed by person id only.
-
-    Safe because every use is tied to people that came from a scoped query (a person
-    and their memberships share the association). Leaving ``association_id = ?`` out
-    matters: with it, SQLite (without ANALYZE statistics) picks the
-    (association, status, …) index and scans a whole tenant's memberships per person,
-    instead of the person_id index.
-    """
-    return _membership_model()._base_manager.all()
+# Only what the list shows: no custom-field JSON or addresses to decode per row.
+_LIST_COLUMNS = ("id", "association_id", "first_name", "last_name", "email", "chapter__name",
+                 "member_status", "member_plan__name", "member_since", "member_until")
 
 
 def _key_fields(sort: str) -> list[str]:
@@ -147,12 +140,13 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
                 limit: int = 50) -> PersonPage:
     """One keyset page of people with their current (or most recent) membership attached.
 
-    Three queries whatever the page size: the page, the memberships of the page, the count.
+    Two queries whatever the page size: the page (with chapter and plan) and the count.
     """
     sort = sort if sort in SORTS else "name"
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
-    qs = person_filter(search=search, plan=plan, status=status, chapter=chapter,
-                       expiring=expiring).select_related("chapter")
+    qs = (person_filter(search=search, plan=plan, status=status, chapter=chapter,
+                        expiring=expiring)
+          .select_related("chapter", "member_plan").only(*_LIST_COLUMNS))
     base = sort.lstrip("-")
     if base in ("joined", "expires"):
         column = "member_since" if base == "joined" else "member_until"
@@ -225,20 +219,29 @@ def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
     return result
 
 
+@dataclass(frozen=True)
+class MembershipSummary:
+    """What the list shows of a person's current membership, read off the person row."""
+
+    plan_id: int | None
+    plan: Any
+    status: str
+    joined_on: date
+    ends_on: date
+
+    @property
+    def status_label(self) -> str:
+        from commonground.membership.models import Status
+
+        return Status(self.status).label
+
+
 def _attach_memberships(people: list[Person]) -> None:
-    """Set ``current_membership`` on each person in one query: the live one, else the latest."""
+    """Set ``current_membership`` from the person's copy of it (no extra query)."""
     for p in people:
-        p.current_membership = None
-    if not people:
-        return
-    by_id = {p.pk: p for p in people}
-    live = {"active", "renewal_due", "grace"}
-    for m in (_memberships_of_people().filter(person_id__in=list(by_id)).select_related("plan")
-              .order_by("person_id", "-ends_on", "-id")):
-        p = by_id[m.person_id]
-        cur = p.current_membership
-        if cur is None or (m.status in live and cur.status not in live):
-            p.current_membership = m
+        p.current_membership = MembershipSummary(
+            plan_id=p.member_plan_id, plan=p.member_plan, status=p.member_status,
+            joined_on=p.member_since, ends_on=p.member_until) if p.member_status else None
 
 
 def filter_choices() -> dict[str, Any]:

@@ -69,6 +69,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
     context = {
         "page": page,
+        # Row links are built from this prefix: one reverse() per page, not one per row.
+        "people_url": reverse("person_list", kwargs={"association": _slug(request)}),
         "params": params,
         "kept": kept,
         "export_query": urlencode(kept),
