@@ -16,7 +16,6 @@ from django.db import connection
 
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership, Status, Term, TermKind, Transition
-from commonground.membership.services import member_summary_refresh
 from commonground.people.models import Organisation, Relationship, RelationshipKind
 
 from . import dbwrite
@@ -129,10 +128,6 @@ def memberships(run: _Run, people: pl.DataFrame, now) -> tuple[dict[str, int], s
     if renew:
         _renew(run, renew, now)
         counts["renewed"] = len(renew)
-    if create.height or renew:
-        # The copy of each person's current membership the member list reads.
-        member_summary_refresh(association=run.association, person_ids=[
-            *create.get_column("pid").to_list(), *(m["pid"] for m in renew)])
     return counts, {m["pid"] for m in renew}
 
 
