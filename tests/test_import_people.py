@@ -258,3 +258,31 @@ def test_unreadable_mapping_is_a_clear_error(association, tmp_path):
     path = write_csv(tmp_path / "r.csv", [["a", "b"]], header=["Foo", "Bar"])
     with pytest.raises(CommandError, match="no column matched"):
         run_import(path)
+
+
+def test_imported_members_show_in_the_member_list_filters(association, tmp_path):
+    """New and existing people get the list's copy of their membership from an import."""
+    from django_scopes import scope
+
+    from commonground.membership.services import plan_save
+    from commonground.people import selectors
+    from commonground.people.importing.engine import run_batch
+    from commonground.people.importing.services import import_prepare
+    from commonground.people.services import person_create
+
+    with scope(association=association):
+        plan_save(association=association, name="Individual", price="100")
+        person_create(association=association, email="old@example.org", last_name="Old")
+    path = tmp_path / "roster.csv"
+    path.write_text("Email,Last Name,Membership Level,Member Since,Expiration Date\n"
+                    "new@example.org,New,Individual,2024-01-01,2099-12-31\n"
+                    "old@example.org,Old,Individual,2019-01-01,2019-12-31\n")
+    with scope(association=association):
+        batch, _ = import_prepare(association=association, path=path)
+    run_batch(batch_id=batch.pk)
+    with scope(association=association):
+        active = selectors.person_list(status="active").rows
+        lapsed = selectors.person_list(status="lapsed").rows
+        assert [p.email for p in active] == ["new@example.org"]
+        assert [p.email for p in lapsed] == ["old@example.org"]
+        assert active[0].current_membership.ends_on.isoformat() == "2099-12-31"

@@ -180,6 +180,9 @@ def test_a_file_mixing_fast_and_fallback_values_imports_like_the_per_value_rules
             assert person.search_text == Person.make_search_text(row[1], row[2], person.email)
         assert people["A1"].custom == {"shoe": "42"} and people["A3"].custom == {"shoe": "7.5"}
         assert people["A2"].postal_code == "SW1A 1AA"
+        a1 = people["A1"]  # the member list's copy of the current membership
+        assert (a1.member_status, a1.member_since, a1.member_until) == (
+            "active", date(2021, 1, 5), date(2030, 1, 4))
         membership = Membership.objects.get(person=people["A2"])
         assert (membership.joined_on, membership.ends_on) == (date(2021, 1, 5), date(2022, 12, 30))
     again = StringIO()

@@ -387,6 +387,7 @@ def memberships_advance(*, association: Association, today: date | None = None) 
     today = today or _today(association)
     window = association.renewal_window_days
     counts: dict[str, int] = {}
+    moved_people: set[int] = set()
     for plan in Plan.objects.all():
         grace_start = today - timedelta(days=plan.grace_days)  # ends_on >= this → still in grace
         targets = {
@@ -400,7 +401,7 @@ def memberships_advance(*, association: Association, today: date | None = None) 
             # Only move forward by date: e.g. an active membership whose window opened.
             moving = (Membership.objects.filter(plan=plan, status__in=lifecycle.LIVE,
                                                 **date_filter).exclude(status=target))
-            rows = list(moving.values_list("id", "status", "ends_on"))
+            rows = list(moving.values_list("id", "status", "person_id"))
             if not rows:
                 continue
             ids = [r[0] for r in rows]
@@ -422,8 +423,8 @@ def memberships_advance(*, association: Association, today: date | None = None) 
                                                           "on": today.isoformat()})
                                        for i, s, _ in rows))
             counts[target] = counts.get(target, 0) + len(rows)
-    if counts:
-        member_summary_refresh(association=association)
+            moved_people.update(r[2] for r in rows if r[2])
+    member_summary_refresh(association=association, person_ids=moved_people)
     return counts
 
 
@@ -536,43 +537,48 @@ def billing_identity_erase(*, association: Association, person: Person) -> int:
 # ---------------------------------------------------------------- the person's summary
 
 # The person's current membership: the live one first, else the one that ended last.
-_SUMMARY_SQL = """
-UPDATE people_person AS p
-SET member_status = c.status, member_plan_id = c.plan_id,
-    member_since = c.joined_on, member_until = c.ends_on
-FROM (
-    SELECT person_id, status, plan_id, joined_on, ends_on,
-           ROW_NUMBER() OVER (
-               PARTITION BY person_id
-               ORDER BY CASE WHEN status IN ('active', 'renewal_due', 'grace') THEN 0 ELSE 1 END,
-                        ends_on DESC, id DESC) AS rn
-    FROM membership_membership
-    WHERE association_id = %s AND person_id IS NOT NULL {people}
-) AS c
-WHERE c.rn = 1 AND p.id = c.person_id AND p.association_id = %s
-  AND (p.member_status <> c.status OR p.member_plan_id IS NULL OR p.member_plan_id <> c.plan_id
-       OR p.member_since <> c.joined_on OR p.member_until <> c.ends_on)
-"""
+# A correlated sub-query per person (one probe of the person_id index) plans the same on
+# SQLite and PostgreSQL at any size; rows already right are not rewritten.
+_CURRENT = """(SELECT {row}m.status, m.plan_id, m.joined_on, m.ends_on{end} FROM membership_membership m
+    WHERE m.person_id = people_person.id
+    ORDER BY CASE WHEN m.status IN ('active', 'renewal_due', 'grace') THEN 0 ELSE 1 END,
+             m.ends_on DESC, m.id DESC
+    LIMIT 1)"""
+_SUMMARY_SQL = (
+    "UPDATE people_person SET (member_status, member_plan_id, member_since, member_until) = "
+    + _CURRENT.format(row="", end="") + " WHERE association_id = %s {people}"
+    " AND EXISTS (SELECT 1 FROM membership_membership m WHERE m.person_id = people_person.id)"
+    " AND {compare}"
+)
+# Skip rows already right. PostgreSQL compares a ROW with a row-valued sub-query; SQLite
+# compares row values with IS NOT.
+_UNCHANGED = {
+    "postgresql": "ROW(member_status, member_plan_id, member_since, member_until) IS DISTINCT FROM "
+                  + _CURRENT.format(row="ROW(", end=")"),
+    "sqlite": "(member_status, member_plan_id, member_since, member_until) IS NOT "
+              + _CURRENT.format(row="", end=""),
+}
 
 
 def member_summary_refresh(*, association: Association, person_ids=None) -> int:
     """Copy each person's current membership onto the person (status, plan, dates).
 
-    Set-based (one UPDATE … FROM per 5,000 people, or one for the whole association), so
-    bulk paths call it once per batch. Returns how many people changed.
+    Set-based (one UPDATE per 5,000 people, or one for the whole association), so bulk
+    paths call it once per batch. Returns how many people changed.
     """
     from django.db import connection
 
+    compare = _UNCHANGED[connection.vendor]
     changed = 0
     with connection.cursor() as cur:
         if person_ids is None:
-            cur.execute(_SUMMARY_SQL.format(people=""), [association.pk, association.pk])
+            cur.execute(_SUMMARY_SQL.format(people="", compare=compare), [association.pk])
             return cur.rowcount
         ids = sorted({int(i) for i in person_ids if i is not None})
         for start in range(0, len(ids), 5000):
             chunk = ids[start:start + 5000]
             marks = ", ".join(["%s"] * len(chunk))
-            cur.execute(_SUMMARY_SQL.format(people=f"AND person_id IN ({marks})"),
-                        [association.pk, *chunk, association.pk])
+            cur.execute(_SUMMARY_SQL.format(people=f"AND id IN ({marks})", compare=compare),
+                        [association.pk, *chunk])
             changed += cur.rowcount
     return changed

@@ -72,14 +72,14 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
     now = run.now()
     new = df.filter(pl.col("pid").is_null())
     ids = dbwrite.reserve_ids(Person, new.height)
-    new = new.with_columns(pid=pl.Series(ids, dtype=pl.Int64))
+    new = members.with_summary(run, new.with_columns(pid=pl.Series(ids, dtype=pl.Int64)))
     _insert_new(run, new, now)
     changed = df.filter(pl.col("pid").is_not_null() & pl.col("changed"))
     if changed.height:
         _update(run, changed, now)
     people = pl.concat([new.with_columns(is_new=pl.lit(True)),
                         df.filter(pl.col("pid").is_not_null()).with_columns(is_new=pl.lit(False))],
-                       how="vertical_relaxed")
+                       how="diagonal_relaxed")  # only new people carry the summary columns
     touched = set(changed.get_column("pid").to_list())
     touched |= members.relationships(run, people, now)
     mcounts, renewed = members.memberships(run, people, now)
@@ -309,11 +309,15 @@ def _changes(df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
+_SUMMARY = ("member_status", "member_plan_id", "member_since", "member_until")
+
+
 def _person_frame(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
     return df.select(
         id=pl.col("pid"), **{f: pl.col(f"new_{f}") for f in PERSON_GIVEN},
         email_key=pl.col("new_email_key"), chapter_id=pl.col("new_chapter_id"),
-        custom=pl.col("new_custom"), search_text=pl.col("new_search_text"))
+        custom=pl.col("new_custom"), search_text=pl.col("new_search_text"),
+        **{f: pl.col(f) for f in _SUMMARY if f in df.columns})
 
 
 def _history_extra(run: _Run, kind: str, now_text: str) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from django.db import connection
 
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership, Status, Term, TermKind, Transition
-from commonground.people.models import Organisation, Relationship, RelationshipKind
+from commonground.membership.services import member_summary_refresh
+from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship, RelationshipKind
 
 from . import dbwrite
 
@@ -122,12 +123,18 @@ def memberships(run: _Run, people: pl.DataFrame, now) -> tuple[dict[str, int], s
     if create.height:
         _create(run, create, now)
         counts["created"] = create.height
+        # People who were already on file get their copy refreshed (new ones were written
+        # with it, see with_summary).
+        existing = create.filter(~pl.col("is_new")).get_column("pid").to_list()
+        if existing:
+            member_summary_refresh(association=run.association, person_ids=existing)
     renew = [dict(m) for m in rows.filter(
         pl.col("m_id").is_not_null() & (pl.col("expires_on") > pl.col("m_ends_on"))
         & (pl.col("m_status") != Status.CANCELLED.value)).iter_rows(named=True)]
     if renew:
         _renew(run, renew, now)
         counts["renewed"] = len(renew)
+        member_summary_refresh(association=run.association, person_ids=[m["pid"] for m in renew])
     return counts, {m["pid"] for m in renew}
 
 
@@ -143,11 +150,11 @@ def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any],
                    maintain_order="left")
 
 
-def _create(run: _Run, create: pl.DataFrame, now) -> None:
-    """New memberships: a missing join date is one term before the expiry (or today), a
-    missing expiry one term after joining; the status follows from the end date."""
+def terms(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+    """Dates and state of new memberships: a missing join date is one term before the
+    expiry (or today), a missing expiry one term after joining; the status follows from
+    the end date. Adds ``joined``, ``ends``, ``status`` and ``lapsed_on``."""
     plans = run.plans_by_id
-    df = create.select("pid", "plan_id", "joined_on", "expires_on")
     df = _per_distinct(df, ["plan_id", "expires_on"], lambda plan_id, expires: (
         expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1),),
         {"from_expiry": pl.Date}, where=pl.col("joined_on").is_null())
@@ -164,7 +171,27 @@ def _create(run: _Run, create: pl.DataFrame, now) -> None:
         return str(status), (lifecycle.lapse_date(ends, plan.grace_days)
                              if status == Status.LAPSED else None)
 
-    df = _per_distinct(df, ["plan_id", "ends"], state, {"status": pl.Utf8, "lapsed_on": pl.Date})
+    return _per_distinct(df, ["plan_id", "ends"], state, {"status": pl.Utf8, "lapsed_on": pl.Date})
+
+
+def with_summary(run: _Run, new: pl.DataFrame) -> pl.DataFrame:
+    """New people with the member list's copy of the membership the import gives them,
+    so it is written with the person (an UPDATE afterwards costs far more)."""
+    joining = new.filter(pl.col("plan_id").is_not_null()).select(
+        "pid", "plan_id", "joined_on", "expires_on")
+    if joining.height == 0:
+        return new
+    summary = terms(run, joining).select(
+        "pid", member_status="status", member_plan_id="plan_id", member_since="joined",
+        member_until="ends")
+    return new.join(summary, on="pid", how="left", maintain_order="left").with_columns(
+        member_status=pl.col("member_status").fill_null(""),
+        member_since=pl.col("member_since").fill_null(NO_MEMBERSHIP),
+        member_until=pl.col("member_until").fill_null(NO_MEMBERSHIP))
+
+
+def _create(run: _Run, create: pl.DataFrame, now) -> None:
+    df = terms(run, create.select("pid", "plan_id", "joined_on", "expires_on"))
     ids = dbwrite.reserve_ids(Membership, create.height)
     now_text = run.now_text(now)
     members = df.select(id=pl.Series(ids, dtype=pl.Int64), plan_id="plan_id", person_id="pid",
