@@ -61,6 +61,12 @@ def test_money_round_trips_exactly(cents):
     assert services.parse_money(f"{amount:,.2f}") == amount.quantize(Decimal("0.01"))
 
 
+@pytest.mark.parametrize("text", ["1E100", "-1E100", "10000000000", "1E-100", "NaN", "inf"])
+def test_money_parser_refuses_extreme_amounts(text):
+    with pytest.raises(ValidationFailed):
+        services.parse_money(text)
+
+
 @given(text=st.text(max_size=20))
 def test_money_parser_accepts_or_refuses_cleanly(text):
     try:

@@ -61,8 +61,10 @@ class Membership(models.Model):
     ``starts_on``/``ends_on`` mirror the current term; every term is kept in ``Term``.
     """
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="memberships")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)  # leads the composite indexes
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="memberships",
+                             db_index=False)  # membership_plan_idx serves plan lookups
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="memberships")
     organisation = models.ForeignKey(Organisation, null=True, blank=True,
@@ -77,7 +79,8 @@ class Membership(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(association="association")
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"],
+                                no_db_index=["association", "plan", "person", "organisation"])
 
     class Meta:
         constraints = [
@@ -112,7 +115,8 @@ class TermKind(models.TextChoices):
 class Term(models.Model):
     """One dated period of membership. Terms of a membership never overlap."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)  # leads the unique key
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="terms")
     kind = models.CharField(max_length=14, choices=TermKind.choices)
     starts_on = models.DateField()
@@ -136,7 +140,8 @@ class Term(models.Model):
 class Transition(models.Model):
     """A dated lifecycle change of a membership (join, renew, grace, lapse …)."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)  # leads transition_event_idx
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
                                    related_name="transitions")
     from_status = models.CharField(max_length=12, blank=True)

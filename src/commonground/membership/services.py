@@ -48,12 +48,13 @@ def parse_money(value: Any, *, field: str = "amount", allow_zero: bool = True) -
         raise ValidationFailed("Not an amount", fields={field: ["not a number"]}) from None
     if not amount.is_finite():
         raise ValidationFailed("Not an amount", fields={field: ["not a number"]})
+    # Before quantize(): a huge exponent ("1E100") makes quantize itself raise.
+    if abs(amount) >= Decimal("1e10"):
+        raise ValidationFailed("Amount too large", fields={field: ["too large"]})
     if amount != amount.quantize(CENT):
         raise ValidationFailed("Too many decimal places", fields={field: ["at most 2 decimals"]})
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationFailed("Amount must be positive", fields={field: ["must be positive"]})
-    if amount >= Decimal("1e10"):
-        raise ValidationFailed("Amount too large", fields={field: ["too large"]})
     return amount.quantize(CENT)
 
 

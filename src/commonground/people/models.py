@@ -71,7 +71,10 @@ class Organisation(models.Model):
 class Person(models.Model):
     """An individual: member, prospect, contact or staff member's own record."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    # Indexed through the composite indexes below, which all start with it: a
+    # single-column index would only slow bulk imports down.
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=254, blank=True)
@@ -110,8 +113,10 @@ class Person(models.Model):
     member_until = models.DateField(db_default=NO_MEMBERSHIP, editable=False)
 
     objects = ScopedManager(association="association")
+    # History rows are read per person (by id); other indexes there only cost imports.
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "member_status",
-                                                 "member_plan", "member_since", "member_until"])
+                                                 "member_plan", "member_since", "member_until"],
+                                no_db_index=["association", "chapter", "user"])
 
     class Meta:
         constraints = [
@@ -128,7 +133,6 @@ class Person(models.Model):
                                  "member_status", "member_plan", "chapter", "member_until",
                                  "erased_at"], name="person_list_idx"),
             models.Index(fields=["association", "created_at", "id"], name="person_created_idx"),
-            models.Index(fields=["association", "chapter"], name="person_chapter_idx"),
             models.Index(fields=["association", "member_until", "id"], name="person_until_idx"),
             models.Index(fields=["association", "member_since", "id"], name="person_since_idx"),
         ]
@@ -157,7 +161,8 @@ class RelationshipKind(models.TextChoices):
 class Relationship(models.Model):
     """A person's tie to an organisation, dated."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)  # leads the unique key
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="relationships")

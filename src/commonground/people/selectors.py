@@ -206,7 +206,8 @@ def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
     association = get_scope().get("association")
     # The newest person id is in the key (one index probe) so adding people shows at once;
     # other changes (a lapse, an edit) show within COUNT_CACHE_SECONDS.
-    newest = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
+    newest = (Person.objects.order_by("-created_at", "-pk")  # served by person_created_idx
+              .values_list("pk", flat=True).first())
     key = "people-count:" + hashlib.sha256(json.dumps(
         [getattr(association, "pk", None), newest, cap, sorted(filters.items()),
          timezone.localdate().isoformat()], default=str).encode()).hexdigest()
