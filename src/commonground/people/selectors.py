@@ -140,7 +140,9 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
                 limit: int = 50) -> PersonPage:
     """One keyset page of people with their current (or most recent) membership attached.
 
-    Two queries whatever the page size: the page (with chapter and plan) and the count.
+    A bounded number of queries whatever the page size: on the first page one index scan
+    yields the ids of the page and the count, then the page's rows; later pages read their
+    rows and a cached count.
     """
     sort = sort if sort in SORTS else "name"
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
@@ -168,7 +170,20 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
         decoded = None
     reverse = descending != backwards
     qs = qs.order_by(*[(F(f).desc() if reverse else F(f).asc()) for f in fields])
-    rows = list(qs[: limit + 1])
+    filters = {"search": search, "plan": plan, "status": status, "chapter": chapter,
+               "expiring": expiring}
+    counted: tuple[int, bool] | None = None
+    if decoded is None:
+        # First page: one ordered scan of up to COUNT_CAP + 1 ids (index-only in name order)
+        # gives both the page and the count, instead of scanning once for each.
+        ids = list(qs.values_list("pk", flat=True)[: COUNT_CAP + 1])
+        counted = (min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP)
+        cache.set(_count_key(filters, COUNT_CAP), counted, COUNT_CACHE_SECONDS)
+        page_ids = ids[: limit + 1]
+        by_id = {p.pk: p for p in qs.order_by().filter(pk__in=page_ids)}
+        rows = [by_id[pk] for pk in page_ids if pk in by_id]
+    else:
+        rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -184,15 +199,22 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
         next_cursor = encode_cursor(key(rows[-1])) if (rows and more) else None
         prev_cursor = encode_cursor(key(rows[0]), backwards=True) if (rows and decoded) else None
     _attach_memberships(rows)
-    if decoded is None and not more:
-        # Everything fits on the first page, so its length is the count: skips a second
-        # scan of the table for rare search terms (bench pages: the slowest list requests).
-        count, capped = len(rows), False
-    else:
-        count, capped = person_count(search=search, plan=plan, status=status, chapter=chapter,
-                                     expiring=expiring)
+    count, capped = counted or person_count(**filters)
     return PersonPage(rows=rows, count=count, count_capped=capped, next_cursor=next_cursor,
                       prev_cursor=prev_cursor, sort=sort)
+
+
+def _count_key(filters: dict[str, Any], cap: int) -> str:
+    from django_scopes import get_scope
+
+    association = get_scope().get("association")
+    # The newest person id is in the key (one index probe) so adding people shows at once;
+    # other changes (a lapse, an edit) show within COUNT_CACHE_SECONDS.
+    newest = (Person.objects.order_by("-created_at", "-pk")  # served by person_created_idx
+              .values_list("pk", flat=True).first())
+    return "people-count:" + hashlib.sha256(json.dumps(
+        [getattr(association, "pk", None), newest, cap, sorted(filters.items()),
+         timezone.localdate().isoformat()], default=str).encode()).hexdigest()
 
 
 def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
@@ -201,16 +223,7 @@ def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
     Cached briefly per tenant and filter set: paging through a list (or re-sorting it)
     does not count again.
     """
-    from django_scopes import get_scope
-
-    association = get_scope().get("association")
-    # The newest person id is in the key (one index probe) so adding people shows at once;
-    # other changes (a lapse, an edit) show within COUNT_CACHE_SECONDS.
-    newest = (Person.objects.order_by("-created_at", "-pk")  # served by person_created_idx
-              .values_list("pk", flat=True).first())
-    key = "people-count:" + hashlib.sha256(json.dumps(
-        [getattr(association, "pk", None), newest, cap, sorted(filters.items()),
-         timezone.localdate().isoformat()], default=str).encode()).hexdigest()
+    key = _count_key(filters, cap)
     cached = cache.get(key)
     if cached is not None:
         return tuple(cached)
