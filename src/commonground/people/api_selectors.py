@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Chapter, Organisation, Person
@@ -26,7 +26,7 @@ def _id_or_slug(value: str) -> Q:
 def people_filter(*, q: str | None = None, email: str | None = None, chapter: str | None = None,
                   status: str | None = None, plan: str | None = None,
                   updated_since: datetime | None = None) -> QuerySet[Person]:
-    from commonground.membership.models import Membership, Plan
+    from commonground.membership.models import Plan
 
     qs = Person.objects.all()
     for term in (q or "").lower().split()[:8]:
@@ -35,15 +35,12 @@ def people_filter(*, q: str | None = None, email: str | None = None, chapter: st
         qs = qs.filter(email_key=email.strip().lower())
     if chapter:
         qs = qs.filter(chapter__in=Chapter.objects.filter(_id_or_slug(chapter)))
-    if status or plan:
-        # One membership must match both, so "status=active&plan=gold" means an active gold
-        # membership, not any active membership plus any gold one.
-        memberships = Membership.objects.filter(person=OuterRef("pk"))
-        if status:
-            memberships = memberships.filter(status=status)
-        if plan:
-            memberships = memberships.filter(plan__in=Plan.objects.filter(_id_or_slug(plan)))
-        qs = qs.filter(Exists(memberships))
+    # Status and plan are those of the person's current membership, as in the staff list
+    # (the person's copy of it, kept by membership.services.member_summary_refresh).
+    if status:
+        qs = qs.filter(member_status=status)
+    if plan:
+        qs = qs.filter(member_plan__in=Plan.objects.filter(_id_or_slug(plan)))
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
     return qs
