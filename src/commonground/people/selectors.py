@@ -81,13 +81,6 @@ def decode_cursor(cursor: str | None) -> tuple[list[Any], bool] | None:
     return values, backwards
 
 
-def _membership_model():
-    # Imported lazily: membership depends on people, not the other way round.
-    from commonground.membership.models import Membership
-
-    return Membership
-
-
 # Only what the list shows: no custom-field JSON or addresses to decode per row.
 _LIST_COLUMNS = ("id", "association_id", "first_name", "last_name", "email", "chapter__name",
                  "member_status", "member_plan__name", "member_since", "member_until")
