@@ -14,13 +14,14 @@ from django_scopes import scope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _import_reference import RowCleaner
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import Membership
 from commonground.membership.services import plan_save
 from commonground.people.importing.fastnorm import fast_email, fast_phone
 from commonground.people.importing.frame import ChunkCleaner
 from commonground.people.importing.mapping import resolve
-from commonground.people.importing.rows import PlanRef, RowCleaner, RowError
+from commonground.people.importing.rows import PlanRef, RowError
 from commonground.people.importing.vector import PY_SPACE, emails, phones
 from commonground.people.models import CustomFieldDefinition, Person
 from commonground.people.normalise import normalise_email, normalise_phone

@@ -3,7 +3,7 @@
 ``ChunkCleaner.clean`` turns the chunk's rows into one DataFrame: the given person fields
 (stripped, "" when blank), email and its key, chapter/organisation names, plan id, dates,
 the row's custom values (kept in Python, see ``custom``), and ``reason`` — the first check
-the row fails, worded and ordered as the per-row cleaner (``rows.RowCleaner``) words them.
+the row fails, worded and ordered as the per-row cleaner (``tests/_import_reference.py``) words them.
 High-cardinality columns (emails, phones, names) are checked with vectorised expressions;
 columns whose values repeat (dates, plans, countries, custom fields) are computed once per
 distinct value and mapped back.
