@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "commonground.tenancy",
     "commonground.people",
     "commonground.membership",
+    "commonground.activity",
     "commonground.portal",
 ]
 
