@@ -181,6 +181,60 @@ class Relationship(models.Model):
         ]
 
 
+class Note(models.Model):
+    """A staff note on a person's profile. Erasing the person empties ``body`` (free text
+    about someone cannot be reliably anonymised) and keeps who wrote a note and when."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)  # leads the person index
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes",
+                               db_index=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(blank=True)
+    pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        indexes = [models.Index(fields=["association", "person", "created_at"],
+                                name="note_person_idx")]
+        ordering = ["-pinned", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on person {self.person_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """Staff said these two people are not the same: the finder stops proposing the pair.
+
+    Stored with ``person_a`` < ``person_b`` so a pair has one row whichever way round it
+    was dismissed."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)  # leads the unique key
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "person_a", "person_b"],
+                                    name="duplicate_dismissal_unique"),
+            models.CheckConstraint(condition=Q(person_a__lt=models.F("person_b")),
+                                   name="duplicate_dismissal_ordered"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Not duplicates: {self.person_a_id} / {self.person_b_id}"
+
+
 class FieldKind(models.TextChoices):
     TEXT = "text", "Text"
     NUMBER = "number", "Number"
