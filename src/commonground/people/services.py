@@ -108,7 +108,16 @@ def person_create(*, association: Association, actor=None, **data: Any) -> Perso
         # A concurrent create won the race for this email.
         raise Conflict("Another person already has this email", fields={"email": ["taken"]})
     audit.record(association=association, action="person.created", obj=person, actor=actor)
+    _backfill(association, person)
     return person
+
+
+def _backfill(association: Association, person: Person) -> None:
+    """Activities feeds left unmatched under this email join the person's timeline."""
+    if person.email_key:
+        from commonground.activity.backfill import activities_backfill_emails
+
+        activities_backfill_emails(association=association, people=[(person.pk, person.email_key)])
 
 
 @transaction.atomic
@@ -132,6 +141,8 @@ def person_update(*, association: Association, person: Person, actor=None, **dat
     person.save()
     audit.record(association=association, action="person.updated", obj=person, actor=actor,
                  data={"fields": sorted(changed)})
+    if "email" in changed:
+        _backfill(association, person)
     return person
 
 

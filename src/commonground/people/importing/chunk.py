@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from django.db import connection
 
+from commonground.activity.backfill import activities_backfill_import
 from commonground.core.errors import ValidationFailed
 from commonground.people.models import Person
 
@@ -77,6 +78,7 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
     changed = df.filter(pl.col("pid").is_not_null() & pl.col("changed"))
     if changed.height:
         _update(run, changed, now)
+    activities_backfill_import(association=run.association, new=new, changed=changed)
     people = pl.concat([new.with_columns(is_new=pl.lit(True)),
                         df.filter(pl.col("pid").is_not_null()).with_columns(is_new=pl.lit(False))],
                        how="diagonal_relaxed")  # only new people carry the summary columns
