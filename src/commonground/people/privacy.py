@@ -29,12 +29,13 @@ def _row(obj, *, skip: set[str] = frozenset()) -> dict[str, Any]:
     return data
 
 
-def person_export(person: Person, *, actor=None) -> dict[str, Any]:
+def person_export(person: Person, *, actor=None, audited: bool = True) -> dict[str, Any]:
     """All data on ``person``: profile, relationships, memberships with terms and
-    transitions, invoices with payments, change history and audit trail.
+    transitions, invoices with payments, staff notes, change history and audit trail.
 
     The export itself is audited (``person.exported``) because handing data out is a
-    privacy-relevant act.
+    privacy-relevant act; ``audited=False`` is for the snapshot a merge keeps inside its
+    own audit entry (nothing is handed out).
     """
     from commonground.membership.models import Invoice, Payment, Term, Transition
 
@@ -76,9 +77,14 @@ def person_export(person: Person, *, actor=None) -> dict[str, Any]:
         ],
         "memberships": memberships,
         "invoices": invoices,
+        "notes": [{"at": n.created_at, "by": getattr(n.author, "email", None), "body": n.body,
+                   "pinned": n.pinned}
+                  for n in person.notes.select_related("author").order_by("created_at", "id")],
         "change_history": history,
         "audit_trail": [{"at": a.created_at, "action": a.action, "data": a.data} for a in trail],
     }
-    audit.record(association=person.association, action="person.exported", obj=person, actor=actor)
+    if audited:
+        audit.record(association=person.association, action="person.exported", obj=person,
+                     actor=actor)
     # Round-trip through the encoder so callers get plain JSON types (dates → strings).
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

@@ -264,5 +264,10 @@ def person_erase(*, association: Association, person: Person, actor=None) -> Per
     from commonground.membership.services import billing_identity_erase
 
     billing_identity_erase(association=association, person=person)
+    from .merging import merge_snapshots_erase
+    from .notes import notes_erase
+
+    notes_erase(person=person)
+    merge_snapshots_erase(person=person)
     audit.record(association=association, action="person.erased", obj=person, actor=actor)
     return person
