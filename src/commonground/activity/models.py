@@ -203,6 +203,8 @@ class ActivityReject(models.Model):
     line = models.BigIntegerField()
     reason = models.CharField(max_length=500)
     raw = models.JSONField(default=dict, help_text="The row as read: column → value")
+    # sha1 of the raw row: re-ingesting a file does not store its bad rows twice.
+    row_digest = models.CharField(max_length=40, blank=True, default="", editable=False)
     status = models.CharField(max_length=12, choices=RejectStatus.choices,
                               default=RejectStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -214,6 +216,7 @@ class ActivityReject(models.Model):
         indexes = [
             models.Index(fields=["association", "source", "status", "id"],
                          name="activityreject_open_idx"),
+            models.Index(fields=["source", "row_digest"], name="activityreject_digest_idx"),
         ]
         ordering = ["id"]
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 from tqdm import tqdm
 
+from commonground.activity.ingest import cli as activity_cli
 from commonground.core.errors import DomainError
 from commonground.people.importing.engine import owner_alive, run_batch
 from commonground.people.importing.mapping import MappingError, load_mapping_file
@@ -44,9 +45,13 @@ class Command(BaseCommand):
         people.add_argument("--background", action="store_true",
                             help="Hand the import to the task worker")
         people.add_argument("--no-progress", action="store_true", help="No progress bar")
+        activity_cli.add_parser(sub)
 
     def handle(self, *args, file: Path, association: str, mapping=None, json=False,
                dayfirst=False, background=False, no_progress=False, **options) -> None:
+        if options.get("kind") == "activities":
+            return activity_cli.handle(self, file=file, association=association, json=json,
+                                       background=background, no_progress=no_progress, **options)
         assoc = Association.objects.filter(slug=association).first()
         if assoc is None:
             raise CommandError(f"No association {association!r}")

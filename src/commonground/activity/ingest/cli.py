@@ -1,0 +1,116 @@
+"""``commonground import activities FILE --association SLUG --source NAME [--json]``.
+
+Runs here with a progress bar (bytes of the file), or with ``--background`` hands the
+batch to the task worker and follows it. Re-running the command on the same file resumes
+an interrupted batch; re-running it after it finished adds nothing (every row is a
+duplicate).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Q
+from django_scopes import scope, scopes_disabled
+from tqdm import tqdm
+
+from commonground.core.errors import DomainError
+from commonground.tenancy.models import Association
+
+from ..models import ActivityBatch, BatchStatus, Source
+from ..services import activities_prepare, batch_run
+from .engine import owner_alive
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("activities", help="Ingest an activity export (CSV, XLSX or JSON Lines)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--association", required=True, help="Association slug")
+    p.add_argument("--source", required=True, help="Source slug or name")
+    p.add_argument("--json", action="store_true", help="Print one JSON object")
+    p.add_argument("--background", action="store_true", help="Hand the batch to the task worker")
+    p.add_argument("--no-progress", action="store_true", help="No progress bar")
+
+
+def handle(command, *, file: Path, association: str, source: str, json: bool = False,
+           background: bool = False, no_progress: bool = False, **_: object) -> None:
+    assoc = Association.objects.filter(slug=association).first()
+    if assoc is None:
+        raise CommandError(f"No association {association!r}")
+    with scope(association=assoc):
+        src = Source.objects.filter(Q(slug=source) | Q(name=source)).first()
+        if src is None:
+            raise CommandError(f"No source {source!r} in {association} "
+                               "(create one: commonground source create)")
+        try:
+            batch, resumed = activities_prepare(association=assoc, source=src, path=file)
+        except DomainError as exc:
+            raise CommandError(exc.message)
+    if resumed and not json:
+        command.stderr.write(f"Resuming batch {batch.pk} of {file.name} after row {batch.rows_done}.")
+    size = int(batch.options.get("size") or 0)
+    bar = None if no_progress or (json and not sys.stderr.isatty()) else tqdm(
+        total=size, initial=batch.bytes_done, unit="B", unit_scale=True, file=sys.stderr,
+        desc=f"ingest {batch.pk}")
+
+    def progress(b: ActivityBatch) -> None:
+        if bar is not None:
+            bar.update(min(b.bytes_done, size) - bar.n)
+
+    try:
+        if background:
+            from ..tasks import run_activity_batch
+
+            transaction.on_commit(lambda: run_activity_batch.enqueue(batch.pk))
+            batch = _follow(batch, progress)
+        else:
+            batch = batch_run(batch_id=batch.pk, progress=progress)
+            while batch.status != BatchStatus.DONE and batch.status != BatchStatus.FAILED:
+                batch = _follow(batch, progress)  # another live process holds it
+    except DomainError as exc:
+        raise CommandError(exc.message)
+    finally:
+        if bar is not None:
+            bar.close()
+    report(command, batch, json_out=json)
+
+
+def _follow(batch: ActivityBatch, progress) -> ActivityBatch:
+    waited = 0.0
+    while True:
+        with scopes_disabled():
+            batch = ActivityBatch.objects.get(pk=batch.pk)
+        progress(batch)
+        if batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
+            return batch
+        if batch.status == BatchStatus.PENDING and waited > 5 and not owner_alive(batch):
+            sys.stderr.write(f"No task worker picked up batch {batch.pk}; running it here.\n")
+            return batch_run(batch_id=batch.pk, progress=progress)
+        time.sleep(0.3)
+        waited += 0.3
+
+
+def report(command, batch: ActivityBatch, *, json_out: bool) -> None:
+    if batch.status == BatchStatus.FAILED:
+        raise CommandError(f"Batch {batch.pk} failed: {batch.message}. Run the same command "
+                           "again to resume it.")
+    errors_file = batch.errors_file or None
+    if json_out:
+        command.stdout.write(json.dumps({"created": batch.created, "duplicates": batch.duplicates,
+                                         "unmatched": batch.unmatched, "rejected": batch.rejected,
+                                         "errors_file": errors_file}))
+        return
+    lines = [f"Batch {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
+             f"  created:    {batch.created} (of which unmatched: {batch.unmatched})",
+             f"  duplicates: {batch.duplicates}",
+             f"  rejected:   {batch.rejected}"]
+    if batch.message:
+        lines.append(f"  note: {batch.message}")
+    if errors_file:
+        lines.append(f"  rejected rows with reasons: {errors_file}")
+    command.stdout.write("\n".join(lines))

@@ -1,0 +1,222 @@
+"""Running an activity batch: block by block, each block one transaction.
+
+A block (some MB of the file, or an API delivery) is mapped column-wise and written
+set-based (``write``). ``rows_done``, ``bytes_done`` and the counts commit with the block,
+so a crash loses at most the block in flight and a rerun resumes after the last one that
+committed. At the end the source's health fields are updated and the rejects written to
+an errors CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from commonground.core.errors import ValidationFailed
+from commonground.membership.models import Offering
+from commonground.people.importing.engine import owner_id
+from commonground.people.importing.readers import UnreadableFile
+from commonground.tenancy import audit
+
+from ..identity import email_hashes_sync
+from ..mapping import mapping_check_header, mapping_validate
+from ..models import ActivityBatch, BatchStatus, Source
+from . import readers, transform, write
+
+ProgressFn = Callable[[ActivityBatch], None]
+COUNTS = ("created", "duplicates", "unmatched", "rejected")
+
+
+class BatchBusy(RuntimeError):
+    """Another process is running this batch."""
+
+
+def batch_dir(batch_id: int) -> Path:
+    path = Path(settings.DATA_DIR) / "activity" / str(batch_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def owner_alive(batch: ActivityBatch) -> bool:
+    from commonground.people.importing.engine import owner_alive as alive
+
+    return alive(batch)  # same owner/heartbeat fields and rules as the roster import
+
+
+def claim(batch_id: int, owner: str) -> ActivityBatch | None:
+    with scopes_disabled(), transaction.atomic():
+        batch = ActivityBatch.objects.select_for_update().select_related(
+            "association", "source").get(pk=batch_id)
+        if batch.status == BatchStatus.DONE:
+            return None
+        if batch.owner != owner and owner_alive(batch):
+            return None
+        batch.status = BatchStatus.RUNNING
+        batch.owner = owner
+        batch.heartbeat_at = timezone.now()
+        batch.started_at = batch.started_at or batch.heartbeat_at
+        batch.message = ""
+        batch.save(update_fields=["status", "owner", "heartbeat_at", "started_at", "message"])
+        return batch
+
+
+def context(source: Source) -> transform.Context:
+    offerings: dict[str, int] = {}
+    for pk, slug, name in Offering.objects.values_list("id", "slug", "name"):
+        offerings.setdefault(name.strip().lower(), pk)
+        offerings[slug.lower()] = pk
+    return transform.Context(mapping=mapping_validate(source.mapping), offerings=offerings)
+
+
+def run_batch(*, batch_id: int, progress: ProgressFn | None = None,
+              frames: list[pl.DataFrame] | None = None) -> ActivityBatch:
+    """Run (or resume) a batch to the end; ``frames`` are the rows of an API/webhook batch
+    (a file batch reads its file). Returns the batch as finished."""
+    owner = owner_id()
+    batch = claim(batch_id, owner)
+    if batch is None:
+        with scopes_disabled():
+            return ActivityBatch.objects.select_related("association", "source").get(pk=batch_id)
+    with scope(association=batch.association):
+        try:
+            _Run(batch, owner, progress).run(frames)
+        except BatchBusy:
+            pass
+        except Exception as exc:
+            ActivityBatch.objects.filter(pk=batch.pk, owner=owner).update(
+                status=BatchStatus.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000], owner="")
+            raise
+        return ActivityBatch.objects.select_related("source").get(pk=batch.pk)
+
+
+class _Run:
+    def __init__(self, batch: ActivityBatch, owner: str, progress: ProgressFn | None) -> None:
+        self.batch = batch
+        self.association = batch.association
+        self.source = batch.source
+        self.owner = owner
+        self.progress = progress
+        self.ctx = context(self.source)
+        self.header: list[str] = []
+
+    def run(self, frames: list[pl.DataFrame] | None) -> None:
+        if self.ctx.mapping["identity"].get("hash"):
+            email_hashes_sync(association=self.association)
+        if frames is not None:
+            for i, frame in enumerate(frames):
+                if i >= self.batch.bytes_done:  # for row batches: frames done
+                    self._commit(frame, end_offset=i + 1)
+            self._finish()
+            return
+        path = Path(self.batch.file_path)
+        try:
+            header, info = readers.read_header(path)
+            if info["format"] == "csv":
+                path = readers.utf8_copy(path, batch_dir(self.batch.pk))
+                header, info = readers.read_header(path)
+            if header:
+                missing = mapping_check_header(self.ctx.mapping, header)
+                if missing and not self.batch.message:
+                    ActivityBatch.objects.filter(pk=self.batch.pk).update(
+                        message="Columns the mapping names but the file lacks (left blank): "
+                        + ", ".join(missing))
+            self.header = header
+            first_line = self.batch.rows_done + (2 if info["format"] != "jsonl" else 1)
+            blocks = readers.iter_blocks(
+                path, header, info, offset=self.batch.bytes_done if info["format"] != "xlsx"
+                else self.batch.rows_done, first_line=first_line,
+                block_bytes=int(self.batch.options.get("block_bytes", 16 << 20)),
+                block_rows=int(self.batch.options.get("block_rows", 100_000)))
+            for block in blocks:
+                self._commit(block.frame, end_offset=block.end_offset)
+        except UnreadableFile as exc:
+            raise ValidationFailed(f"{self.batch.file_name}: {exc}", fields={"file": [str(exc)]}
+                                   ) from None
+        self._finish()
+
+    def _commit(self, frame: pl.DataFrame, *, end_offset: int) -> None:
+        # Mapping is pure: do it before taking the row lock.
+        activities, rejects = transform.apply(frame, self.ctx)
+        with transaction.atomic():
+            locked = ActivityBatch.objects.select_for_update().get(pk=self.batch.pk)
+            if locked.owner != self.owner:
+                raise BatchBusy()
+            part = batch_dir(self.batch.pk) / f"errors-{locked.rows_done:012d}.part"
+            if rejects.height:
+                rejects.select("line", "reason", "raw").write_ndjson(part)
+            elif part.exists():
+                part.unlink()
+            gc.disable()  # ~10^5 short-lived objects per block, freed by refcount
+            try:
+                counts = write.write_chunk(association=self.association, source_id=self.source.pk,
+                                           batch_id=self.batch.pk, activities=activities,
+                                           rejects=rejects)
+            finally:
+                gc.enable()
+            ActivityBatch.objects.filter(pk=self.batch.pk).update(
+                rows_done=F("rows_done") + frame.height, bytes_done=end_offset,
+                heartbeat_at=timezone.now(), **{k: F(k) + counts[k] for k in COUNTS})
+        self.batch.rows_done += frame.height
+        self.batch.bytes_done = end_offset
+        if self.progress:
+            self.progress(self.batch)
+
+    def _finish(self) -> None:
+        with transaction.atomic():
+            batch = ActivityBatch.objects.select_for_update().get(pk=self.batch.pk)
+            if batch.owner != self.owner:
+                raise BatchBusy()
+            batch.errors_file = errors_csv(batch, self.header)
+            batch.status = BatchStatus.DONE
+            batch.total_rows = batch.rows_done
+            batch.finished_at = timezone.now()
+            batch.owner = ""
+            batch.save()
+            Source.objects.filter(pk=self.source.pk).update(
+                last_fed_at=batch.finished_at, rows_landed=F("rows_landed") + batch.created,
+                rows_duplicate=F("rows_duplicate") + batch.duplicates,
+                rows_unmatched=F("rows_unmatched") + batch.unmatched,
+                rows_rejected=F("rows_rejected") + batch.rejected)
+            audit.record(association=self.association, action="activity.ingested", obj=batch,
+                         actor=batch.created_by,
+                         data={"source": self.source.slug, "channel": batch.channel,
+                               "file": batch.file_name, "rows": batch.rows_done,
+                               **{k: getattr(batch, k) for k in COUNTS}})
+        self.batch = batch
+
+
+def errors_csv(batch: ActivityBatch, header: list[str]) -> str:
+    """The batch's rejected rows (cells, line, reason) as one CSV from the chunks' parts."""
+    folder = batch_dir(batch.pk)
+    parts = sorted(p for p in folder.glob("errors-*.part") if int(p.stem.split("-")[1]) < batch.rows_done)
+    if not parts:
+        return ""
+    columns = list(header)
+    if not columns:  # JSON rows: the keys the rejected rows hold
+        for part in parts:
+            for line in part.read_text(encoding="utf-8").splitlines():
+                for key in json.loads(json.loads(line)["raw"] or "{}"):
+                    if key not in columns:
+                        columns.append(key)
+    out = folder / "errors.csv"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*columns, "line", "reason"])
+        for part in parts:
+            for line in part.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                raw = json.loads(row["raw"] or "{}")
+                writer.writerow([*(raw.get(c) or "" for c in columns), row["line"], row["reason"]])
+    for part in parts:
+        part.unlink()
+    return str(out)

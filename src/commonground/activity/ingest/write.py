@@ -1,0 +1,154 @@
+"""Writing one chunk: resolve identities set-based, insert idempotently, link and backfill.
+
+PostgreSQL: the chunk is COPYed into a temporary staging table, then ONE
+``INSERT … SELECT … ON CONFLICT (association, source, external_id) DO NOTHING`` moves it
+into the activity table and counts what landed. SQLite: one ``INSERT OR IGNORE``
+executemany with the constants written into the statement.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from typing import Any
+
+import polars as pl
+from django.db import connection
+from django.utils import timezone
+
+from commonground.people.importing.dbwrite import insert_frame, sql_literal
+from commonground.tenancy.models import Association
+
+from ..identity import Link, identities_link, resolve_frame
+from ..models import Activity, ActivityReject
+
+STAGE = "cg_activity_stage"
+_COLUMNS = ("person_id", "anonymous_key", "kind", "category", "occurred_at", "quantity", "amount",
+            "currency", "offering_id", "metadata", "external_id")
+
+
+def resolve_people(frame: pl.DataFrame, *, association: Association, source_id: int
+                   ) -> tuple[pl.DataFrame, list[Link]]:
+    """Add ``person_id`` and ``anonymous_key``; return the new ties the chunk reveals.
+
+    Emails win over hashed emails, then the source's own ids, then visitor ids. A row that
+    carries a visitor id (or a source id) besides an identity that resolved ties the
+    visitor to the person: the chunk's own anonymous rows with that visitor id land on the
+    person too, and earlier ones are backfilled by ``identities_link``.
+    """
+    pids = []
+    for kind in ("email", "hash", "ext", "anon"):
+        values = frame.get_column(kind).drop_nulls().unique().to_list()
+        name = f"_p_{kind}"
+        pids.append(name)
+        if not values:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Int64).alias(name))
+            continue
+        found = resolve_frame(association=association, kind=kind, values=values,
+                              source_id=source_id if kind == "ext" else None)
+        frame = frame.join(found.rename({"value": kind, "person_id": name}), on=kind, how="left")
+    frame = frame.with_columns(pl.coalesce(pids).alias("person_id"))
+    links: list[Link] = []
+    for kind in ("anon", "ext"):
+        # First row (by line) that ties an untied id to a person wins.
+        ties = (frame.filter(pl.col(kind).is_not_null() & pl.col(f"_p_{kind}").is_null()
+                             & pl.col("person_id").is_not_null())
+                .sort("line").unique(subset=[kind], keep="first")
+                .select(kind, pl.col("person_id").alias(f"_t_{kind}")))
+        if ties.height == 0:
+            continue
+        links += [Link(pid, kind, value, source_id if kind == "ext" else None)
+                  for value, pid in ties.iter_rows()]
+        frame = frame.join(ties, on=kind, how="left").with_columns(
+            pl.coalesce("person_id", f"_t_{kind}").alias("person_id")).drop(f"_t_{kind}")
+    key = pl.coalesce([pl.concat_str([pl.lit(f"{k}:"), pl.col(k)]) for k in ("email", "hash", "ext", "anon")])
+    frame = frame.with_columns(
+        pl.when(pl.col("person_id").is_null()).then(key.str.slice(0, 254)).otherwise(pl.lit(""))
+        .alias("anonymous_key"))
+    return frame.drop(pids), links
+
+
+def insert_activities(frame: pl.DataFrame, *, association_id: int, source_id: int,
+                      batch_id: int | None) -> tuple[int, int]:
+    """Insert, skipping rows already there (same source and external id).
+    Returns (created, created without a person)."""
+    if frame.height == 0:
+        return 0, 0
+    table = Activity._meta.db_table
+    consts = {"association_id": association_id, "source_id": source_id, "batch_id": batch_id}
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            _stage(cur)
+            data = frame.select(_COLUMNS)
+            buf = io.BytesIO()
+            data.write_csv(buf, include_header=False, quote_style="non_numeric")
+            cols = ", ".join(_COLUMNS)
+            with cur.cursor.copy(f"COPY {STAGE} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(buf.getvalue())
+            const_sql = ", ".join(sql_literal(v) for v in consts.values())
+            cur.execute(
+                f'WITH ins AS (INSERT INTO "{table}" ({", ".join(consts)}, {cols}) '
+                f"SELECT {const_sql}, {cols} FROM {STAGE} "
+                f"ON CONFLICT (association_id, source_id, external_id) DO NOTHING RETURNING person_id) "
+                f"SELECT count(*), count(*) - count(person_id) FROM ins")
+            created, unmatched = cur.fetchone()
+            cur.execute(f"TRUNCATE {STAGE}")
+            return created, unmatched
+        sqlite_conn = connection.connection
+        data = frame.with_columns(
+            pl.when(pl.col("occurred_at").dt.microsecond() == 0)
+            .then(pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M:%S"))
+            .otherwise(pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M:%S%.6f")),
+            pl.col("quantity").cast(pl.Utf8), pl.col("amount").cast(pl.Utf8),
+        ).select(_COLUMNS)
+        names = ", ".join([*consts, *_COLUMNS])
+        marks = ", ".join([sql_literal(v) for v in consts.values()] + ["?"] * len(_COLUMNS))
+        sql = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})'
+        before = sqlite_conn.total_changes
+        sqlite3.Cursor.executemany(cur.cursor, sql, data.filter(pl.col("person_id").is_not_null()).rows())
+        matched = sqlite_conn.total_changes - before
+        sqlite3.Cursor.executemany(cur.cursor, sql, data.filter(pl.col("person_id").is_null()).rows())
+        created = sqlite_conn.total_changes - before
+        return created, created - matched
+
+
+def _stage(cur) -> None:
+    """The session's staging table (temporary: no WAL, dropped with the connection)."""
+    cur.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (person_id bigint, anonymous_key varchar(254), "
+        f"kind varchar(40), category varchar(12), occurred_at timestamptz, quantity numeric(14,3), "
+        f"amount numeric(14,2), currency varchar(3), offering_id bigint, metadata jsonb, "
+        f"external_id varchar(200))")
+
+
+def insert_rejects(rejects: pl.DataFrame, *, association_id: int, source_id: int,
+                   batch_id: int | None) -> int:
+    """Store the rows that could not be read — once: a row already stored for this source
+    (same raw cells) is not stored again. Returns the rows rejected (stored or not)."""
+    if rejects.height == 0:
+        return 0
+    count = rejects.height
+    digests = rejects.get_column("row_digest").to_list()
+    known = set(ActivityReject.objects.filter(source_id=source_id, row_digest__in=digests)
+                .values_list("row_digest", flat=True))
+    rejects = rejects.filter(~pl.col("row_digest").is_in(list(known))).unique("row_digest", keep="first")
+    now = timezone.now()
+    insert_frame(ActivityReject, rejects.select("line", "reason", "raw", "row_digest"), consts={
+        "association_id": association_id, "source_id": source_id, "batch_id": batch_id,
+        "status": "open", "created_at": connection.ops.adapt_datetimefield_value(now)
+        if connection.vendor == "sqlite" else now.isoformat(), "resolved_at": None})
+    return count
+
+
+def write_chunk(*, association: Association, source_id: int, batch_id: int | None,
+                activities: pl.DataFrame, rejects: pl.DataFrame) -> dict[str, Any]:
+    """Write one mapped chunk (call inside the chunk's transaction). Returns its counts."""
+    resolved, links = resolve_people(activities, association=association, source_id=source_id)
+    created, unmatched = insert_activities(resolved, association_id=association.pk,
+                                           source_id=source_id, batch_id=batch_id)
+    linked = identities_link(association=association, links=links) if links else {
+        "linked": 0, "backfilled": 0}
+    rejected = insert_rejects(rejects, association_id=association.pk, source_id=source_id,
+                              batch_id=batch_id)
+    return {"created": created, "duplicates": activities.height - created, "unmatched": unmatched,
+            "rejected": rejected, "backfilled": linked["backfilled"]}
