@@ -158,13 +158,13 @@ def delete_association_rows(association_id: int) -> dict[str, int]:
     return counts
 
 
-def analyze() -> None:
-    """Refresh the query planner's statistics after a bulk load (ANALYZE on both backends)."""
+def analyze(only: Iterable[type[models.Model]] | None = None) -> None:
+    """Refresh the query planner's statistics after a bulk load (ANALYZE on both backends);
+    only of the models in ``only`` when given: an import need not re-sample the rest."""
+    tables = [m._meta.db_table for m in (only if only is not None else tenant_tables())]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            # Bounded sampling keeps this fast on big files; "optimize" skips unchanged tables.
+            # Bounded sampling keeps this fast on big files.
             cursor.execute("PRAGMA analysis_limit=2000")
-            cursor.execute("ANALYZE")
-        else:
-            for model in tenant_tables():
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

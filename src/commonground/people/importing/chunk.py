@@ -71,7 +71,10 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
         return counts
     df = _changes(df)
     now = run.now()
-    new = df.filter(pl.col("pid").is_null())
+    # New people take their ids in name order: the rows then reach the name-ordered
+    # list index (and the table) as runs of neighbours instead of at random places.
+    new = df.filter(pl.col("pid").is_null()).sort("new_last_name", "new_first_name",
+                                                   maintain_order=True)
     ids = dbwrite.reserve_ids(Person, new.height)
     new = members.with_summary(run, new.with_columns(pid=pl.Series(ids, dtype=pl.Int64)))
     _insert_new(run, new, now)

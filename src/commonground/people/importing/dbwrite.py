@@ -175,13 +175,18 @@ def insert_select(model: type[models.Model], columns: Sequence[str], source: typ
     head = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
             f'SELECT {select} FROM "{source._meta.db_table}" WHERE ')
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # The range keeps the planner on the primary key (ids are nearly contiguous).
-            cur.execute(head + "id BETWEEN %s AND %s AND id = ANY(%s::bigint[]) ORDER BY id",
-                        [min(ids), max(ids), list(ids)])
-        elif ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
-            # Ids reserved under SQLite's write lock: one contiguous range.
+        if ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
+            # Reserved ids are one contiguous range (always on SQLite, which reserves them
+            # under its write lock; on PostgreSQL unless another session drew from the
+            # sequence meanwhile): the range alone selects them.
             cur.execute(head + "id BETWEEN %s AND %s ORDER BY id", [ids[0], ids[-1]])
+        elif connection.vendor == "postgresql":
+            # A join on the unnested array: "id = ANY(array)" with a bound array is tested
+            # element by element for every row (quadratic over a 25,000-id chunk).
+            head = head.replace(f' FROM "{source._meta.db_table}" WHERE ',
+                                f' FROM "{source._meta.db_table}" JOIN unnest(%s::bigint[]) AS '
+                                f'picked(pk) ON "{source._meta.db_table}".id = picked.pk WHERE ')
+            cur.execute(head + "TRUE ORDER BY id", [list(ids)])
         else:
             for start in range(0, len(ids), 5000):
                 part = ids[start:start + 5000]

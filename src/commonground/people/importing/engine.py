@@ -178,8 +178,10 @@ class _Run:
             # Fresh planner statistics after a bulk load: without them SQLite picks poor
             # plans for the grown tables (e.g. scans an association instead of an index).
             from commonground.core.seeding.bulk import analyze
+            from commonground.membership.models import Membership, Term, Transition
+            from commonground.people.models import Organisation, Person, Relationship
 
-            analyze()
+            analyze([Person, Organisation, Relationship, Membership, Term, Transition])
 
     def _remember(self, row: list[Any], offset: int) -> None:
         line = offset + 2
@@ -202,6 +204,11 @@ class _Run:
             locked = ImportBatch.objects.select_for_update().get(pk=self.batch.pk)
             if locked.rows_done != offset or locked.owner != self.owner:
                 raise BatchBusy()
+            if connection.vendor == "postgresql":
+                # Not waiting for the WAL flush is safe here: a chunk lost to a crash is
+                # lost together with its rows_done, and the rerun writes it again.
+                with connection.cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit TO OFF")
             # The chunk makes ~10^5 short-lived objects and frees them by refcount: cyclic
             # GC passes over the ever larger heap would cost more than the chunk's work.
             gc.disable()
