@@ -377,3 +377,24 @@ def test_token_stops_working_when_its_owner_leaves_the_staff(api, association, t
     with scope(association=association):
         StaffMember.objects.filter(user=user).delete()
     assert api.get("/people").status_code == 401
+
+
+def test_idempotency_records_are_pruned_after_a_day(api, association):
+    from django.utils import timezone
+
+    from commonground.tenancy.services import idempotency_records_prune
+    from commonground.tenancy.tasks import prune_idempotency_records
+
+    api.post("/people", {"first_name": "Old"}, headers={"Idempotency-Key": "old-1"})
+    api.post("/people", {"first_name": "New"}, headers={"Idempotency-Key": "new-1"})
+    with scope(association=association):
+        IdempotencyRecord.objects.filter(key="old-1").update(
+            created_at=timezone.now() - timedelta(hours=25))
+    assert idempotency_records_prune() == 1
+    with scope(association=association):
+        assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new-1"]
+    # The daily job runs the same service through the task worker.
+    assert prune_idempotency_records.call() == 0
+    # A pruned key is simply new again: the retry writes (a day later, by design).
+    again = api.post("/people", {"first_name": "Old"}, headers={"Idempotency-Key": "old-1"})
+    assert again.status_code == 201

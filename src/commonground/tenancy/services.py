@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from commonground.core.errors import NotFound, ValidationFailed
 
 from . import audit
-from .models import ApiToken, Association, Role, Side, StaffMember
+from .models import ApiToken, Association, IdempotencyRecord, Role, Side, StaffMember
 
 # The default split; each association can move any role to another side (seed 000).
 DEFAULT_ROLES: list[tuple[str, str, str, bool]] = [
@@ -136,3 +137,19 @@ def api_token_revoke(*, association: Association, token_id: int, actor=None) -> 
             audit.record(association=association, action="api_token.revoked", obj=token,
                          actor=actor)
     return token
+
+
+IDEMPOTENCY_KEEP = timedelta(hours=24)
+
+
+def idempotency_records_prune(*, older_than: timedelta = IDEMPOTENCY_KEEP) -> int:
+    """Forget stored API replies older than ``older_than`` (a day by default, as payment
+    APIs do): clients retry within minutes, and the store must not grow for ever.
+
+    Housekeeping across every association (the daily worker job), so it lifts the scope
+    explicitly; nothing a user made changes, hence no audit entry.
+    """
+    cutoff = timezone.now() - older_than
+    with scopes_disabled(), transaction.atomic():
+        deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

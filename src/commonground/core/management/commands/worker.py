@@ -30,9 +30,12 @@ def seconds_until_next_run(now: datetime, *, at_minute: int = 5) -> float:
 
 
 def enqueue_daily_advance() -> None:
+    """The daily jobs: the lifecycle advance and pruning old idempotency records."""
     from commonground.membership.tasks import advance_all_associations
+    from commonground.tenancy.tasks import prune_idempotency_records
 
     advance_all_associations.enqueue()
+    prune_idempotency_records.enqueue()
 
 
 def _daily(stop: threading.Event) -> None:

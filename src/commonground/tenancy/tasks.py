@@ -1,0 +1,12 @@
+"""Background work for tenancy: daily housekeeping."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def prune_idempotency_records() -> int:
+    return services.idempotency_records_prune()
