@@ -79,9 +79,26 @@ def _build(slug: str, mark: str) -> dict:
         objs["token"] = ApiToken.objects.get(token_hash=ApiToken.hash(objs["raw_token"]))
         objs["batch"] = _import_batch(association, staff.user)
         objs["audit"] = AuditEntry.objects.first()
+        _member360_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
+
+
+def _member360_objects(association: Association, mark: str, objs: dict) -> None:
+    """A source with one matched and one unmatched activity (timeline, health, unmatched)."""
+    from commonground.activity.models import Activity, Source
+
+    source = objs.get("source") or Source.objects.create(
+        association=association, slug=f"{mark.lower()}-web", name=f"{mark} Website")
+    objs.setdefault("source", source)
+    common = {"association": association, "source": source, "kind": "page_view",
+              "category": "web", "occurred_at": date(2025, 1, 2).isoformat() + "T10:00:00Z"}
+    objs["activity"] = Activity.objects.create(**common, person=objs["person"],
+                                               external_id=f"{mark}-1",
+                                               metadata={"page": f"/{mark}"})
+    objs["unmatched"] = Activity.objects.create(**common, external_id=f"{mark}-2",
+                                                anonymous_key=f"email:{mark.lower()}@example.net")
 
 
 def _import_batch(association: Association, user):
@@ -238,7 +255,8 @@ API_BODIES = {
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
              "/plans": "plan", "/memberships": "membership", "/invoices": "invoice",
-             "/payments": "payment", "/offerings": "offering", "/tokens": "token"}
+             "/payments": "payment", "/offerings": "offering", "/tokens": "token",
+             "/sources/health": "source", "/activities/unmatched": "unmatched"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

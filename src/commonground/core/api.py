@@ -118,6 +118,7 @@ def unauthorised(request, exc):
 
 def _mount() -> None:
     # Imported here, after ``api`` exists, because the routers use core helpers.
+    from commonground.activity.api_360 import router as member360_router
     from commonground.membership.api import router as membership_router
     from commonground.people.api import router as people_router
     from commonground.tenancy.api import router as tenancy_router
@@ -125,6 +126,7 @@ def _mount() -> None:
     api.add_router("/", people_router)
     api.add_router("/", membership_router)
     api.add_router("/", tenancy_router)
+    api.add_router("/", member360_router)
 
 
 _mount()

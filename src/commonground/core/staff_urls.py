@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("commonground.people.urls_import")),
     path("", include("commonground.membership.urls")),
     path("", include("commonground.tenancy.urls")),
+    path("", include("commonground.activity.urls_360")),
 ]

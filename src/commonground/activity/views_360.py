@@ -1,0 +1,202 @@
+"""Staff pages for Member 360: the timeline and summaries, source health, unmatched queue.
+
+The timeline is embedded in the member profile (``{% member_360 person %}``) and has a
+page of its own, ``people/<id>/activity/``, which is where the filter form and "Load
+more" go without JavaScript; with HTMX the same URL answers with just the list (filters)
+or just the next days (load more), swapped in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from commonground.core.errors import DomainError, ValidationFailed
+from commonground.core.pagination import decode_cursor, encode_cursor
+from commonground.people.models import Person
+from commonground.tenancy.decorators import staff_view
+
+from . import selectors, selectors_quality, services_360
+from .charts_360 import stacked_months
+from .models import Category, IdentityKind
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def timeline_filters(params: Any) -> selectors.TimelineFilters:
+    """Filters from a query string; anything unreadable is ignored (the form shows it unset)."""
+    category = params.get("category", "")
+    source = params.get("source", "")
+    return selectors.TimelineFilters(
+        category=category if category in Category.values else "",
+        source=int(source) if source.isdigit() and len(source) < 18 else None,
+        since=_date(params.get("since")), until=_date(params.get("until")))
+
+
+def timeline_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    zone = selectors.association_zone(request.association)
+    filters = timeline_filters(request.GET)
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = selectors.person_timeline(person_id=person_id, filters=filters, zone=zone,
+                                         cursor=cursor)
+    except ValidationFailed:  # a mangled cursor: start from the newest
+        cursor = None
+        page = selectors.person_timeline(person_id=person_id, filters=filters, zone=zone)
+    url = reverse("person_timeline", kwargs={"association": request.association.slug,
+                                             "person_id": person_id})
+    params = filters.as_params()
+    more = urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else ""
+    return {
+        "page": page, "filters": filters, "cursor": cursor, "timeline_url": url,
+        "next_url": f"{url}?{more}" if more else None,
+        "newest_url": f"{url}?{urlencode(params)}" if params else url,
+        "category_choices": Category.choices,
+        # Called by the template only when it draws the form (not for "Load more").
+        "source_choices": selectors.source_choices,
+        "zone": zone.key,
+    }
+
+
+def summary_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    summary = selectors.person_activity_summary(
+        person_id=person_id, zone=selectors.association_zone(request.association))
+    summary["chart"] = stacked_months(summary["categories"], summary["months"])
+    rows = []
+    for i, month in enumerate(summary["months"]):
+        counts = [c["monthly"][i] for c in summary["categories"]]
+        rows.append((month, counts, sum(counts)))
+    summary["month_rows"] = rows
+    return {"summary": summary}
+
+
+def member360_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """What the profile's Member 360 block needs: summaries and the first timeline page."""
+    return {"person": person, "request": request, **summary_context(request, person.pk),
+            **timeline_context(request, person.pk)}
+
+
+@staff_view
+def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
+    if request.htmx:
+        # Fragments need only to know the person is ours: one indexed lookup.
+        if not Person.objects.filter(pk=person_id).exists():
+            raise Http404("No such person")
+        context = timeline_context(request, person_id)
+        template = ("activity/_timeline_days.html" if context["cursor"]
+                    else "activity/_timeline_panel.html")
+        return render(request, template, context)
+    person = Person.objects.filter(pk=person_id).only("id", "first_name", "last_name", "email",
+                                                      "erased_at").first()
+    if person is None:
+        raise Http404("No such person")
+    return render(request, "activity/timeline.html", member360_context(request, person))
+
+
+# ---------------------------------------------------------------- source health
+
+@staff_view
+def source_health(request: HttpRequest) -> HttpResponse:
+    zone = selectors.association_zone(request.association)
+    return render(request, "activity/health.html", {
+        "rows": selectors_quality.sources_health(zone=zone), "zone": zone.key,
+        "spark_days": selectors_quality.SPARK_DAYS,
+        "stale_factor": selectors_quality.STALE_FACTOR,
+        "stale_floor_hours": int(selectors_quality.STALE_FLOOR.total_seconds() // 3600)})
+
+
+# ---------------------------------------------------------------- unmatched queue
+
+def _after(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        value, _ = decode_cursor(token)
+    except ValidationFailed:
+        return None
+    return value if isinstance(value, str) else None
+
+
+@staff_view
+def unmatched_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in IdentityKind.values else ""
+    q = request.GET.get("q", "").strip()[:100]
+    after = _after(request.GET.get("after"))
+    page = selectors_quality.unmatched_groups(kind=kind, q=q, after=after)
+    kept = {k: v for k, v in (("kind", kind), ("q", q)) if v}
+    nxt = page["next_after"]
+    return render(request, "activity/unmatched.html", {
+        **page, "kind": kind, "q": q, "paged": bool(after),
+        "kind_choices": IdentityKind.choices,
+        "first_url": f"?{urlencode(kept)}",
+        "next_url": f"?{urlencode({**kept, 'after': encode_cursor(nxt, 0)})}" if nxt else None,
+    })
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    return redirect("unmatched_list", association=request.association.slug)
+
+
+@staff_view  # outermost: another association's URL is a 404 before anything else
+@require_POST
+def unmatched_prospect(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("key", "")[:254]
+    try:
+        person, moved = services_360.unmatched_create_prospect(
+            association=request.association, key=key, actor=request.user)
+    except DomainError as exc:
+        detail = "; ".join(m for msgs in exc.fields.values() for m in msgs)
+        messages.error(request, f"{exc.message}{': ' + detail if detail else ''}")
+        return _back_to_queue(request)
+    messages.success(request, f"{person} was added as a prospect; {moved} activities moved to "
+                              "their timeline.")
+    return redirect("person_detail", association=request.association.slug, person_id=person.pk)
+
+
+@staff_view
+def unmatched_attach(request: HttpRequest) -> HttpResponse:
+    """Choose an existing person for an unmatched identity (search, then attach)."""
+    data = request.POST if request.method == "POST" else request.GET
+    key = data.get("key", "")[:254]
+    group = next(iter(selectors_quality.unmatched_groups(exact=key, limit=1)
+                      ["groups"]), None) if key else None
+    if group is None:
+        messages.error(request, "Nothing is waiting for this identity any more.")
+        return _back_to_queue(request)
+    if request.method == "POST":
+        person_id = data.get("person_id", "")
+        person = (Person.objects.filter(pk=int(person_id)).first()
+                  if person_id.isdigit() and len(person_id) < 18 else None)
+        if person is None:
+            messages.error(request, "Choose a person to attach to.")
+        else:
+            try:
+                moved = services_360.unmatched_attach(association=request.association, key=key,
+                                                      person=person, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{moved} activities moved to {person}'s timeline.")
+                return redirect("person_detail", association=request.association.slug,
+                                person_id=person.pk)
+    q = request.GET.get("q", "").strip()[:100]
+    people = []
+    if q:
+        from commonground.people.selectors import person_list
+
+        people = person_list(search=q, limit=10).rows
+    return render(request, "activity/unmatched_attach.html",
+                  {"group": group, "key": key, "q": q, "people": people})
