@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 # "module:add_arguments" and is called as run(**options) returning a dict of figures.
 BENCHMARKS = {
     "import": "commonground.people.bench",
+    "duplicates": "commonground.people.bench_duplicates",
     "pages": "commonground.core.bench_pages",
 }
 
