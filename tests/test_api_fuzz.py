@@ -52,6 +52,10 @@ VALID = {
                    "price_decision": "member_price", "member_price": "1",
                    "non_member_price": "2"},
     "/tokens": {"name": "t"},
+    "/sources": {"name": "Feed", "profile": "email"},
+    "/sources/{source_id}": {"name": "Feed 2", "is_active": True},
+    "/sources/{source_id}/rejects/reprocess": {"reject_ids": [1]},
+    "/sources/{source_id}/rejects/dismiss": {"reject_ids": [1]},
 }
 
 
@@ -88,8 +92,11 @@ def ctx(association):
         plan = ms.plan_save(association=association, name="Plan", price="50.00")
         membership = ms.membership_join(association=association, plan=plan, person=person)
         invoice = membership.invoices.get()
+        from commonground.activity.services import source_create
+
+        source = source_create(association=association, name="Fuzz feed", profile="email")
     ids = {"person_id": person.pk, "plan_id": plan.pk, "membership_id": membership.pk,
-           "invoice_id": invoice.pk, "token_id": 10**12}
+           "invoice_id": invoice.pk, "token_id": 10**12, "source_id": source.pk}
     return ApiClient(token), ids
 
 

@@ -41,6 +41,7 @@ OBJECT_KWARGS = {
     "transition_id": "transition", "batch_id": "batch", "import_id": "batch",
     "import_batch_id": "batch", "staff_id": "staff", "staffmember_id": "staff",
     "audit_id": "audit", "entry_id": "audit",
+    "source_id": "source", "activity_batch_id": "activity_batch", "reject_id": "reject",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv"}
@@ -79,6 +80,7 @@ def _build(slug: str, mark: str) -> dict:
         objs["token"] = ApiToken.objects.get(token_hash=ApiToken.hash(objs["raw_token"]))
         objs["batch"] = _import_batch(association, staff.user)
         objs["audit"] = AuditEntry.objects.first()
+        _ingest_objects(association, mark, objs)
         _member360_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
@@ -99,6 +101,21 @@ def _member360_objects(association: Association, mark: str, objs: dict) -> None:
                                                metadata={"page": f"/{mark}"})
     objs["unmatched"] = Activity.objects.create(**common, external_id=f"{mark}-2",
                                                 anonymous_key=f"email:{mark.lower()}@example.net")
+
+
+def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
+    """An activity source with one ingested batch and one rejected row."""
+    from commonground.activity.models import ActivityReject
+    from commonground.activity.services import activities_ingest_rows, source_create
+
+    objs["source"] = source_create(association=association, name=f"{mark} Newsletter",
+                                   profile="email")
+    objs["activity_batch"] = activities_ingest_rows(
+        association=association, source=objs["source"], rows=[
+            {"Email Address": f"{mark}@example.org", "Action": "open",
+             "Timestamp": "2025-01-02 10:00:00"},
+            {"Email Address": f"{mark}@example.org", "Action": "bogus", "Timestamp": "x"}])
+    objs["reject"] = ActivityReject.objects.get(batch=objs["activity_batch"])
 
 
 def _import_batch(association: Association, user):
@@ -251,11 +268,18 @@ API_BODIES = {
     ("post", "/invoices/{invoice_id}/payments"): {"amount": "1.00", "method": "cash"},
     ("post", "/invoices/{invoice_id}/refunds"): {"amount": "1.00", "method": "cash"},
     ("delete", "/tokens/{token_id}"): None,
+    ("patch", "/sources/{source_id}"): {"name": "Hacked"},
+    ("post", "/sources/{source_id}/secret"): None,
+    ("post", "/sources/{source_id}/activities"): [
+        {"Email Address": "x@example.org", "Action": "open", "Timestamp": "2025-01-02 10:00:00"}],
+    ("post", "/sources/{source_id}/rejects/reprocess"): {},
+    ("post", "/sources/{source_id}/rejects/dismiss"): {},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
              "/plans": "plan", "/memberships": "membership", "/invoices": "invoice",
              "/payments": "payment", "/offerings": "offering", "/tokens": "token",
+             "/sources": "source", "/activity-batches": "activity_batch",
              "/sources/health": "source", "/activities/unmatched": "unmatched"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 

@@ -132,8 +132,8 @@ def batch_run(*, batch_id: int, progress: engine.ProgressFn | None = None) -> Ac
 
 
 def activities_ingest_rows(*, association: Association, source: Source, rows: list[Any],
-                           channel: str = "api", actor: Any = None, reference: str = ""
-                           ) -> ActivityBatch:
+                           channel: str = "api", actor: Any = None, reference: str = "",
+                           delivery: str = "") -> ActivityBatch:
     """Ingest row objects (the API batch endpoint, a webhook delivery) in one batch, now.
 
     Idempotent through the source's external ids (or row digests): sending the same rows
@@ -151,6 +151,7 @@ def activities_ingest_rows(*, association: Association, source: Source, rows: li
     frame = readers.rows_frame(records, first_line=1)
     batch = ActivityBatch.objects.create(association=association, source=source,
                                          channel=channel[:8], file_name=reference[:255],
+                                         file_sha256=delivery[:64],
                                          created_by=_actor(actor), options={"rows": len(rows)})
     return engine.run_batch(batch_id=batch.pk, frames=[frame])
 

@@ -118,6 +118,7 @@ def unauthorised(request, exc):
 
 def _mount() -> None:
     # Imported here, after ``api`` exists, because the routers use core helpers.
+    from commonground.activity.api import router as activity_router
     from commonground.activity.api_360 import router as member360_router
     from commonground.membership.api import router as membership_router
     from commonground.people.api import router as people_router
@@ -127,6 +128,7 @@ def _mount() -> None:
     api.add_router("/", membership_router)
     api.add_router("/", tenancy_router)
     api.add_router("/", member360_router)
+    api.add_router("/", activity_router)
 
 
 _mount()

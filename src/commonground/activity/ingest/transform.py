@@ -56,7 +56,7 @@ def apply(frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame
         keep.append(pl.col("__error").is_not_null())
     frame = frame.filter(pl.any_horizontal(keep)) if keep else frame.head(0)
     when_col = fields["occurred_at"]
-    occurred = parse_datetimes(frame.select(_col(frame, when_col).alias("t")).to_series(),
+    occurred = parse_datetimes(frame.with_columns(_col(frame, when_col).alias("__t")).get_column("__t"),
                                formats=m["date_formats"], timezone=m["timezone"],
                                unit=m["timestamp_unit"])
 
