@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("commonground.membership.urls")),
     path("", include("commonground.tenancy.urls")),
     path("", include("commonground.activity.urls_360")),
+    path("", include("commonground.activity.urls")),
 ]
