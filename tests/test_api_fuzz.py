@@ -56,6 +56,9 @@ VALID = {
     "/sources/{source_id}": {"name": "Feed 2", "is_active": True},
     "/sources/{source_id}/rejects/reprocess": {"reject_ids": [1]},
     "/sources/{source_id}/rejects/dismiss": {"reject_ids": [1]},
+    "/people/{person_id}/merge": {"remove_id": 2, "field_choices": {"email": "remove"}},
+    "/people/{person_id}/notes": {"body": "A note", "pinned": True},
+    "/people/duplicates/dismissals": {"person_ids": [1, 2]},
 }
 
 
@@ -133,7 +136,7 @@ def test_write_endpoints_answer_garbage_with_4xx(ctx, method, path):
 
 
 LISTS = ["/people", "/organisations", "/chapters", "/plans", "/memberships", "/invoices",
-         "/payments", "/offerings", "/tokens"]
+         "/payments", "/offerings", "/tokens", "/people/duplicates"]
 query_values = st.one_of(st.text(max_size=20), st.integers(-(10**30), 10**30).map(str),
                          st.sampled_from(["2024-13-01", "0", "-1", "active", "x" * 600, ""]))
 

@@ -42,6 +42,7 @@ OBJECT_KWARGS = {
     "import_batch_id": "batch", "staff_id": "staff", "staffmember_id": "staff",
     "audit_id": "audit", "entry_id": "audit",
     "source_id": "source", "activity_batch_id": "activity_batch", "reject_id": "reject",
+    "note_id": "note", "dismissal_id": "dismissal",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv"}
@@ -82,6 +83,7 @@ def _build(slug: str, mark: str) -> dict:
         objs["audit"] = AuditEntry.objects.first()
         _ingest_objects(association, mark, objs)
         _member360_objects(association, mark, objs)
+        _merge_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -101,6 +103,25 @@ def _member360_objects(association: Association, mark: str, objs: dict) -> None:
                                                metadata={"page": f"/{mark}"})
     objs["unmatched"] = Activity.objects.create(**common, external_id=f"{mark}-2",
                                                 anonymous_key=f"email:{mark.lower()}@example.net")
+
+
+def _merge_objects(association: Association, mark: str, objs: dict) -> None:
+    """A twin of the person (same name and organisation: a duplicate pair), a note, and a
+    pair marked "not a duplicate"."""
+    from types import SimpleNamespace
+
+    from commonground.people.duplicates import duplicate_dismiss
+    from commonground.people.notes import note_add
+
+    twin = ps.person_create(association=association, first_name=mark, last_name=f"{mark}son",
+                            email=f"{mark}.twin@example.org")
+    ps.relationship_add(association=association, person=twin, organisation=objs["organisation"])
+    objs["duplicate"] = SimpleNamespace(pk=f"{objs['person'].pk}-{twin.pk}")
+    objs["note"] = note_add(association=association, person=objs["person"], body=f"{mark} note")
+    other = ps.person_create(association=association, first_name=f"{mark}ina",
+                             email=f"{mark}ina@example.org")
+    objs["dismissal"] = duplicate_dismiss(association=association, person_a=objs["person"],
+                                          person_b=other)
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -274,13 +295,16 @@ API_BODIES = {
         {"Email Address": "x@example.org", "Action": "open", "Timestamp": "2025-01-02 10:00:00"}],
     ("post", "/sources/{source_id}/rejects/reprocess"): {},
     ("post", "/sources/{source_id}/rejects/dismiss"): {},
+    ("post", "/people/{person_id}/merge"): {"remove_id": 1},
+    ("post", "/people/{person_id}/notes"): {"body": "Hacked"},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
              "/plans": "plan", "/memberships": "membership", "/invoices": "invoice",
              "/payments": "payment", "/offerings": "offering", "/tokens": "token",
              "/sources": "source", "/activity-batches": "activity_batch",
-             "/sources/health": "source", "/activities/unmatched": "unmatched"}
+             "/sources/health": "source", "/activities/unmatched": "unmatched",
+             "/people/duplicates": "duplicate"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

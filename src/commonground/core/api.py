@@ -122,8 +122,11 @@ def _mount() -> None:
     from commonground.activity.api_360 import router as member360_router
     from commonground.membership.api import router as membership_router
     from commonground.people.api import router as people_router
+    from commonground.people.api_merge import router as merge_router
     from commonground.tenancy.api import router as tenancy_router
 
+    # Before people: its fixed paths (/people/duplicates) must win over /people/{person_id}.
+    api.add_router("/", merge_router)
     api.add_router("/", people_router)
     api.add_router("/", membership_router)
     api.add_router("/", tenancy_router)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("commonground.people.urls")),
     path("", include("commonground.people.urls_import")),
+    path("", include("commonground.people.urls_merge")),
     path("", include("commonground.membership.urls")),
     path("", include("commonground.tenancy.urls")),
     path("", include("commonground.activity.urls_360")),
