@@ -57,6 +57,7 @@ def test_health_page_shows_figures_rejects_and_staleness(sources, staff_client, 
     assert "march.csv" in daily and "77 landed, 5 duplicates, 4 unmatched, 3 rejected" in daily
     assert "overdue" in daily and "Not fed for 3 days; it usually delivers every 1 day" in daily
     assert "Timestamp: not a date" in daily and "Email Address: missing" in daily
+    assert f'href="/a/{scoped.slug}/sources/{sources["daily"].pk}/rejects/"' in daily
     assert "Old problem" not in daily  # dismissed rejects are not open
     # All 8 daily batches fall in the 30-day window: 7 × 10 rows, and 77 in the last one.
     assert "147 rows in the last 30 days" in daily
