@@ -157,6 +157,24 @@ def test_profile_shows_summary_and_timeline(world, staff_client, django_assert_m
                                 ).status_code == 200
 
 
+def test_profile_queries_do_not_grow_with_activity(world, staff_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, p = world["association"], world["person"]
+    url = f"/a/{a.slug}/people/{p.pk}/"
+    add(a, world["web"], p, at=NOW - timedelta(days=1))
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    for i in range(80):
+        add(a, world["web" if i % 2 else "store"], p, at=NOW - timedelta(days=i), category="web",
+            metadata={"page": f"/p/{i}"})
+    with CaptureQueriesContext(connection) as many:
+        staff_client.get(url)
+    assert len(many) == len(few)
+
+
 def test_timeline_page_filters_and_load_more_without_js(world, staff_client):
     a, p = world["association"], world["person"]
     for i in range(55):

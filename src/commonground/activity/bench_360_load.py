@@ -60,7 +60,7 @@ def _sources(association: Association) -> dict[str, int]:
     out = {}
     for cat, _, name, _, _ in CATEGORIES:
         source, _ = Source.objects.get_or_create(
-            association=association, slug=f"bench-{cat}", defaults={"name": name})
+            association=association, slug=f"bench-{cat}", defaults={"name": f"{name} (bench)"})
         out[cat] = source.pk
     return out
 

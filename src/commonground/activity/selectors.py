@@ -40,9 +40,9 @@ CATEGORY_COLOURS = {
 # Metadata worth a glance on the timeline, in the order they are shown (the shipped
 # mapping profiles' keys: page views, campaigns, courses, threads, orders…).
 HIGHLIGHT_KEYS = (
-    ("page", "Page"), ("url", "Link"), ("post", "Post"), ("campaign", "Campaign"),
-    ("course", "Course"), ("event", "Event"), ("session", "Session"), ("thread", "Thread"),
-    ("forum", "Forum"), ("item", "Item"), ("order", "Order"), ("platform", "Platform"),
+    ("page", "Page"), ("campaign", "Campaign"), ("course", "Course"), ("event", "Event"),
+    ("thread", "Thread"), ("item", "Item"), ("order", "Order"), ("post", "Post"),
+    ("url", "Link"), ("session", "Session"), ("forum", "Forum"), ("platform", "Platform"),
     ("score", "Score"), ("ticket_type", "Ticket"), ("role", "Role"), ("hours", "Hours"),
     ("referrer", "Referrer"), ("text", "Text"),
 )
