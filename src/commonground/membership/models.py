@@ -67,8 +67,11 @@ class Membership(models.Model):
                              db_index=False)  # membership_plan_idx serves plan lookups
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="memberships")
+    # Partial index in Meta: most memberships are a person's, and an index entry for every
+    # empty organisation only slows bulk imports.
     organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="memberships")
+                                     on_delete=models.PROTECT, related_name="memberships",
+                                     db_index=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     joined_on = models.DateField()
     starts_on = models.DateField()
@@ -96,6 +99,8 @@ class Membership(models.Model):
             models.Index(fields=["association", "status", "ends_on"], name="membership_status_idx"),
             models.Index(fields=["association", "ends_on"], name="membership_ends_idx"),
             models.Index(fields=["association", "plan", "status"], name="membership_plan_idx"),
+            models.Index(fields=["organisation"], name="membership_org_idx",
+                         condition=Q(organisation__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -121,13 +126,16 @@ class Term(models.Model):
     kind = models.CharField(max_length=14, choices=TermKind.choices)
     starts_on = models.DateField()
     ends_on = models.DateField()
+    # Partial index in Meta: imported and seeded terms have no invoice.
     invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="terms")
+                                related_name="terms", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(association="association")
 
     class Meta:
+        indexes = [models.Index(fields=["invoice"], name="term_invoice_idx",
+                                condition=Q(invoice__isnull=False))]
         constraints = [
             models.UniqueConstraint(fields=["association", "membership", "starts_on"],
                                     name="term_unique_start"),
@@ -148,15 +156,18 @@ class Transition(models.Model):
     to_status = models.CharField(max_length=12)
     event = models.CharField(max_length=20)
     on = models.DateField()
+    # Partial index in Meta: the daily advance and imports record transitions with no actor.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+                              on_delete=models.SET_NULL, related_name="+", db_index=False)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(association="association")
 
     class Meta:
-        indexes = [models.Index(fields=["association", "event", "on"], name="transition_event_idx")]
+        indexes = [models.Index(fields=["association", "event", "on"], name="transition_event_idx"),
+                   models.Index(fields=["actor"], name="transition_actor_idx",
+                                condition=Q(actor__isnull=False))]
         ordering = ["on", "id"]
 
 
