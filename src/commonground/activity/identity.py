@@ -163,17 +163,39 @@ def identities_link(*, association: Association, links: Iterable[Link | tuple]) 
                 [json.dumps([{"k": k, "s": s, "v": v} for k, s, v in payload]),
                  association.pk, association.pk])
         else:
-            cur.execute(
-                f'UPDATE "{act_t}" AS a SET person_id = i.person_id, anonymous_key = \'\' '
-                f'FROM "{ident_t}" i, (SELECT value->>0 AS k, value->>1 AS s, value->>2 AS v '
-                f"FROM json_each(%s)) AS l "
-                f"WHERE i.association_id = %s AND i.kind = l.k AND i.value = l.v "
-                f"AND i.source_id IS l.s "
-                f"AND a.association_id = %s AND a.person_id IS NULL "
-                f"AND a.anonymous_key = l.k || ':' || l.v AND (l.s IS NULL OR a.source_id = l.s)",
-                [json.dumps(payload), association.pk, association.pk])
-        backfilled = max(cur.rowcount, 0)
+            # SQLite plans UPDATE … FROM with the activity table outside: probe the
+            # unmatched index once per identifier instead (one prepared statement).
+            tied = _tied(association, wanted)
+            before = connection.connection.total_changes
+            cur.cursor.executemany(
+                f'UPDATE "{act_t}" SET person_id = ?, anonymous_key = \'\' WHERE association_id = ? '
+                f"AND person_id IS NULL AND anonymous_key = ? AND (? IS NULL OR source_id = ?)",
+                [(pid, association.pk, f"{kind}:{value}", src, src) for (kind, src, value), pid in tied])
+        backfilled = max(cur.rowcount, 0) if connection.vendor == "postgresql" else \
+            connection.connection.total_changes - before
     return {"linked": linked, "backfilled": backfilled}
+
+
+def _tied(association: Association, wanted: dict[tuple[str, int | None, str], int]
+          ) -> list[tuple[tuple[str, int | None, str], int]]:
+    """The person each wanted identifier is tied to now (new tie or an older one)."""
+    by_group: dict[tuple[str, int | None], list[str]] = {}
+    for kind, src, value in wanted:
+        by_group.setdefault((kind, src), []).append(value)
+    out = []
+    for (kind, src), values in by_group.items():
+        if kind == IdentityKind.EMAIL:  # the email identities, not Person.email_key
+            rows = _identity_rows(association, kind, values)
+        else:
+            rows = list(resolve_frame(association=association, kind=kind, values=values,
+                                      source_id=src).iter_rows())
+        out += [((kind, src, value), pid) for value, pid in rows]
+    return out
+
+
+def _identity_rows(association: Association, kind: str, values: list[str]) -> list[tuple[str, int]]:
+    return list(Identity.objects.filter(association=association, kind=kind, source__isnull=True,
+                                        value__in=values).values_list("value", "person_id"))
 
 
 def _insert_identities(cur, table: str, rows: list[tuple]) -> int:

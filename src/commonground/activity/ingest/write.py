@@ -16,7 +16,7 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
-from commonground.people.importing.dbwrite import insert_frame, sql_literal
+from commonground.people.importing.dbwrite import in_list, insert_frame, sql_literal
 from commonground.tenancy.models import Association
 
 from ..identity import Link, identities_link, resolve_frame
@@ -129,8 +129,11 @@ def insert_rejects(rejects: pl.DataFrame, *, association_id: int, source_id: int
         return 0
     count = rejects.height
     digests = rejects.get_column("row_digest").to_list()
-    known = set(ActivityReject.objects.filter(source_id=source_id, row_digest__in=digests)
-                .values_list("row_digest", flat=True))
+    cond, params = in_list("row_digest", digests)
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT row_digest FROM "{ActivityReject._meta.db_table}" '
+                    f"WHERE source_id = %s AND {cond}", [source_id, *params])
+        known = {r[0] for r in cur.fetchall()}
     rejects = rejects.filter(~pl.col("row_digest").is_in(list(known))).unique("row_digest", keep="first")
     now = timezone.now()
     insert_frame(ActivityReject, rejects.select("line", "reason", "raw", "row_digest"), consts={

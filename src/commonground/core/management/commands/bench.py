@@ -16,6 +16,7 @@ BENCHMARKS = {
     "import": "commonground.people.bench",
     "duplicates": "commonground.people.bench_duplicates",
     "pages": "commonground.core.bench_pages",
+    "ingest": "commonground.activity.bench",
     "member360": "commonground.activity.bench_360",
 }
 
