@@ -48,6 +48,7 @@ from commonground.tenancy import services as tenancy_services
 from commonground.tenancy.models import Association, AuditEntry
 
 from . import bulk, catalogue
+from .activity_seed import MemberFacts, seed_activity
 from .history import Timeline, simulate
 from .profiles import Profile, draw_profile
 
@@ -70,6 +71,8 @@ class SeedResult:
     password: str
     staff: list[tuple[str, str]] = field(default_factory=list)  # (email, role name)
     member_email: str = ""
+    activities: int = 0
+    activity_seconds: float = 0.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -151,8 +154,10 @@ def _method(rnd: random.Random, organisational: bool) -> str:
 
 def seed_association(*, slug: str, members: int, seed: int, name: str | None = None,
                      today: date | None = None, reset: bool = False,
+                     activities_per_member: float = 100.0,
                      progress: Callable[[str], None] | None = None) -> SeedResult:
-    """Create association ``slug`` with ``members`` individual members and five years of history.
+    """Create association ``slug`` with ``members`` individual members and five years of history,
+    plus two years of activity from every feed (about ``activities_per_member`` each; 0: none).
 
     Refuses (Conflict) when the association exists, unless ``reset`` drops it first.
     """
@@ -172,7 +177,8 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
         association = tenancy_services.association_create(
             slug=slug, name=name or slug.replace("-", " ").title(), country="US", currency="USD")
         with scope(association=association):
-            result = _seed(association, members=members, seed=seed, today=today, say=say)
+            result = _seed(association, members=members, seed=seed, today=today, say=say,
+                           activities_per_member=activities_per_member)
     # Fresh planner statistics: without them SQLite picks the (association, …) indexes over
     # person_id for a bulk-loaded table (a 100,000-row scan per lookup).
     bulk.analyze()
@@ -181,7 +187,7 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
 
 
 def _seed(association: Association, *, members: int, seed: int, today: date,
-          say: Callable[[str], None]) -> SeedResult:
+          say: Callable[[str], None], activities_per_member: float = 100.0) -> SeedResult:
     rnd = random.Random(seed)
     slug = association.slug
     window = association.renewal_window_days
@@ -302,6 +308,7 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
     truth_rows: list[dict] = []
     join_days = _join_days(today, rnd, members)
     employees: dict[int, list[int]] = {}
+    facts = MemberFacts()  # the hidden profiles and timelines the activity stream follows
     bill_refs: list[tuple] = []  # (issued_on, table row index) for numbering by date
     plan_by_id = {p.pk: p for p in plans.values()}
 
@@ -436,6 +443,8 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
         billed_to = ", ".join(p for p in (f"{first} {last}", address[0], address[2], "US") if p)
         mid = write_membership(plan=plan, person_id=pid, org_id=None, timeline=timeline,
                                joined_on=joined_on, billed_to=billed_to)
+        facts.add(person_id=pid, number=i, email=email, chapter_id=chapter_id, profile=profile,
+                  joined_on=joined_on, timeline=timeline, grace_days=plan.grace_days)
         now_years = (today - joined_on).days / 365.25
         truth_rows.append({
             "person_id": pid, "membership_id": mid, "email": email, "kind": "person",
@@ -504,6 +513,16 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
         counts[db_table] = bulk.write(table)
         say(f"wrote {counts[db_table]:>8} {db_table} in {time.perf_counter() - t0:.1f}s")
 
+    # ---- two years of activity from every feed, following the same hidden profiles
+    activity = None
+    if activities_per_member > 0:
+        activity = seed_activity(association=association, facts=facts, seed=seed, today=today,
+                                 per_member=activities_per_member, first_names=pools.first,
+                                 last_names=pools.last, emails_seen=emails_seen, say=say)
+        counts["activity_activity"] = activity.activities
+        counts["activity_identity"] = activity.identities
+        truth_rows.extend(activity.truth_rows)
+
     # ---- a member with a portal login: the first active individual member
     member_email = ""
     first_active = next((r for r in truth_rows if r["kind"] == "person" and r["status"] == "active"),
@@ -530,7 +549,8 @@ def _seed(association: Association, *, members: int, seed: int, today: date,
                         plan_by_id=plan_by_id)
     return SeedResult(association=association, members=members, organisations=n_orgs, counts=counts,
                       seconds=0.0, truth_path=path, password=catalogue.DEMO_PASSWORD, staff=staff,
-                      member_email=member_email)
+                      member_email=member_email, activities=activity.activities if activity else 0,
+                      activity_seconds=activity.seconds if activity else 0.0)
 
 
 def _phone(rnd: random.Random, state: str) -> str:

@@ -1,0 +1,63 @@
+"""Writing seeded activity: the feeds, whole frames of activities, identities.
+
+Activities go in column-wise: PostgreSQL gets the frame as CSV through ``COPY``, SQLite one
+``executemany`` per frame (rows straight from polars). Ids come from the database; nothing
+refers to an activity's id.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from django.db import connection
+
+from commonground.activity.mapping import profile_mapping
+from commonground.activity.models import Activity, ProfileKind, Source
+from commonground.tenancy import audit
+from commonground.tenancy.models import Association
+
+# key → (slug, name, profile kind, external id prefix)
+SOURCES: dict[str, tuple[str, str, str, str]] = {
+    "website": ("website", "Website analytics", ProfileKind.WEB_ANALYTICS, "ga-"),
+    "social": ("social", "Social media", ProfileKind.SOCIAL, "so-"),
+    "store": ("store", "Online store", ProfileKind.ECOMMERCE, "#"),
+    "email": ("email", "Email platform", ProfileKind.EMAIL, "em-"),
+    "events": ("event-check-ins", "Event check-ins", ProfileKind.EVENT_CHECKIN, "tk-"),
+    "lms": ("learning-platform", "Learning platform", ProfileKind.COURSE_COMPLETION, "en-"),
+    "forum": ("forum", "Member forum", ProfileKind.FORUM, "p"),
+}
+
+COLUMNS = ("association_id", "person_id", "anonymous_key", "source_id", "kind", "category",
+           "occurred_at", "quantity", "amount", "currency", "offering_id", "metadata", "external_id")
+
+
+def sources_create(association: Association) -> dict[str, Source]:
+    """One feed per shipped profile, with that profile's mapping so real files fit too."""
+    out: dict[str, Source] = {}
+    for key, (slug, name, kind, _prefix) in SOURCES.items():
+        source = Source.objects.create(association=association, slug=slug, name=name, profile=kind,
+                                       mapping=profile_mapping(kind))
+        audit.record(association=association, action="activity.source_created", obj=source,
+                     data={"slug": slug, "profile": str(kind)})
+        out[key] = source
+    return out
+
+
+def activities_write(frame: pl.DataFrame) -> int:
+    """Insert a frame holding ``COLUMNS`` (``occurred_at`` as text in UTC)."""
+    if frame.is_empty():
+        return 0
+    frame = frame.select(COLUMNS)
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            frame.write_csv(buffer, include_header=False)
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+        else:
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+            cursor.executemany(sql, frame.rows())
+    return frame.height
