@@ -43,18 +43,18 @@ def _strptime(text: pl.Series, fmt: str, tz: str) -> pl.Series:
 
 
 def _epoch(text: pl.Series, unit: str | None) -> pl.Series:
-    """Digits as seconds/milliseconds/microseconds since 1970 (by ``unit``, else by length:
-    10 digits s, 13 ms, 16 us)."""
+    """Digits as seconds/milliseconds/microseconds since 1970 (by ``unit``, else by size)."""
     digits = text.str.replace(r"\.0+$", "")
     numeric = digits.str.contains(r"^\d{1,17}$")
     value = digits.cast(pl.Int64, strict=False)
     if unit:
         factor = pl.lit(_UNITS[unit], dtype=pl.Int64)
     else:
-        n = digits.str.len_chars()
-        factor = (pl.when(n == 10).then(pl.lit(1_000_000, dtype=pl.Int64))
-                  .when(n == 13).then(pl.lit(1_000, dtype=pl.Int64))
-                  .when(n == 16).then(pl.lit(1, dtype=pl.Int64)))
+        # 1980–2200 in seconds, milliseconds and microseconds do not overlap.
+        v = pl.col("v")
+        factor = (pl.when(v < 10**11).then(pl.lit(1_000_000, dtype=pl.Int64))
+                  .when(v < 10**14).then(pl.lit(1_000, dtype=pl.Int64))
+                  .otherwise(pl.lit(1, dtype=pl.Int64)))
     frame = pl.DataFrame({"v": value, "ok": numeric})
     micros = frame.select(pl.when(pl.col("ok")).then(pl.col("v") * factor)).to_series()
     # Outside 1980–2200 is a wrong unit (or a compact date like 20240501), not a moment.
