@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot(association) -> list[tuple]:
     with scope(association=association):
-        people = list(Person.objects.order_by("external_id").values_list(
+        people = list(Person.objects.order_by("external_id", "email").values_list(
             "external_id", "first_name", "last_name", "email", "phone", "city"))
         statuses = list(Membership.objects.filter(person__isnull=False)
                         .order_by("person__external_id")

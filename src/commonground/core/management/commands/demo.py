@@ -79,11 +79,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--workers", type=int, default=2, help="Web server processes")
+        parser.add_argument("--activities-per-member", type=float, default=100.0,
+                            help="Two years of activity per member from every feed (0: none)")
         parser.add_argument("--no-serve", action="store_true",
                             help="Prepare everything and print the logins, but do not serve")
 
     def handle(self, *args, members: int, port: int, seed: int, workers: int, no_serve: bool = False,
-               **options) -> None:
+               activities_per_member: float = 100.0, **options) -> None:
         started = time.monotonic()
         out = self.stdout
         out.write("Preparing the database…")
@@ -93,8 +95,10 @@ class Command(BaseCommand):
             out.write(f"Reusing the demo association '{DEMO_SLUG}' "
                       f"(to start afresh: commonground seed --association {DEMO_SLUG} --reset)")
         else:
-            out.write(f"Seeding {members:,} members with five years of history (seed {seed})…")
-            result = seed_association(slug=DEMO_SLUG, name=DEMO_NAME, members=members, seed=seed)
+            out.write(f"Seeding {members:,} members with five years of history and two years of "
+                      f"activity (seed {seed})…")
+            result = seed_association(slug=DEMO_SLUG, name=DEMO_NAME, members=members, seed=seed,
+                                      activities_per_member=activities_per_member)
             out.write(f"Seeded in {result.seconds:.1f}s")
         association = Association.objects.get(slug=DEMO_SLUG)
         with scope(association=association):

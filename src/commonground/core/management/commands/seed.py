@@ -26,20 +26,29 @@ class Command(BaseCommand):
                             help="Drop the association's data first if it exists")
         parser.add_argument("--today", type=date.fromisoformat,
                             help="Lay the history out as of this date (default: today)")
+        parser.add_argument("--activities-per-member", type=float, default=100.0,
+                            help="Two years of activity from every feed, about this many per member "
+                                 "(default 100; 0 for none)")
 
     def handle(self, *args, association: str, members: int, seed: int, name=None, reset=False,
-               today=None, **options) -> None:
+               today=None, activities_per_member: float = 100.0, **options) -> None:
         if members < 1:
             raise CommandError("--members must be at least 1")
+        if not 0 <= activities_per_member <= 1000:
+            raise CommandError("--activities-per-member must be between 0 and 1000")
         verbose = options.get("verbosity", 1) >= 1
         try:
             result = seed_association(
                 slug=association, members=members, seed=seed, name=name, today=today, reset=reset,
+                activities_per_member=activities_per_member,
                 progress=(lambda msg: self.stdout.write(f"  {msg}")) if verbose else None)
         except Conflict as exc:
             raise CommandError(str(exc))
         self.stdout.write(f"Seeded {result.association.slug}: {result.members} members, "
                           f"{result.organisations} organisations in {result.seconds:.1f}s")
+        if result.activities:
+            self.stdout.write(f"Activity: {result.activities} activities from 7 feeds in "
+                              f"{result.activity_seconds:.1f}s")
         self.stdout.write(f"Ground truth (not product data): {result.truth_path}")
         self.stdout.write(f"Staff logins (password {result.password!r}):")
         for email, label in result.staff:

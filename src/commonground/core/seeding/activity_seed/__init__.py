@@ -132,8 +132,8 @@ class _Writer:
                  .group_by("src", "actor").agg(pl.col("person_id").first(), pl.col("ts").min()))
         for s, a, pid, ts in known.sort("src", "actor").iter_rows():
             key = SOURCE_KEYS[s]
-            if key == "website":
-                continue  # site logins and visitor ids are linked separately
+            if key == "website" and keys is not None:
+                continue  # visitor ids, linked as anonymous identities by the caller
             self.identities.append((pid, "ext", s, codes[key][a], ts))
         return written
 

@@ -226,7 +226,7 @@ class Window:
                     out.append(Campaign(f"webinars-{y}{m:02d}", f"Webinar series ({first:%B %Y})",
                                         self.index(date(y, m, 6)), 13.0, "learners", 1.1, "/learn/webinars"))
                 if m in (1, 8) and self.inside(date(y, m, 10)):
-                    out.append(Campaign(f"cert-{y}{m:02d}", f"Certification prep: enrol now ({y})",
+                    out.append(Campaign(f"cert-{y}{m:02d}", f"Certification prep: enrol now ({first:%B %Y})",
                                         self.index(date(y, m, 10)), 9.5, "learners", 1.2,
                                         "/learn/certification"))
         for conf in self.conferences:
