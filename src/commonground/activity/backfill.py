@@ -20,29 +20,40 @@ from commonground.tenancy.models import Association
 from .identity import email_hash, identities_link
 from .models import Activity, IdentityKind
 
-_PREFIXES = (f"{IdentityKind.EMAIL}:", f"{IdentityKind.HASHED_EMAIL}:")
+_KINDS = (IdentityKind.EMAIL.value, IdentityKind.HASHED_EMAIL.value)
 
 
-def _queue_has_emails(cur, association_id: int) -> bool:
-    """Any email/hash keys waiting at all? A range probe of the unmatched index, so the
-    import's common case (an empty queue, or only anonymous visitors) costs one lookup."""
+def _waiting_kinds(cur, association_id: int) -> set[str]:
+    """Which of "email"/"hash" keys wait in the queue at all: one range probe of the
+    unmatched index per kind, so the import's common case (an empty queue, or only
+    anonymous visitors) costs two lookups and no hashing."""
     table = Activity._meta.db_table
-    ranges = " OR ".join("(anonymous_key >= %s AND anonymous_key < %s)" for _ in _PREFIXES)
-    # ":" + 1 is ";": every key with the prefix sorts in [prefix, prefix with ";").
-    bounds = [b for p in _PREFIXES for b in (p, p[:-1] + ";")]
-    cur.execute(f'SELECT 1 FROM "{table}" WHERE association_id = %s AND person_id IS NULL '
-                f"AND ({ranges}) LIMIT 1", [association_id, *bounds])
-    return cur.fetchone() is not None
+    kinds = set()
+    for kind in _KINDS:
+        # One plain range per query (an OR of ranges makes SQLite scan the queue); ":" + 1
+        # is ";", so every "kind:…" key sorts in ["kind:", "kind;").
+        cur.execute(f'SELECT 1 FROM "{table}" WHERE association_id = %s AND person_id IS NULL '
+                    f"AND anonymous_key >= %s AND anonymous_key < %s LIMIT 1",
+                    [association_id, f"{kind}:", f"{kind};"])
+        if cur.fetchone() is not None:
+            kinds.add(kind)
+    return kinds
 
 
 def _waiting(cur, association_id: int, keys: list[str]) -> set[str]:
+    """The keys that have activities waiting: one index probe per key. On PostgreSQL the
+    LIMIT inside LATERAL keeps it a probe (a plain join or "= ANY" lets the planner read
+    the whole queue into a hash once it is large); SQLite plans "IN (json_each)" as probes."""
     table = Activity._meta.db_table
     if connection.vendor == "postgresql":
-        where, params = "anonymous_key = ANY(%s::text[])", [keys]
+        cur.execute(f"SELECT k.key FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL "
+                    f'(SELECT 1 FROM "{table}" a WHERE a.association_id = %s '
+                    f"AND a.person_id IS NULL AND a.anonymous_key = k.key LIMIT 1) AS hit",
+                    [keys, association_id])
     else:
-        where, params = "anonymous_key IN (SELECT value FROM json_each(%s))", [json.dumps(keys)]
-    cur.execute(f'SELECT DISTINCT anonymous_key FROM "{table}" WHERE association_id = %s '
-                f"AND person_id IS NULL AND {where}", [association_id, *params])
+        cur.execute(f'SELECT DISTINCT anonymous_key FROM "{table}" WHERE association_id = %s '
+                    f"AND person_id IS NULL AND anonymous_key IN (SELECT value FROM json_each(%s))",
+                    [association_id, json.dumps(keys)])
     return {row[0] for row in cur.fetchall()}
 
 
@@ -54,19 +65,21 @@ def activities_backfill_emails(*, association: Association,
     many activities moved. Identifiers already tied to someone else keep their person
     (``identities_link``'s rule), so this never takes activities from another person.
     """
-    wanted: dict[str, tuple[int, str, str]] = {}
-    for person_id, key in people:
-        key = (key or "").strip().lower()
-        if not key or not person_id:
-            continue
-        wanted.setdefault(f"{IdentityKind.EMAIL}:{key}", (person_id, IdentityKind.EMAIL, key))
-        digest = email_hash(key)
-        wanted.setdefault(f"{IdentityKind.HASHED_EMAIL}:{digest}",
-                          (person_id, IdentityKind.HASHED_EMAIL, digest))
-    if not wanted:
-        return 0
     with connection.cursor() as cur:
-        if not _queue_has_emails(cur, association.pk):
+        kinds = _waiting_kinds(cur, association.pk)
+        if not kinds:
+            return 0
+        wanted: dict[str, tuple[int, str, str]] = {}
+        for person_id, key in people:
+            key = (key or "").strip().lower()
+            if not key or not person_id:
+                continue
+            if IdentityKind.EMAIL in kinds:
+                wanted.setdefault(f"email:{key}", (person_id, IdentityKind.EMAIL, key))
+            if IdentityKind.HASHED_EMAIL in kinds:
+                digest = email_hash(key)
+                wanted.setdefault(f"hash:{digest}", (person_id, IdentityKind.HASHED_EMAIL, digest))
+        if not wanted:
             return 0
         found = _waiting(cur, association.pk, list(wanted))
     if not found:
@@ -81,6 +94,8 @@ def activities_backfill_import(*, association: Association, new, changed) -> int
     people); only new emails are probed."""
     import polars as pl
 
+    if new.height == 0 and changed.height == 0:
+        return 0
     gained = pl.concat([
         new.select("pid", "new_email_key"),
         changed.filter(pl.col("new_email_key") != pl.col("db_email_key").fill_null(""))
