@@ -120,7 +120,8 @@ def test_summary_counts_and_amounts_per_window_and_month(world):
     add(a, world["store"], p, at=now - timedelta(days=80), category="commerce", kind="order_line",
         amount=Decimal("12.50"))
     add(a, world["web"], world["other"], at=now - timedelta(days=3))
-    s = selectors.person_activity_summary(person_id=p.pk, zone=ZoneInfo("UTC"), now=now)
+    s = selectors.person_activity_summary(association=a, person_id=p.pk, zone=ZoneInfo("UTC"),
+                                         now=now)
     by_cat = {c["category"]: c for c in s["categories"]}
     assert [w["count"] for w in by_cat["web"]["windows"]] == [3, 4, 5]
     assert [w["count"] for w in by_cat["commerce"]["windows"]] == [1, 2, 2]
@@ -190,6 +191,11 @@ def test_timeline_page_filters_and_load_more_without_js(world, staff_client):
     # HTMX "Load more" answers with just the next days and the next button.
     frag = staff_client.get(nxt.split("#")[0], HTTP_HX_REQUEST="true").content.decode()
     assert frag.lstrip().startswith("<li") and "<html" not in frag and "Visit 50" in frag
+    # The profile shows the latest 25; its "Load more" continues on the timeline page.
+    profile = staff_client.get(f"/a/{a.slug}/people/{p.pk}/").content.decode()
+    assert "Visit 24" in profile and "Visit 25" not in profile
+    more = profile.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert "Visit 25" in staff_client.get(more.split("#")[0]).content.decode()
     filtered = staff_client.get(url, {"category": "commerce"}).content.decode()
     assert "Order line" in filtered and "Visit 00" not in filtered
     # Garbage in the query string is ignored, not a 500.

@@ -172,7 +172,8 @@ def _money(pairs) -> list[dict[str, Any]]:
 def person_activity_summary(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
     _person_or_404(person_id)
     s = selectors.person_activity_summary(
-        person_id=person_id, zone=selectors.association_zone(request.association))
+        association=request.association, person_id=person_id,
+        zone=selectors.association_zone(request.association))
     return {
         "person_id": person_id, "as_of": s["as_of"], "windows": list(s["windows"]),
         "months": s["months"],

@@ -77,7 +77,7 @@ def _plans(association: Association, person_id: int, stdout) -> None:
         person_timeline(person_id=person_id, filters=TimelineFilters(), zone=zone)
         person_timeline(person_id=person_id, filters=TimelineFilters(category="volunteering"),
                         zone=zone)
-        summary(person_id=person_id, zone=zone)
+        summary(association=association, person_id=person_id, zone=zone)
 
 
 class _Explain:

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from commonground.core.errors import ValidationFailed
@@ -47,6 +48,7 @@ HIGHLIGHT_KEYS = (
     ("referrer", "Referrer"), ("text", "Text"),
 )
 MAX_HIGHLIGHTS = 3
+CENT = Decimal("0.01")
 
 
 def association_zone(association: Any) -> ZoneInfo:
@@ -56,8 +58,11 @@ def association_zone(association: Any) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+CATEGORY_LABELS = dict(Category.choices)
+
+
 def category_label(value: str) -> str:
-    return Category(value).label if value in Category.values else value.title()
+    return CATEGORY_LABELS.get(value) or value.title()
 
 
 def kind_label(kind: str) -> str:
@@ -107,6 +112,7 @@ class TimelineDay:
     day: date
     continued: bool  # the previous page ended on this day: no second heading
     label: str = ""
+    html: str = ""  # the rows' markup, filled by the view (render_360)
     items: list[Activity] = field(default_factory=list)
 
 
@@ -217,10 +223,41 @@ def _money(amounts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
     return sorted((cur, amt) for cur, amt in amounts.items() if amt)
 
 
-def person_activity_summary(*, person_id: int, zone: ZoneInfo, now: datetime | None = None
-                            ) -> dict[str, Any]:
+def _summary_rows(*, association_id: int, person_id: int, now: datetime, starts: list[datetime],
+                  since: dict[int, datetime]) -> list[dict[str, Any]]:
+    """The grouped rows behind the summary: (month bucket, category, currency) → counts and
+    sums per window. Hand-written SQL: the ORM spent longer composing this statement (a
+    12-branch CASE and six filtered aggregates) than the database spent running it."""
+    adapt = connection.ops.adapt_datetimefield_value
+    bucket = "CASE " + " ".join(f"WHEN occurred_at >= %s THEN {i}"
+                                for i in reversed(range(len(starts)))) + " ELSE -1 END"
+    windows = ", ".join("SUM(CASE WHEN occurred_at >= %s THEN 1 ELSE 0 END), "
+                        "SUM(CASE WHEN occurred_at >= %s THEN amount END)" for _ in (90, 30))
+    sql = (f"SELECT {bucket}, category, currency, COUNT(*), SUM(amount), {windows} "
+           f"FROM {connection.ops.quote_name(Activity._meta.db_table)} "
+           "WHERE association_id = %s AND person_id = %s AND occurred_at >= %s AND occurred_at <= %s "
+           "GROUP BY 1, 2, 3")
+    params = [adapt(starts[i]) for i in reversed(range(len(starts)))]
+    params += [adapt(since[90]), adapt(since[90]), adapt(since[30]), adapt(since[30]),
+               association_id, person_id, adapt(since[365]), adapt(now)]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return [{"bucket": b, "category": cat, "currency": cur or "", "n365": n365, "a365": _dec(a365),
+             "n90": n90, "a90": _dec(a90), "n30": n30, "a30": _dec(a30)}
+            for b, cat, cur, n365, a365, n90, a90, n30, a30 in rows]
+
+
+def _dec(value: Any) -> Decimal | None:
+    # SQLite sums decimals as floats; round back to cents on both backends.
+    return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def person_activity_summary(*, association: Any, person_id: int, zone: ZoneInfo,
+                            now: datetime | None = None) -> dict[str, Any]:
     """Counts and amounts per category over the last 30/90/365 days and per month for the
-    last 12 months, from ONE grouped query over the person's last 365 days.
+    last 12 months, from ONE grouped query over the person's last 365 days (a range of the
+    ``(association, person, occurred_at)`` index, however long their history).
 
     Months are bucketed with a CASE over the month boundaries (computed here in the
     association's zone), so the database compares instants instead of converting each
@@ -229,18 +266,8 @@ def person_activity_summary(*, person_id: int, zone: ZoneInfo, now: datetime | N
     now = now or timezone.now()
     starts = month_starts(now, zone)
     since = {w: now - timedelta(days=w) for w in WINDOWS}
-    bucket = Case(*[When(occurred_at__gte=starts[i], then=Value(i)) for i in reversed(range(len(starts)))],
-                  default=Value(-1), output_field=IntegerField())
-    rows = (Activity.objects
-            .filter(person_id=person_id, occurred_at__gte=since[365], occurred_at__lte=now)
-            .annotate(bucket=bucket)
-            .values("bucket", "category", "currency")
-            .annotate(n365=Count("id"), a365=Sum("amount"),
-                      n90=Count("id", filter=Q(occurred_at__gte=since[90])),
-                      a90=Sum("amount", filter=Q(occurred_at__gte=since[90])),
-                      n30=Count("id", filter=Q(occurred_at__gte=since[30])),
-                      a30=Sum("amount", filter=Q(occurred_at__gte=since[30])))
-            .order_by())
+    rows = _summary_rows(association_id=association.pk, person_id=person_id, now=now,
+                         starts=starts, since=since)
     per_cat: dict[str, dict[str, Any]] = {}
     monthly: dict[str, list[int]] = {}
     for r in rows:

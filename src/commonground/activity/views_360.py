@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from commonground.core.errors import DomainError, ValidationFailed
@@ -23,7 +24,7 @@ from commonground.core.pagination import decode_cursor, encode_cursor
 from commonground.people.models import Person
 from commonground.tenancy.decorators import staff_view
 
-from . import selectors, selectors_quality, services_360
+from . import render_360, selectors, selectors_quality, services_360
 from .charts_360 import stacked_months
 from .models import Category, IdentityKind
 
@@ -45,16 +46,23 @@ def timeline_filters(params: Any) -> selectors.TimelineFilters:
         since=_date(params.get("since")), until=_date(params.get("until")))
 
 
-def timeline_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
+PROFILE_PAGE = 25  # the profile shows the latest; "Load more" continues 50 at a time
+
+
+def timeline_context(request: HttpRequest, person_id: int,
+                     limit: int = selectors.TIMELINE_PAGE) -> dict[str, Any]:
     zone = selectors.association_zone(request.association)
     filters = timeline_filters(request.GET)
     cursor = request.GET.get("cursor") or None
     try:
         page = selectors.person_timeline(person_id=person_id, filters=filters, zone=zone,
-                                         cursor=cursor)
+                                         cursor=cursor, limit=limit)
     except ValidationFailed:  # a mangled cursor: start from the newest
         cursor = None
-        page = selectors.person_timeline(person_id=person_id, filters=filters, zone=zone)
+        page = selectors.person_timeline(person_id=person_id, filters=filters, zone=zone,
+                                         limit=limit)
+    for day in page.days:
+        day.html = SafeString("".join(render_360.timeline_item(row) for row in day.items))
     url = reverse("person_timeline", kwargs={"association": request.association.slug,
                                              "person_id": person_id})
     params = filters.as_params()
@@ -72,20 +80,23 @@ def timeline_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 def summary_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
     summary = selectors.person_activity_summary(
-        person_id=person_id, zone=selectors.association_zone(request.association))
+        association=request.association, person_id=person_id,
+        zone=selectors.association_zone(request.association))
     summary["chart"] = stacked_months(summary["categories"], summary["months"])
     rows = []
     for i, month in enumerate(summary["months"]):
         counts = [c["monthly"][i] for c in summary["categories"]]
         rows.append((month, counts, sum(counts)))
     summary["month_rows"] = rows
+    summary["month_table"] = render_360.month_table_body(rows)
     return {"summary": summary}
 
 
-def member360_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+def member360_context(request: HttpRequest, person: Person,
+                      limit: int = PROFILE_PAGE) -> dict[str, Any]:
     """What the profile's Member 360 block needs: summaries and the first timeline page."""
     return {"person": person, "request": request, **summary_context(request, person.pk),
-            **timeline_context(request, person.pk)}
+            **timeline_context(request, person.pk, limit=limit)}
 
 
 @staff_view
@@ -102,7 +113,8 @@ def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
                                                       "erased_at").first()
     if person is None:
         raise Http404("No such person")
-    return render(request, "activity/timeline.html", member360_context(request, person))
+    return render(request, "activity/timeline.html",
+                  member360_context(request, person, limit=selectors.TIMELINE_PAGE))
 
 
 # ---------------------------------------------------------------- source health
