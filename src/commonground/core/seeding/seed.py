@@ -584,7 +584,8 @@ def _write_truth(association: Association, rows: list[dict], *, seed: int, today
             "members": members, "years": YEARS, "rows": len(rows),
             "note": "Hidden per-member profiles (engagement, motivations, career stage) that drove "
                     "the simulated renewals and lapses; next_renews is the drawn outcome of the "
-                    "decision still ahead on 'today'. Not product data.",
+                    "decision still ahead on 'today'. Prospect rows (kind=prospect) carry the "
+                    "hidden interest that drove their activity. Not product data.",
             "plans": {p.slug: str(p.price) for p in plan_by_id.values()},
             "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2))
