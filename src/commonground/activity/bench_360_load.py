@@ -71,7 +71,7 @@ def _counts(people: np.ndarray, total: int, rng: np.random.Generator) -> tuple[n
     weights = rng.lognormal(0.0, SIGMA, len(people))
     counts = np.floor(weights / weights.sum() * (total - n_anon_rows)).astype(np.int64)
     short = total - n_anon_rows - int(counts.sum())
-    counts[rng.choice(len(people), size=short, replace=True)] += 1
+    np.add.at(counts, rng.choice(len(people), size=short, replace=True), 1)  # repeats count
     visitors = max(n_anon_rows // 4, 1)  # about four page views per anonymous visitor
     anon = np.bincount(rng.integers(0, visitors, n_anon_rows), minlength=visitors)
     ids = np.concatenate([people, -np.arange(1, visitors + 1, dtype=np.int64)])
@@ -112,7 +112,7 @@ def _select_sql(*, aid: int, sources: dict[str, int], offerings: list[int], n: i
     commerce_lo = sum(s for c, s, *_ in CATEGORIES[:5])
     is_sale = f"{h} >= {commerce_lo} AND {h} < {commerce_lo + 50}"
     offering = (_case(f"(i % {len(offerings)})", [(f"= {j}", str(o)) for j, o in enumerate(offerings)])
-                if offerings else "NULL")
+                if offerings else "CAST(NULL AS BIGINT)")
     offering = f"CASE WHEN ({category}) IN ('learning', 'community') THEN {offering} END"
     # Time order with an hour of jitter: the order ingestion would write rows in.
     secs = f"({start_epoch} + (i * {span_s}) / {n} + ((i * 7919) % 3600))"
@@ -166,9 +166,11 @@ def load_activities(*, association: Association, total: int, seed: int, say) -> 
     # Used for its SQL only (not entered: SQLite refuses that inside a transaction).
     editor = connection.schema_editor()
     editor.deferred_sql = []
-    indexes = list(Activity._meta.indexes)
-    if pg:  # on SQLite the unique constraint is part of the table (its autoindex stays)
-        indexes += list(Activity._meta.constraints)
+    indexes = []
+    if need >= have:  # a big load: rebuild after; a top-up: keep the indexes as they are
+        indexes = list(Activity._meta.indexes)
+        if pg:  # on SQLite the unique constraint is part of the table (its autoindex stays)
+            indexes += list(Activity._meta.constraints)
     with transaction.atomic(), connection.cursor() as cur:
         for ix in indexes:
             cur.execute(str(ix.remove_sql(Activity, editor)))
@@ -183,6 +185,7 @@ def load_activities(*, association: Association, total: int, seed: int, say) -> 
             cur.execute(f"INSERT INTO {table} ({cols}) {select} "
                         f"FROM generate_series(0::bigint, {need - 1}) AS g(i) "
                         f"JOIN m360_slots s ON s.slot = (g.i * {mult}) % {need}")
+            cur.execute("DROP TABLE m360_slots")
         else:
             cur.execute("CREATE TEMP TABLE m360_counts (person_id INTEGER, n INTEGER)")
             cur.executemany("INSERT INTO m360_counts VALUES (%s, %s)",
@@ -196,7 +199,8 @@ def load_activities(*, association: Association, total: int, seed: int, say) -> 
                         f"FROM g JOIN m360_slots s ON s.slot = (g.i * {mult}) % {need} + 1")
             cur.execute("DROP TABLE m360_slots")
             cur.execute("DROP TABLE m360_counts")
-        say(f"  rows written in {time.perf_counter() - started:.0f}s; rebuilding indexes…")
+        say(f"  rows written in {time.perf_counter() - started:.0f}s"
+            + ("; rebuilding indexes…" if indexes else ""))
         if pg:  # run the deferred foreign-key checks now: indexes cannot be built over pending ones
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for ix in indexes:
@@ -204,9 +208,13 @@ def load_activities(*, association: Association, total: int, seed: int, say) -> 
         with scope(association=association):
             Source.objects.filter(pk=bench_source.pk).update(
                 mapping={**bench_source.mapping, "bench_rows": base + need})
+    with scope(association=association):
+        landed = Activity.objects.count() - have
+    if landed != need:
+        raise RuntimeError(f"loaded {landed:,} activities instead of {need:,}")
     with connection.cursor() as cur:
         cur.execute(f"ANALYZE {table}")
-        if pg:
+        if pg and not connection.in_atomic_block:
             cur.execute(f"VACUUM {table}")  # the visibility map, for index-only scans
     say(f"  loaded {need:,} activities in {time.perf_counter() - started:.0f}s")
     return need
