@@ -41,7 +41,13 @@ def _people(association, count: int) -> list[str]:
     return [f"bench{i}@example.org" for i in range(count)]
 
 
-def _email_block(rng, n: int, start: int, emails: np.ndarray) -> pl.DataFrame:
+def _times(rng, n: int, start: int, total: int) -> np.ndarray:
+    """Time-ordered over the month (exports are), with a minute of jitter."""
+    step = MONTH_US // max(total, 1)
+    return START_US + (start + np.arange(n)) * step + rng.integers(0, 60_000_000, n)
+
+
+def _email_block(rng, n: int, start: int, emails: np.ndarray, total: int) -> pl.DataFrame:
     who = rng.integers(0, len(emails), n)
     email = emails[who].astype(object)
     roll = rng.random(n)
@@ -49,7 +55,7 @@ def _email_block(rng, n: int, start: int, emails: np.ndarray) -> pl.DataFrame:
     email[roll > 0.995] = "not an email"
     action = np.array(["sent", "sent", "sent", "open", "open", "click", "bounce", "unsubscribe"])[
         rng.integers(0, 8, n)]
-    ts = START_US + rng.integers(0, MONTH_US, n)
+    ts = _times(rng, n, start, total)
     visitor = np.where((action == "click") & (rng.random(n) < 0.3),
                        np.char.add("v", (who % 400_000).astype(str)), "")
     return pl.DataFrame({
@@ -61,9 +67,9 @@ def _email_block(rng, n: int, start: int, emails: np.ndarray) -> pl.DataFrame:
     })
 
 
-def _web_block(rng, n: int, start: int, emails_count: int) -> pl.DataFrame:
+def _web_block(rng, n: int, start: int, emails_count: int, total: int) -> pl.DataFrame:
     visitor = rng.integers(0, 1_000_000, n)
-    ts = START_US + rng.integers(0, MONTH_US, n)
+    ts = _times(rng, n, start, total)
     name = np.array(["page_view"] * 6 + ["session_start", "scroll", "click", "form_submit",
                                           "file_download", "purchase"])[rng.integers(0, 12, n)]
     user_id = np.where(rng.random(n) < 0.05, np.char.add("u", (visitor % emails_count).astype(str)), "")
@@ -108,9 +114,11 @@ def run(*, stdout, activities: int, people: int, keep: bool = False, **_) -> Non
                  "bench-web": workdir / f"web-{activities - half}.csv"}
         t = time.perf_counter()
         seed = time.time_ns()  # fresh rows each run: the first ingest must write them all
-        _generate(files["bench-email"], half, lambda r, n, s: _email_block(r, n, s, emails), seed)
-        _generate(files["bench-web"], activities - half, lambda r, n, s: _web_block(r, n, s, people),
-                  seed + 1)
+        _generate(files["bench-email"], half, lambda r, n, s: _email_block(r, n, s, emails, half),
+                  seed)
+        web_rows = activities - half
+        _generate(files["bench-web"], web_rows,
+                  lambda r, n, s: _web_block(r, n, s, people, web_rows), seed + 1)
         size_mb = sum(f.stat().st_size for f in files.values()) >> 20
         stdout.write(f"generated {activities} rows ({size_mb} MB) "
                      f"in {time.perf_counter() - t:.1f} s on {connection.vendor}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,8 @@ def activities_prepare(*, association: Association, source: Source, path: str | 
     batch = ActivityBatch.objects.create(
         association=association, source=source, channel="file",
         file_name=(file_name or path.name)[:255], file_path=str(path.resolve()), file_sha256=sha,
-        options={"size": path.stat().st_size, "format": info["format"], **(options or {})},
+        options={"size": path.stat().st_size, "format": info["format"], "dir": uuid.uuid4().hex,
+                 **(options or {})},
         created_by=_actor(actor))
     return batch, False
 
@@ -152,7 +154,8 @@ def activities_ingest_rows(*, association: Association, source: Source, rows: li
     batch = ActivityBatch.objects.create(association=association, source=source,
                                          channel=channel[:8], file_name=reference[:255],
                                          file_sha256=delivery[:64],
-                                         created_by=_actor(actor), options={"rows": len(rows)})
+                                         created_by=_actor(actor),
+                                         options={"rows": len(rows), "dir": uuid.uuid4().hex})
     return engine.run_batch(batch_id=batch.pk, frames=[frame])
 
 

@@ -133,7 +133,7 @@ def source_upload(request: HttpRequest, source_id: int) -> HttpResponse:
     if upload is None or upload.size > MAX_UPLOAD:
         messages.error(request, "Choose an export file (CSV, XLSX or JSON Lines) up to 2 GB.")
         return redirect("source_detail", association=request.association.slug, source_id=source.pk)
-    uploads = Path(batch_dir(0)).parent / "uploads"
+    uploads = batch_dir(None) / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=uploads, suffix=Path(upload.name).suffix.lower()[:8] or ".csv")
     with open(fd, "wb") as fh:

@@ -41,8 +41,15 @@ class BatchBusy(RuntimeError):
     """Another process is running this batch."""
 
 
-def batch_dir(batch_id: int) -> Path:
-    path = Path(settings.DATA_DIR) / "activity" / str(batch_id)
+def batch_dir(batch: ActivityBatch | None) -> Path:
+    """The batch's working folder (errors file, UTF-8 copy). Named by a random key kept in
+    its options, not its id: two databases sharing a data dir never share a folder."""
+    if batch is None:
+        path = Path(settings.DATA_DIR) / "activity"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    key = str(batch.options.get("dir") or batch.pk)
+    path = Path(settings.DATA_DIR) / "activity" / key
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -122,7 +129,7 @@ class _Run:
         try:
             header, info = readers.read_header(path)
             if info["format"] == "csv":
-                path = readers.utf8_copy(path, batch_dir(self.batch.pk))
+                path = readers.utf8_copy(path, batch_dir(self.batch))
                 header, info = readers.read_header(path)
             if header:
                 missing = mapping_check_header(self.ctx.mapping, header)
@@ -151,7 +158,7 @@ class _Run:
             locked = ActivityBatch.objects.select_for_update().get(pk=self.batch.pk)
             if locked.owner != self.owner:
                 raise BatchBusy()
-            part = batch_dir(self.batch.pk) / f"errors-{locked.rows_done:012d}.part"
+            part = batch_dir(self.batch) / f"errors-{locked.rows_done:012d}.part"
             if rejects.height:
                 rejects.select("line", "reason", "raw").write_ndjson(part)
             elif part.exists():
@@ -197,7 +204,7 @@ class _Run:
 
 def errors_csv(batch: ActivityBatch, header: list[str]) -> str:
     """The batch's rejected rows (cells, line, reason) as one CSV from the chunks' parts."""
-    folder = batch_dir(batch.pk)
+    folder = batch_dir(batch)
     parts = sorted(p for p in folder.glob("errors-*.part") if int(p.stem.split("-")[1]) < batch.rows_done)
     if not parts:
         return ""

@@ -192,7 +192,11 @@ def _digest_missing_ids(good: pl.DataFrame) -> pl.DataFrame:
              pl.col("currency"), pl.col("_offering"), pl.col("metadata")]
     key = pl.concat_str([p.fill_null("") for p in parts], separator="\x1f")
     texts = good.select(pl.when(pl.col("external_id").is_null()).then(key)).to_series()
-    digests = [None if t is None else "~" + hashlib.sha1(t.encode()).hexdigest()[:39] for t in texts]
+    # The digest starts with the time (hex seconds): exports come roughly in time order, so
+    # new keys land together in the unique index instead of all over it.
+    stamps = good.select(pl.col("occurred_at").dt.epoch("s")).to_series().to_list()
+    digests = [None if t is None else f"~{max(s, 0):09x}" + hashlib.sha1(t.encode()).hexdigest()[:30]
+               for t, s in zip(texts, stamps, strict=True)]
     return good.with_columns(pl.coalesce(pl.col("external_id"), pl.Series(digests, dtype=pl.Utf8))
                              .alias("external_id"))
 
