@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -28,7 +29,7 @@ from . import channels as ch
 from . import visitors as vis
 from .actors import Actors, MemberFacts, member_actors
 from .calendar import Window
-from .write import SOURCES, activities_write, sources_create
+from .write import SOURCES, activities_write, indexes_deferred, sources_create
 
 __all__ = ["ActivitySeedResult", "MemberFacts", "seed_activity"]
 
@@ -73,7 +74,7 @@ class _Writer:
             return 0
         frame = pl.concat(frames, how="vertical")
         n = len(person_id)
-        frame = frame.sort(["ts", "actor", "kind_id", "meta"])
+        frame = frame.sort(["ts", "actor", "kind_id"], maintain_order=True)
         frame = frame.with_columns(src=pl.Series(KIND_SOURCE, dtype=pl.Int64).gather(frame["kind_id"]))
         # The id each feed knows the actor by, as a metadata fragment (flat lookup: src × actor).
         fragments = [""] * (len(SOURCE_KEYS) * n)
@@ -200,6 +201,8 @@ def seed_activity(*, association: Association, facts: MemberFacts, seed: int, to
         return frames
 
     # ---- members, chunk by chunk
+    deferred = ExitStack()  # closed once every activity is in (an error rolls it all back)
+    deferred.enter_context(indexes_deferred(round(members * per_member)))
     spans = np.asarray(facts.spans, dtype=np.int64).reshape(-1, 3)
     fades = np.asarray(facts.fades, dtype=np.int64).reshape(-1, 3)
     for chunk, lo in enumerate(range(0, members, CHUNK)):
@@ -264,6 +267,10 @@ def seed_activity(*, association: Association, facts: MemberFacts, seed: int, to
                            base_url=base_url)
     writer.write([strangers], person_id=np.zeros(n_anon, dtype=np.int64),
                  keys=[f"anon:{v}" for v in anon_ids], codes={"website": anon_ids})
+
+    t0 = time.perf_counter()
+    deferred.close()
+    say(f"activity: indexed in {time.perf_counter() - t0:.1f}s")
 
     # ---- identities and feed health
     table = bulk.Table(Identity, ["association_id", "person_id", "kind", "source_id", "value",

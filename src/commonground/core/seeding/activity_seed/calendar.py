@@ -93,6 +93,7 @@ class Window:
                          for k, (wd, we) in HOURS.items()}
         self.conferences = [self._nth_weekday(y, 5, 1, 2) for y in self._years()]
         self.hill_days = [self._nth_weekday(y, 3, 2, 3) for y in self._years()]
+        self._seasons: dict[str, np.ndarray] = {}
 
     # ---- helpers
     def _years(self) -> range:
@@ -118,6 +119,11 @@ class Window:
 
     # ---- seasonality (mean 1 over the window)
     def season(self, kind: str) -> np.ndarray:
+        if kind not in self._seasons:
+            self._seasons[kind] = self._season(kind)
+        return self._seasons[kind]
+
+    def _season(self, kind: str) -> np.ndarray:
         key = {"forum": "web", "social": "web"}.get(kind, kind)
         s = np.asarray(WEEKDAY.get(kind, WEEKDAY["flat"]))[self.weekday] * \
             np.asarray(MONTH.get(key, MONTH["flat"]))[self.month - 1]

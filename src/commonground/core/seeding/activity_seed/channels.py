@@ -79,12 +79,16 @@ def _frame(actor, kind_id, ts, meta: pl.Series, *, amount=None, quantity=None, o
         "actor": pl.Series(actor, dtype=pl.Int32),
         "kind_id": pl.Series(np.broadcast_to(kind_id, n), dtype=pl.Int16),
         "ts": pl.Series(ts, dtype=pl.Int64),
-        "amount": pl.Series(amount if amount is not None else [None] * n, dtype=pl.Int64),
+        "amount": pl.Series(amount, dtype=pl.Int64) if amount is not None else _nulls(n, pl.Int64),
         "quantity": pl.Series(quantity if quantity is not None else np.ones(n), dtype=pl.Float64),
-        "offering": pl.Series(offering if offering is not None else [None] * n, dtype=pl.Utf8),
-        "sku": pl.Series(sku if sku is not None else [None] * n, dtype=pl.Utf8),
+        "offering": pl.Series(offering, dtype=pl.Utf8) if offering is not None else _nulls(n, pl.Utf8),
+        "sku": pl.Series(sku, dtype=pl.Utf8) if sku is not None else _nulls(n, pl.Utf8),
         "meta": meta,
     })
+
+
+def _nulls(n: int, dtype) -> pl.Series:
+    return pl.repeat(None, n, dtype=dtype, eager=True)
 
 
 def empty() -> pl.DataFrame:
