@@ -220,6 +220,7 @@ def dismiss_rejects(request, payload: RejectIds, source_id: int = Path(..., ge=1
 # The webhook: signed by the feed platform, no token. Not in the OpenAPI schema (its
 # contract is the signature, documented in the README), so token walkers skip it.
 @router.post("/hooks/activity/{association}/{source}", auth=None, include_in_schema=False)
+@idempotent  # senders carry no token, so this passes through: replays are caught by signature
 def webhook(request: HttpRequest, association: str, source: str):
     try:
         body = request.body
