@@ -244,10 +244,11 @@ def occasions(rng, a: Actors, w: Window, scale: float, calendar: list[Occasion],
             eligible |= a.subscribed <= d
         if o.chapter >= 0:
             eligible &= a.chapter == o.chapter
-        p = np.clip(OCCASION_BOOST * o.p * scale * a.level[:, d] * a.affinity[:, AX[o.axis]], 0, 0.9)
+        who = np.flatnonzero(eligible)
+        p = np.clip(OCCASION_BOOST * o.p * scale * a.level[who, d] * a.affinity[who, AX[o.axis]], 0, 0.9)
         if o.source == "lms" and o.order_lead:
             p = np.clip(p / 0.8, 0, 0.95)  # enrol: a fifth do not finish
-        who = np.flatnonzero(eligible & (rng.random(len(a)) < p))
+        who = who[rng.random(len(who)) < p]
         if not len(who):
             continue
         category, member_price, other_price = offerings[o.offering]
@@ -311,10 +312,18 @@ def emails(rng, a: Actors, w: Window, scale: float, campaigns: list[Campaign], b
         d = c.day
         member = a.member[:, d]
         prospect = (a.subscribed <= d) & ~member
-        seg = {"all": member | prospect, "members": member,
-               "learners": (member | prospect) & (learn > 1.0), "advocates": member & (advocate > 1.0),
-               "lapsed": a.lapsed[:, d], "new": member & (a.joined < d) & (a.joined >= d - 35),
-               "prospects": prospect}[c.segment]
+        if c.segment == "all":
+            seg = member | prospect
+        elif c.segment == "learners":
+            seg = (member | prospect) & (learn > 1.0)
+        elif c.segment == "advocates":
+            seg = member & (advocate > 1.0)
+        elif c.segment == "lapsed":
+            seg = a.lapsed[:, d]
+        elif c.segment == "new":
+            seg = member & (a.joined < d) & (a.joined >= d - 35)
+        else:
+            seg = prospect
         to = np.flatnonzero(seg & ~gone & (rng.random(n) < sample))
         if not len(to):
             continue
