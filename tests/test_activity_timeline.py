@@ -176,6 +176,17 @@ def test_profile_queries_do_not_grow_with_activity(world, staff_client):
     assert len(many) == len(few)
 
 
+def test_feed_values_are_escaped_on_the_timeline(world, staff_client):
+    a, p = world["association"], world["person"]
+    add(a, world["web"], p, at=NOW, kind="<b>bold</b>",
+        metadata={"page": "javascript:alert(1)", "campaign": "<script>x()</script>",
+                  "url": 'https://example.org/"onmouseover="x'})
+    html = staff_client.get(f"/a/{a.slug}/people/{p.pk}/activity/").content.decode()
+    assert "<script>x()" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<b>bold" not in html and 'href="javascript:' not in html
+    assert 'href="https://example.org/&quot;onmouseover=&quot;x"' in html
+
+
 def test_timeline_page_filters_and_load_more_without_js(world, staff_client):
     a, p = world["association"], world["person"]
     for i in range(55):
