@@ -92,8 +92,9 @@ class Person(models.Model):
     custom = models.JSONField(default=dict, blank=True)
     external_id = models.CharField(max_length=100, blank=True,
                                    help_text="The id in the system this record came from")
+    # Partial index in Meta: only people with a portal login have a user.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="people")
+                             on_delete=models.SET_NULL, related_name="people", db_index=False)
     # Lower-cased "first last email" for search; kept by services, never edited.
     search_text = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,6 +136,7 @@ class Person(models.Model):
             models.Index(fields=["association", "created_at", "id"], name="person_created_idx"),
             models.Index(fields=["association", "member_until", "id"], name="person_until_idx"),
             models.Index(fields=["association", "member_since", "id"], name="person_since_idx"),
+            models.Index(fields=["user"], name="person_user_idx", condition=Q(user__isnull=False)),
         ]
         ordering = ["last_name", "first_name", "id"]
 
