@@ -172,9 +172,10 @@ class Activity(models.Model):
                                     name="activity_unique_external"),
         ]
         indexes = [
-            # The timeline, newest first, and per-person summaries.
-            models.Index(fields=["association", "person", "occurred_at"],
-                         name="activity_person_idx"),
+            # The timeline, newest first, and per-person summaries. Person first (ids are
+            # unique across associations): deleting/merging a person then finds its rows by
+            # index for the FK check and the cascade instead of scanning the table.
+            models.Index(fields=["person", "occurred_at"], name="activity_person_time_idx"),
             # Per-period aggregates and source health.
             models.Index(fields=["association", "occurred_at"], name="activity_period_idx"),
             # The unmatched queue and the backfill when a visitor identifies.
