@@ -191,14 +191,19 @@ def _digest_missing_ids(good: pl.DataFrame) -> pl.DataFrame:
              pl.col("hash"), pl.col("ext"), pl.col("anon"), pl.col("quantity"), pl.col("amount"),
              pl.col("currency"), pl.col("_offering"), pl.col("metadata")]
     key = pl.concat_str([p.fill_null("") for p in parts], separator="\x1f")
-    texts = good.select(pl.when(pl.col("external_id").is_null()).then(key)).to_series()
+    # Only the rows lacking an id are hashed, from keys polars builds as bytes: the Python
+    # loop is sha1 and one format (polars has no stable cryptographic hash, and the digests
+    # must stay those already stored, or a re-ingest would add every row again).
     # The digest starts with the time (hex seconds): exports come roughly in time order, so
     # new keys land together in the unique index instead of all over it.
-    stamps = good.select(pl.col("occurred_at").dt.epoch("s")).to_series().to_list()
-    digests = [None if t is None else f"~{max(s, 0):09x}" + hashlib.sha1(t.encode()).hexdigest()[:30]
-               for t, s in zip(texts, stamps, strict=True)]
-    return good.with_columns(pl.coalesce(pl.col("external_id"), pl.Series(digests, dtype=pl.Utf8))
-                             .alias("external_id"))
+    missing = good.get_column("external_id").is_null()
+    todo = good.filter(missing).select(
+        key.cast(pl.Binary).alias("k"), pl.col("occurred_at").dt.epoch("s").clip(0).alias("s"))
+    sha1 = hashlib.sha1
+    digests = [f"~{s:09x}{sha1(k).hexdigest()[:30]}" for k, s in zip(
+        todo.get_column("k").to_list(), todo.get_column("s").to_list(), strict=True)]
+    ids = good.get_column("external_id").scatter(missing.arg_true(), digests)
+    return good.with_columns(ids.alias("external_id"))
 
 
 def _with_raw(rejects: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
