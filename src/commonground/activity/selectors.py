@@ -1,6 +1,6 @@
 """Reads for Member 360: one person's timeline across every source, and their summaries.
 
-Both read through the ``(association, person, occurred_at)`` index: the timeline walks it
+Both read through the ``(person, occurred_at)`` index: the timeline walks it
 newest first by keyset ``(occurred_at, id)`` (never OFFSET, so page 40 costs what page 1
 costs), and the summary is one grouped query bounded to the last 365 days, so a person
 with years of history does not make the profile slower.
@@ -257,7 +257,7 @@ def person_activity_summary(*, association: Any, person_id: int, zone: ZoneInfo,
                             now: datetime | None = None) -> dict[str, Any]:
     """Counts and amounts per category over the last 30/90/365 days and per month for the
     last 12 months, from ONE grouped query over the person's last 365 days (a range of the
-    ``(association, person, occurred_at)`` index, however long their history).
+    ``(person, occurred_at)`` index, however long their history).
 
     Months are bucketed with a CASE over the month boundaries (computed here in the
     association's zone), so the database compares instants instead of converting each
