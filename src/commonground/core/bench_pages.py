@@ -9,6 +9,11 @@ a staff user through the login form, warms up, then times sequential requests:
   request through the list's own "next" cursor;
 * the profile of random members.
 
+The bench association is seeded without the activity stream by default
+(``--activities-per-member``): the Member 360 part of the profile has its own benchmark
+with 10 million activities (``bench member360``), and 100 per member would make seeding
+100,000 members take twenty minutes.
+
 Prints p50/p95/max per page type; the last line is ``pages_p95_ms=<worse p95>``.
 """
 
@@ -41,6 +46,8 @@ STATUS_WEIGHTS = {"active": 5, "renewal_due": 1, "grace": 1, "lapsed": 2, "cance
 def add_arguments(parser) -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--activities-per-member", type=float, default=0.0,
+                        help="Activity to seed with the bench association (default none)")
     parser.add_argument("--requests", type=int, default=300, help="Timed requests per page type")
     parser.add_argument("--warmup", type=int, default=30, help="Untimed requests per page type")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -169,15 +176,16 @@ def _wait_up(base: str, process: subprocess.Popen, timeout: float = 90.0) -> Non
 
 
 def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: int = 30,
-        workers: int = 2, port: int = 0, timeout: float = 30.0, slowest: int = 0, **_
-        ) -> dict[str, float]:
+        workers: int = 2, port: int = 0, timeout: float = 30.0, slowest: int = 0,
+        activities_per_member: float = 0.0, **_) -> dict[str, float]:
     from commonground.core.management.commands.demo import child_env, stop
     from commonground.core.management.commands.serve import gunicorn_argv, static_collected
 
     slug = slug_for_bench(members, seed)
     if not seeded(slug):
         stdout.write(f"Seeding {slug} ({members:,} members)…")
-        result = seed_association(slug=slug, name=f"Bench {members}", members=members, seed=seed)
+        result = seed_association(slug=slug, name=f"Bench {members}", members=members, seed=seed,
+                                  activities_per_member=activities_per_member)
         stdout.write(f"  seeded in {result.seconds:.1f}s")
     else:
         stdout.write(f"Reusing {slug}")
