@@ -74,11 +74,14 @@ class Window:
     """Days ``start`` .. ``start + D - 1`` (the last is the day before ``today``)."""
 
     def __init__(self, today: date, time_zone: str, days: int = WINDOW_DAYS) -> None:
+        zone = ZoneInfo(time_zone if time_zone and time_zone != "UTC" else "America/New_York")
+        # End before the zone's own today: west of UTC, the server's today can still be
+        # tomorrow there, and that last day's activity would lie in the future.
+        today = min(today, datetime.now(zone).date())
         self.today = today
         self.D = days
         self.start = today - timedelta(days=days)
         self.dates = [self.start + timedelta(days=i) for i in range(days)]
-        zone = ZoneInfo(time_zone if time_zone and time_zone != "UTC" else "America/New_York")
         self.zone = zone
         ordinals = np.array([d.toordinal() for d in self.dates], dtype=np.int64)
         self.ordinal0 = int(ordinals[0])
