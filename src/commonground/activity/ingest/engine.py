@@ -24,7 +24,8 @@ from django_scopes import scope, scopes_disabled
 
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import Offering
-from commonground.people.importing.engine import owner_id
+from commonground.people.importing.engine import claim as claim_batch
+from commonground.people.importing.engine import owner_alive, owner_id  # noqa: F401 (re-exported)
 from commonground.people.importing.readers import UnreadableFile
 from commonground.tenancy import audit
 
@@ -58,27 +59,8 @@ def batch_dir(batch: ActivityBatch | None) -> Path:
     return path
 
 
-def owner_alive(batch: ActivityBatch) -> bool:
-    from commonground.people.importing.engine import owner_alive as alive
-
-    return alive(batch)  # same owner/heartbeat fields and rules as the roster import
-
-
 def claim(batch_id: int, owner: str) -> ActivityBatch | None:
-    with scopes_disabled(), transaction.atomic():
-        batch = ActivityBatch.objects.select_for_update().select_related(
-            "association", "source").get(pk=batch_id)
-        if batch.status == BatchStatus.DONE:
-            return None
-        if batch.owner != owner and owner_alive(batch):
-            return None
-        batch.status = BatchStatus.RUNNING
-        batch.owner = owner
-        batch.heartbeat_at = timezone.now()
-        batch.started_at = batch.started_at or batch.heartbeat_at
-        batch.message = ""
-        batch.save(update_fields=["status", "owner", "heartbeat_at", "started_at", "message"])
-        return batch
+    return claim_batch(batch_id, owner, model=ActivityBatch, related=("association", "source"))
 
 
 def context(source: Source) -> transform.Context:

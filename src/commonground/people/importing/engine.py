@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope, scopes_disabled
@@ -72,11 +72,14 @@ def owner_alive(batch: ImportBatch, *, stale_after: timedelta = timedelta(minute
     return bool(batch.heartbeat_at and timezone.now() - batch.heartbeat_at < stale_after)
 
 
-def claim(batch_id: int, owner: str) -> ImportBatch | None:
-    """Take the batch for this process, unless it is finished or someone live holds it."""
+def claim(batch_id: int, owner: str, *, model: type[Model] = ImportBatch,
+          related: tuple[str, ...] = ("association",)) -> Any:
+    """Take the batch for this process, unless it is finished or someone live holds it.
+
+    ``model`` is any batch with the same status/owner/heartbeat fields (the activity
+    ingest's batches use it too)."""
     with scopes_disabled(), transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().select_related("association").get(
-            pk=batch_id)
+        batch = model.objects.select_for_update().select_related(*related).get(pk=batch_id)
         if batch.status == ImportStatus.DONE:
             return None
         if batch.owner != owner and owner_alive(batch):
