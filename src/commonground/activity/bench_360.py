@@ -18,19 +18,14 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
 from collections import Counter
-from pathlib import Path
 
 import httpx
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
 from django_scopes import scope
 
-from commonground.core.bench_pages import _login, _timed, _wait_up, free_port, percentile
-from commonground.core.seeding import DEMO_PASSWORD, seed_association, seeded, slug_for_bench, staff_email
+from commonground.core.bench_pages import _timed, bench_association, percentile, staff_client
 from commonground.tenancy.models import Association
 
 from .bench_360_load import load_activities
@@ -99,27 +94,9 @@ class _Explain:
 def run(*, stdout, activities: int, members: int, seed: int = 42, requests: int = 300,
         warmup: int = 30, workers: int = 2, port: int = 0, timeout: float = 30.0,
         slowest: int = 0, no_plans: bool = False, **_) -> dict[str, float]:
-    from commonground.core.management.commands.demo import child_env, stop
-    from commonground.core.management.commands.serve import gunicorn_argv, static_collected
-
-    slug = slug_for_bench(members, seed)
-    if not seeded(slug):
-        stdout.write(f"Seeding {slug} ({members:,} members)…")
-        result = seed_association(slug=slug, name=f"Bench {members}", members=members, seed=seed)
-        stdout.write(f"  seeded in {result.seconds:.1f}s")
-    else:
-        stdout.write(f"Reusing {slug}")
-    association = Association.objects.get(slug=slug)
+    association = bench_association(members=members, seed=seed, stdout=stdout)
+    slug = association.slug
     load_activities(association=association, total=activities, seed=seed, say=stdout.write)
-    if not static_collected():
-        from django.core.management import call_command
-
-        call_command("collectstatic", interactive=False, verbosity=0)
-    email = staff_email(slug, "director")
-    user = get_user_model().objects.get(email__iexact=email)
-    if not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
     rnd = random.Random(seed)
     total = requests + warmup
     randoms, busiest = _people(association, rnd, total)
@@ -127,22 +104,9 @@ def run(*, stdout, activities: int, members: int, seed: int = 42, requests: int 
         _plans(association, busiest[0], stdout)
     picks = [rnd.choice(busiest) if rnd.random() < HEAVY_SHARE else randoms[i % len(randoms)]
              for i in range(total)]
-
-    port = port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = Path(settings.DATA_DIR) / "bench" / "member360-server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    stdout.write(f"Starting gunicorn ({workers} workers) on {base}; log {log_path}")
-    with log_path.open("w") as log:
-        server = subprocess.Popen(gunicorn_argv(host="127.0.0.1", port=port, workers=workers),
-                                  env=child_env(), stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_up(base, server)
-            with httpx.Client(base_url=base, timeout=timeout, follow_redirects=False) as client:
-                _login(client, email, DEMO_PASSWORD)
-                figures = _measure(client, slug, picks, set(busiest), warmup, rnd, stdout, slowest)
-        finally:
-            stop(server)
+    with staff_client(slug=slug, name="member360", workers=workers, port=port, timeout=timeout,
+                      stdout=stdout) as client:
+        figures = _measure(client, slug, picks, set(busiest), warmup, rnd, stdout, slowest)
     stdout.write(f"database: {connection.vendor}, members: {members:,}, activities: "
                  f"{activities:,}, profile requests: {requests}")
     worst = max(figures["profile_p95_ms"], figures["timeline_p95_ms"])

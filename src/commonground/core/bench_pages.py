@@ -26,7 +26,8 @@ import socket
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -175,39 +176,40 @@ def _wait_up(base: str, process: subprocess.Popen, timeout: float = 90.0) -> Non
     raise RuntimeError("The server did not come up")
 
 
-def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: int = 30,
-        workers: int = 2, port: int = 0, timeout: float = 30.0, slowest: int = 0,
-        activities_per_member: float = 0.0, **_) -> dict[str, float]:
-    from commonground.core.management.commands.demo import child_env, stop
-    from commonground.core.management.commands.serve import gunicorn_argv, static_collected
-
+def bench_association(*, members: int, seed: int, stdout, **seed_options) -> Association:
+    """The bench association ``bench-<members>-s<seed>``: seeded the first time, then reused."""
     slug = slug_for_bench(members, seed)
     if not seeded(slug):
         stdout.write(f"Seeding {slug} ({members:,} members)…")
         result = seed_association(slug=slug, name=f"Bench {members}", members=members, seed=seed,
-                                  activities_per_member=activities_per_member)
+                                  **seed_options)
         stdout.write(f"  seeded in {result.seconds:.1f}s")
     else:
         stdout.write(f"Reusing {slug}")
+    return Association.objects.get(slug=slug)
+
+
+@contextmanager
+def staff_client(*, slug: str, name: str, workers: int, port: int, timeout: float, stdout
+                 ) -> Iterator[httpx.Client]:
+    """A real server (gunicorn, logging to ``bench/<name>-server.log``) and an HTTP client
+    logged in as the bench association's director through the login form."""
+    from commonground.core.management.commands.demo import child_env, stop
+    from commonground.core.management.commands.serve import gunicorn_argv, static_collected
+
     if not static_collected():
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
-    association = Association.objects.get(slug=slug)
     email = staff_email(slug, "director")
     # Keep the known password even if someone changed it, so the bench can log in.
     user = get_user_model().objects.get(email__iexact=email)
     if not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    rnd = random.Random(seed)
-    queries, person_ids = _workload(association, rnd, requests + warmup)
-    if not person_ids:
-        raise RuntimeError("The bench association has no people")
-
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    log_path = Path(settings.DATA_DIR) / "bench" / "pages-server.log"
+    log_path = Path(settings.DATA_DIR) / "bench" / f"{name}-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     stdout.write(f"Starting gunicorn ({workers} workers) on {base}; log {log_path}")
     with log_path.open("w") as log:
@@ -217,10 +219,24 @@ def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: in
             _wait_up(base, server)
             with httpx.Client(base_url=base, timeout=timeout, follow_redirects=False) as client:
                 _login(client, email, DEMO_PASSWORD)
-                figures = _measure(client, slug, queries, person_ids, requests, warmup, rnd, stdout,
-                                   slowest)
+                yield client
         finally:
             stop(server)
+
+
+def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: int = 30,
+        workers: int = 2, port: int = 0, timeout: float = 30.0, slowest: int = 0,
+        activities_per_member: float = 0.0, **_) -> dict[str, float]:
+    association = bench_association(members=members, seed=seed, stdout=stdout,
+                                    activities_per_member=activities_per_member)
+    rnd = random.Random(seed)
+    queries, person_ids = _workload(association, rnd, requests + warmup)
+    if not person_ids:
+        raise RuntimeError("The bench association has no people")
+    with staff_client(slug=association.slug, name="pages", workers=workers, port=port,
+                      timeout=timeout, stdout=stdout) as client:
+        figures = _measure(client, association.slug, queries, person_ids, requests, warmup, rnd,
+                           stdout, slowest)
     from django.db import connection
 
     stdout.write(f"database: {connection.vendor}, members: {members:,}, "
