@@ -16,7 +16,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,65 +149,62 @@ def iter_blocks(path: Path, header: list[str], info: dict[str, Any], *, offset: 
                                first_line=first_line, block_bytes=block_bytes)
 
 
+def _byte_blocks(path: Path, *, offset: int, block_bytes: int,
+                 cut: Callable[[bytes], int]) -> Iterator[tuple[bytes, int]]:
+    """Whole-row pieces of the file from ``offset``: ``(piece, offset after it)``.
+
+    ``cut(buf)`` says where the last complete row in ``buf`` ends (0: none yet, so a row
+    longer than a block is read on); the file's end closes the last row."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        pending = b""
+        while True:
+            data = fh.read(block_bytes)
+            buf = pending + data
+            if not buf:
+                return
+            end = len(buf) if not data else cut(buf)
+            if end == 0:
+                pending = buf
+                continue
+            piece, pending = buf[:end], buf[end:]
+            offset += len(piece)
+            yield piece, offset
+            if not data:
+                return
+
+
 def _csv_blocks(path: Path, header: list[str], info: dict[str, Any], *, offset: int,
                 first_line: int, block_bytes: int) -> Iterator[Block]:
     quote = info["quotechar"].encode()
     line = first_line
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        pending = b""
-        while True:
-            data = fh.read(block_bytes)
-            buf = pending + data
-            if not buf:
-                return
-            cut = len(buf) if not data else _cut(buf, quote)
-            if cut == 0:  # one row longer than the block: read on
-                pending = buf
-                continue
-            chunk, pending = buf[:cut], buf[cut:]
-            offset += len(chunk)
-            try:
-                frame = pl.read_csv(chunk, has_header=False, new_columns=header, infer_schema=False,
-                                    separator=info["delimiter"], quote_char=info["quotechar"],
-                                    truncate_ragged_lines=True, raise_if_empty=False)
-            except pl.exceptions.PolarsError as exc:
-                raise UnreadableFile(f"near line {line}: {exc}") from None
-            if frame.width > len(header):
-                frame = frame.select(header)
-            frame = frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE))
-            line += frame.height
-            yield Block(frame, offset)
-            if not data:
-                return
+    for chunk, end in _byte_blocks(path, offset=offset, block_bytes=block_bytes,
+                                   cut=lambda buf: _cut(buf, quote)):
+        try:
+            frame = pl.read_csv(chunk, has_header=False, new_columns=header, infer_schema=False,
+                                separator=info["delimiter"], quote_char=info["quotechar"],
+                                truncate_ragged_lines=True, raise_if_empty=False)
+        except pl.exceptions.PolarsError as exc:
+            raise UnreadableFile(f"near line {line}: {exc}") from None
+        if frame.width > len(header):
+            frame = frame.select(header)
+        frame = frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE))
+        line += frame.height
+        yield Block(frame, end)
 
 
 def _jsonl_blocks(path: Path, *, offset: int, first_line: int, block_bytes: int) -> Iterator[Block]:
     line = first_line
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        pending = b""
-        while True:
-            data = fh.read(block_bytes)
-            buf = pending + data
-            if not buf:
-                return
-            cut = len(buf) if not data else buf.rfind(b"\n") + 1
-            if cut == 0:
-                pending = buf
-                continue
-            chunk, pending = buf[:cut], buf[cut:]
-            offset += len(chunk)
-            pieces = chunk.split(b"\n")
-            if not pieces[-1].strip():
-                pieces.pop()  # what follows the last newline
-            records = [_json_record(p.decode("utf-8", errors="replace").strip().lstrip("\ufeff"))
-                       for p in pieces]
-            frame = rows_frame(records, first_line=line)
-            line += frame.height
-            yield Block(frame, offset)
-            if not data:
-                return
+    for chunk, end in _byte_blocks(path, offset=offset, block_bytes=block_bytes,
+                                   cut=lambda buf: buf.rfind(b"\n") + 1):
+        pieces = chunk.split(b"\n")
+        if not pieces[-1].strip():
+            pieces.pop()  # what follows the last newline
+        records = [_json_record(p.decode("utf-8", errors="replace").strip().lstrip("\ufeff"))
+                   for p in pieces]
+        frame = rows_frame(records, first_line=line)
+        line += frame.height
+        yield Block(frame, end)
 
 
 def _json_record(text: str) -> dict[str, Any]:
