@@ -172,8 +172,10 @@ def insert_select(model: type[models.Model], columns: Sequence[str], source: typ
     select = ", ".join(
         f'"{exprs[c]}"' if isinstance(exprs.get(c), Col) else
         sql_literal(exprs[c]) if c in exprs else f'"{c}"' for c in columns).replace("%", "%%")
-    head = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
-            f'SELECT {select} FROM "{source._meta.db_table}" WHERE ')
+    table = source._meta.db_table
+    names = ", ".join(f'"{c}"' for c in columns)
+    insert = f'INSERT INTO "{model._meta.db_table}" ({names}) SELECT {select} FROM "{table}"'
+    head = insert + " WHERE "
     with connection.cursor() as cur:
         if ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
             # Reserved ids are one contiguous range (always on SQLite, which reserves them
@@ -183,10 +185,8 @@ def insert_select(model: type[models.Model], columns: Sequence[str], source: typ
         elif connection.vendor == "postgresql":
             # A join on the unnested array: "id = ANY(array)" with a bound array is tested
             # element by element for every row (quadratic over a 25,000-id chunk).
-            head = head.replace(f' FROM "{source._meta.db_table}" WHERE ',
-                                f' FROM "{source._meta.db_table}" JOIN unnest(%s::bigint[]) AS '
-                                f'picked(pk) ON "{source._meta.db_table}".id = picked.pk WHERE ')
-            cur.execute(head + "TRUE ORDER BY id", [list(ids)])
+            cur.execute(insert + f' JOIN unnest(%s::bigint[]) AS picked(pk) ON "{table}".id = picked.pk '
+                        "ORDER BY id", [list(ids)])
         else:
             for start in range(0, len(ids), 5000):
                 part = ids[start:start + 5000]
