@@ -147,8 +147,12 @@ class Activity(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
                                     db_index=False, db_constraint=False)
     # Empty while the identity is unknown (anonymous visitor, unmatched email…).
+    # No database constraint either: the per-row check cost ~9 µs a matched row at commit
+    # (1.8 s per 2·10^5 rows). One advisory lock per association gives the guarantee
+    # instead (``locks``): a merge or delete of a person waits for the ingest chunks in
+    # flight, then moves or deletes what they wrote.
     person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="activities", db_index=False)
+                               related_name="activities", db_index=False, db_constraint=False)
     # The identity the row carried when it matched nobody: "anon:<visitor>",
     # "email:<normalised>", "ext:<id>", "hash:<sha256>". Blank once matched.
     anonymous_key = models.CharField(max_length=254, blank=True, default="")
@@ -163,7 +167,8 @@ class Activity(models.Model):
     amount = models.DecimalField(**MONEY, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, default="")
     offering = models.ForeignKey("membership.Offering", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+", db_index=False)
+                                 on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                 db_constraint=False)  # ids from the catalogue read per batch
     metadata = models.JSONField(default=dict, blank=True)
     # The source's own id for the row (or a digest of the row when it has none): with the
     # source it is the idempotency key, so re-ingesting a file adds nothing.
@@ -180,8 +185,12 @@ class Activity(models.Model):
             # The timeline, newest first, and per-person summaries. Person first (ids are
             # unique across associations): deleting/merging a person then finds its rows by
             # index for the FK check and the cascade instead of scanning the table.
-            models.Index(fields=["person", "occurred_at"], name="activity_person_time_idx"),
-            # Per-period aggregates and source health.
+            # Partial: anonymous rows (often most of a web feed) never reach a timeline.
+            models.Index(fields=["person", "occurred_at"], name="activity_person_time_idx",
+                         condition=Q(person__isnull=False)),
+            # Per-period aggregates. On PostgreSQL migration 0005 makes it a BRIN index: rows
+            # arrive roughly in time order, so block ranges summarise them at a fraction of a
+            # B-tree's cost per insert (measured 0.26 s vs 0.8 s per 2·10^5 rows).
             models.Index(fields=["association", "occurred_at"], name="activity_period_idx"),
             # The unmatched queue and the backfill when a visitor identifies.
             models.Index(fields=["association", "anonymous_key"], name="activity_unmatched_idx",

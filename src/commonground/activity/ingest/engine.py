@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -35,6 +37,8 @@ from ..models import ActivityBatch, BatchStatus, Source
 from . import readers, transform, write
 
 ProgressFn = Callable[[ActivityBatch], None]
+T = TypeVar("T")
+R = TypeVar("R")
 COUNTS = ("created", "duplicates", "unmatched", "rejected")
 # A block's frames (text cells, mapped columns, the CSV for COPY) cost some KB a row: 50k
 # rows keep the peak memory flat and low however big the file; bigger blocks gained little.
@@ -130,16 +134,17 @@ class _Run:
                 else self.batch.rows_done, first_line=first_line,
                 block_bytes=int(self.batch.options.get("block_bytes", BLOCK_BYTES)),
                 block_rows=int(self.batch.options.get("block_rows", BLOCK_ROWS)))
-            for block in blocks:
-                self._commit(block.frame, end_offset=block.end_offset)
+            for block, mapped in _ahead(blocks, lambda b: transform.apply(b.frame, self.ctx)):
+                self._commit(block.frame, end_offset=block.end_offset, mapped=mapped)
         except UnreadableFile as exc:
             raise ValidationFailed(f"{self.batch.file_name}: {exc}", fields={"file": [str(exc)]}
                                    ) from None
         self._finish()
 
-    def _commit(self, frame: pl.DataFrame, *, end_offset: int) -> None:
-        # Mapping is pure: do it before taking the row lock.
-        activities, rejects = transform.apply(frame, self.ctx)
+    def _commit(self, frame: pl.DataFrame, *, end_offset: int,
+                mapped: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> None:
+        # Mapping is pure: done before taking the row lock (for files, a block ahead).
+        activities, rejects = mapped or transform.apply(frame, self.ctx)
         with transaction.atomic():
             locked = ActivityBatch.objects.select_for_update().get(pk=self.batch.pk)
             if locked.owner != self.owner:
@@ -191,6 +196,22 @@ class _Run:
                                "file": batch.file_name, "rows": batch.rows_done,
                                **{k: getattr(batch, k) for k in COUNTS}})
         self.batch = batch
+
+
+def _ahead(items: Iterator[T], work: Callable[[T], R]) -> Iterator[tuple[T, R]]:
+    """``(item, work(item))`` with the next item read and worked on in a second thread
+    while the caller writes this one: reading and mapping (polars, which releases the GIL)
+    then overlap the database's share instead of adding to it. One block ahead at most,
+    so the peak memory stays that of two blocks however long the file."""
+    def step() -> tuple[T, R] | None:
+        item = next(items, None)
+        return None if item is None else (item, work(item))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="activity-read") as pool:
+        pending = pool.submit(step)
+        while (done := pending.result()) is not None:
+            pending = pool.submit(step)
+            yield done
 
 
 def errors_csv(batch: ActivityBatch, header: list[str]) -> str:

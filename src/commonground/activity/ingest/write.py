@@ -1,9 +1,11 @@
 """Writing one chunk: resolve identities set-based, insert idempotently, link and backfill.
 
-PostgreSQL: the chunk is COPYed into a temporary staging table, then ONE
-``INSERT … SELECT … ON CONFLICT (association, source, external_id) DO NOTHING`` moves it
-into the activity table and counts what landed. SQLite: one ``INSERT OR IGNORE``
-executemany with the constants written into the statement.
+PostgreSQL: the ids the source already delivered are looked up set-based, and the rest of
+the chunk is COPYed straight into the activity table (one multi-row write, no speculative
+insertion per row). Should another delivery of the same source have written some of those
+ids meanwhile, the COPY's savepoint is undone and the chunk goes through a staging table and
+``INSERT … ON CONFLICT (association, source, external_id) DO NOTHING`` instead.
+SQLite: one ``INSERT OR IGNORE`` executemany with the constants written into the statement.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import sqlite3
 from typing import Any
 
 import polars as pl
-from django.db import connection
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from commonground.people.importing.dbwrite import in_list, insert_frame, sql_literal
 from commonground.tenancy.models import Association
 
 from ..identity import Link, identities_link, resolve_frame
+from ..locks import people_hold_shared
 from ..models import Activity, ActivityReject
 
 STAGE = "cg_activity_stage"
@@ -79,24 +83,18 @@ def insert_activities(frame: pl.DataFrame, *, association_id: int, source_id: in
     consts = {"association_id": association_id, "source_id": source_id, "batch_id": batch_id}
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            _stage(cur)
-            data = frame.select(_COLUMNS)
-            buf = io.BytesIO()
-            data.write_csv(buf, include_header=False, quote_style="non_numeric")
-            del data
-            cols = ", ".join(_COLUMNS)
-            with cur.cursor.copy(f"COPY {STAGE} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(buf.getbuffer())  # a view, not a second copy of the block's CSV
-            del buf
-            const_sql = ", ".join(sql_literal(v) for v in consts.values())
-            cur.execute(
-                f'WITH ins AS (INSERT INTO "{table}" ({", ".join(consts)}, {cols}) '
-                f"SELECT {const_sql}, {cols} FROM {STAGE} "
-                f"ON CONFLICT (association_id, source_id, external_id) DO NOTHING RETURNING person_id) "
-                f"SELECT count(*), count(*) - count(person_id) FROM ins")
-            created, unmatched = cur.fetchone()
-            cur.execute(f"TRUNCATE {STAGE}")
-            return created, unmatched
+            fresh = _new_rows(cur, frame, association_id=association_id, source_id=source_id)
+            if fresh.height == 0:
+                return 0, 0
+            try:
+                with transaction.atomic():  # a savepoint: a clash undoes only the COPY
+                    _copy(cur, fresh.with_columns(**{k: pl.lit(v) for k, v in consts.items()}),
+                          f'"{table}"', [*_COLUMNS, *consts])
+                return fresh.height, fresh.get_column("person_id").null_count()
+            except (IntegrityError, psycopg.IntegrityError):  # raw COPY: psycopg's own
+                # Another delivery of the same source wrote some of these ids since the
+                # lookup: let the unique index decide row by row.
+                return _insert_staged(cur, fresh, table, consts)
         sqlite_conn = connection.connection
         data = frame.with_columns(
             pl.when(pl.col("occurred_at").dt.microsecond() == 0)
@@ -120,6 +118,47 @@ def insert_activities(frame: pl.DataFrame, *, association_id: int, source_id: in
                 matched = sqlite_conn.total_changes - before
         created = sqlite_conn.total_changes - before
         return created, created - matched
+
+
+def _new_rows(cur, frame: pl.DataFrame, *, association_id: int, source_id: int) -> pl.DataFrame:
+    """The rows whose external id the source has not delivered before, each id once (the
+    first row wins, as ON CONFLICT would): one index probe per id, set-based."""
+    table = Activity._meta.db_table
+    ids = frame.get_column("external_id").unique().to_list()
+    # "= ANY" as the index condition: one descent of the unique index per (sorted) id,
+    # whatever the statistics say (a join on unnest() got hash-joined against a scan of
+    # the whole source when they were stale).
+    cur.execute(f'SELECT external_id FROM "{table}" WHERE association_id = %s '
+                "AND source_id = %s AND external_id = ANY(%s::text[])",
+                [association_id, source_id, ids])
+    known = [r[0] for r in cur.fetchall()]
+    if known:
+        frame = frame.filter(~pl.col("external_id").is_in(known))
+    return frame.unique("external_id", keep="first", maintain_order=True)
+
+
+def _copy(cur, frame: pl.DataFrame, target: str, columns: list[str]) -> None:
+    buf = io.BytesIO()
+    # Strings quoted, nulls bare: COPY's CSV format tells '' from NULL that way.
+    frame.select(columns).write_csv(buf, include_header=False, quote_style="non_numeric")
+    with cur.cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buf.getbuffer())  # a view, not a second copy of the block's CSV
+
+
+def _insert_staged(cur, frame: pl.DataFrame, table: str, consts: dict[str, Any]) -> tuple[int, int]:
+    """COPY into a session staging table, then one INSERT … ON CONFLICT DO NOTHING."""
+    _stage(cur)
+    _copy(cur, frame, STAGE, list(_COLUMNS))
+    cols = ", ".join(_COLUMNS)
+    const_sql = ", ".join(sql_literal(v) for v in consts.values())
+    cur.execute(
+        f'WITH ins AS (INSERT INTO "{table}" ({", ".join(consts)}, {cols}) '
+        f"SELECT {const_sql}, {cols} FROM {STAGE} "
+        f"ON CONFLICT (association_id, source_id, external_id) DO NOTHING RETURNING person_id) "
+        f"SELECT count(*), count(*) - count(person_id) FROM ins")
+    created, unmatched = cur.fetchone()
+    cur.execute(f"TRUNCATE {STAGE}")
+    return created, unmatched
 
 
 def _stage(cur) -> None:
@@ -156,6 +195,7 @@ def insert_rejects(rejects: pl.DataFrame, *, association_id: int, source_id: int
 def write_chunk(*, association: Association, source_id: int, batch_id: int | None,
                 activities: pl.DataFrame, rejects: pl.DataFrame) -> dict[str, Any]:
     """Write one mapped chunk (call inside the chunk's transaction). Returns its counts."""
+    people_hold_shared(association_id=association.pk)  # the people it resolves stay
     resolved, links = resolve_people(activities, association=association, source_id=source_id)
     created, unmatched = insert_activities(resolved, association_id=association.pk,
                                            source_id=source_id, batch_id=batch_id)

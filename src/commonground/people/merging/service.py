@@ -98,6 +98,10 @@ def person_merge(*, association: Association, keep: Person, remove: Person, acto
     entry holding the removed person's full export."""
     _check(association, keep, remove)
     choices = merge_fields.clean_choices(field_choices)
+    from commonground.activity.locks import people_hold_exclusive
+
+    # First, before any person row: activity writes in flight finish (and are moved below).
+    people_hold_exclusive(association_id=association.pk)
     keep, remove = _lock(association, keep, remove)
     _check(association, keep, remove)
     from ..privacy import person_export

@@ -1,0 +1,34 @@
+"""Who may point activity at a person while people are being removed.
+
+Activity carries no FK constraint to its person (a per-row check cost more than the rest
+of the write). The guarantee comes from one PostgreSQL advisory lock per association
+instead: every activity write that resolves people holds it shared for its transaction,
+and removing a person (merge, ORM delete) holds it exclusively *before* locking any person
+row. A removal therefore waits for the chunks in flight and then moves or deletes what they
+wrote; chunks that start later wait for it and no longer find the person. SQLite needs none
+of this: a write transaction there already holds the database's only write lock.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+_NAMESPACE = 0x0AC7  # the advisory key's first half: "activity → person"
+
+
+def _take(association_id: int, *, shared: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {fn}(%s, %s)", [_NAMESPACE, int(association_id) % 2_147_483_647])
+
+
+def people_hold_shared(*, association_id: int) -> None:
+    """Call inside the transaction that writes activity with person ids it looked up."""
+    _take(association_id, shared=True)
+
+
+def people_hold_exclusive(*, association_id: int) -> None:
+    """Call inside the transaction that removes a person, before locking person rows."""
+    _take(association_id, shared=False)
