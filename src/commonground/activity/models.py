@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from commonground.core.fields import RowIdField, TrustedJSONField
 from commonground.tenancy.models import Association
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -139,6 +140,8 @@ class ActivityBatch(models.Model):
 class Activity(models.Model):
     """One thing one person (or a not yet known visitor) did, from one source."""
 
+    id = RowIdField(primary_key=True)  # no AUTOINCREMENT on SQLite (core.fields)
+
     # No database constraint on association and source: PostgreSQL's check of a constant key
     # locks the same parent row once per inserted row, ~16 s per 10^6 rows (measured: 1.8 s →
     # 0.25 s of deferred checks per 10^5 rows without these two), about a third of the write.
@@ -169,7 +172,7 @@ class Activity(models.Model):
     offering = models.ForeignKey("membership.Offering", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+", db_index=False,
                                  db_constraint=False)  # ids from the catalogue read per batch
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = TrustedJSONField(default=dict, blank=True)  # encoded by the ingest itself
     # The source's own id for the row (or a digest of the row when it has none): with the
     # source it is the idempotency key, so re-ingesting a file adds nothing.
     external_id = models.CharField(max_length=200)
