@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope, scopes_disabled
 
+from commonground.activity.services import source_create
+from commonground.people.services import person_create
 from commonground.tenancy.services import association_create, staff_add
 
 
@@ -53,3 +55,15 @@ def staff_client(client, staff_user):
 def no_scope():
     with scopes_disabled():
         yield
+
+
+@pytest.fixture
+def jane(scoped):
+    """A person the activity feeds below match by email."""
+    return person_create(association=scoped, first_name="Jane", email="jane@example.org")
+
+
+@pytest.fixture
+def newsletter(scoped):
+    """An email-platform activity source."""
+    return source_create(association=scoped, name="Newsletter", profile="email")

@@ -6,7 +6,6 @@ import json
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django_scopes import scope
 
@@ -20,7 +19,6 @@ from commonground.activity.services import (
     source_create,
     source_update,
 )
-from commonground.people.services import person_create
 
 EMAIL_CSV = '''Email Address,Action,Timestamp,Campaign,Visitor ID
 Jane@Example.org,open,2024-05-01 10:00:00,"May ""news""",
@@ -30,16 +28,6 @@ not-an-email,open,2024-05-01 11:00:00,May,
 jane@example.org,explode,2024-05-01 11:00:00,May,
 jane@example.org,open,yesterday,May,
 '''
-
-
-@pytest.fixture
-def jane(scoped):
-    return person_create(association=scoped, first_name="Jane", email="jane@example.org")
-
-
-@pytest.fixture
-def newsletter(scoped):
-    return source_create(association=scoped, name="Newsletter", profile="email")
 
 
 def _ingest(tmp_path: Path, text: str, source: str = "newsletter", name: str = "feed.csv") -> dict:

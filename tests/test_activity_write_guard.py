@@ -16,22 +16,11 @@ from django_scopes import scope
 from commonground.activity.ingest import write
 from commonground.activity.locks import _NAMESPACE, people_hold_shared
 from commonground.activity.models import Activity
-from commonground.activity.services import activities_ingest_rows, source_create
+from commonground.activity.services import activities_ingest_rows
 from commonground.people.models import Person
-from commonground.people.services import person_create
 
 ROWS = [{"Email Address": "jane@example.org", "Action": "open",
          "Timestamp": f"2024-05-0{day} 10:00:00", "Campaign": "May"} for day in range(1, 6)]
-
-
-@pytest.fixture
-def jane(scoped):
-    return person_create(association=scoped, first_name="Jane", email="jane@example.org")
-
-
-@pytest.fixture
-def newsletter(scoped):
-    return source_create(association=scoped, name="Newsletter", profile="email")
 
 
 def test_redelivery_that_raced_another_still_adds_nothing(scoped, jane, newsletter, monkeypatch):
