@@ -10,7 +10,6 @@ SQLite: one ``INSERT OR IGNORE`` executemany with the constants written into the
 
 from __future__ import annotations
 
-import io
 import sqlite3
 from typing import Any
 
@@ -19,7 +18,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from commonground.people.importing.dbwrite import in_list, insert_frame, sql_literal
+from commonground.people.importing.dbwrite import copy_frame, in_list, insert_frame, sql_literal
 from commonground.tenancy.models import Association
 
 from ..identity import Link, identities_link, resolve_frame
@@ -88,8 +87,7 @@ def insert_activities(frame: pl.DataFrame, *, association_id: int, source_id: in
                 return 0, 0
             try:
                 with transaction.atomic():  # a savepoint: a clash undoes only the COPY
-                    _copy(cur, fresh.with_columns(**{k: pl.lit(v) for k, v in consts.items()}),
-                          f'"{table}"', [*_COLUMNS, *consts])
+                    insert_frame(Activity, fresh.select(_COLUMNS), consts)
                 return fresh.height, fresh.get_column("person_id").null_count()
             except (IntegrityError, psycopg.IntegrityError):  # raw COPY: psycopg's own
                 # Another delivery of the same source wrote some of these ids since the
@@ -128,27 +126,19 @@ def _new_rows(cur, frame: pl.DataFrame, *, association_id: int, source_id: int) 
     # "= ANY" as the index condition: one descent of the unique index per (sorted) id,
     # whatever the statistics say (a join on unnest() got hash-joined against a scan of
     # the whole source when they were stale).
+    cond, params = in_list("external_id", ids)
     cur.execute(f'SELECT external_id FROM "{table}" WHERE association_id = %s '
-                "AND source_id = %s AND external_id = ANY(%s::text[])",
-                [association_id, source_id, ids])
+                f"AND source_id = %s AND {cond}", [association_id, source_id, *params])
     known = [r[0] for r in cur.fetchall()]
     if known:
         frame = frame.filter(~pl.col("external_id").is_in(known))
     return frame.unique("external_id", keep="first", maintain_order=True)
 
 
-def _copy(cur, frame: pl.DataFrame, target: str, columns: list[str]) -> None:
-    buf = io.BytesIO()
-    # Strings quoted, nulls bare: COPY's CSV format tells '' from NULL that way.
-    frame.select(columns).write_csv(buf, include_header=False, quote_style="non_numeric")
-    with cur.cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buf.getbuffer())  # a view, not a second copy of the block's CSV
-
-
 def _insert_staged(cur, frame: pl.DataFrame, table: str, consts: dict[str, Any]) -> tuple[int, int]:
     """COPY into a session staging table, then one INSERT … ON CONFLICT DO NOTHING."""
     _stage(cur)
-    _copy(cur, frame, STAGE, list(_COLUMNS))
+    copy_frame(cur, STAGE, frame.select(_COLUMNS))
     cols = ", ".join(_COLUMNS)
     const_sql = ", ".join(sql_literal(v) for v in consts.values())
     cur.execute(

@@ -141,12 +141,7 @@ def insert_frame(model: type[models.Model], df: pl.DataFrame, consts: dict[str, 
         if connection.vendor == "postgresql":
             if consts:
                 df = df.with_columns(**{k: pl.lit(v) for k, v in consts.items()})
-            cols = ", ".join(f'"{c}"' for c in df.columns)
-            buf = io.BytesIO()
-            # Strings quoted, nulls bare: COPY's CSV format tells '' from NULL that way.
-            df.write_csv(buf, include_header=False, quote_style="non_numeric")
-            with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy:
-                copy.write(buf.getvalue())
+            copy_frame(cur, f'"{table}"', df)
         else:
             df = df.with_columns(pl.col(pl.Date).cast(pl.Utf8))
             # Columns holding one value in this frame are constants too.
@@ -159,6 +154,17 @@ def insert_frame(model: type[models.Model], df: pl.DataFrame, consts: dict[str, 
             sqlite3.Cursor.executemany(cur.cursor, f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
                                        df.rows())
     return df.height
+
+
+def copy_frame(cur: Any, target: str, df: pl.DataFrame) -> None:
+    """COPY a frame into ``target`` (a quoted table name; columns by the frame's names) on
+    PostgreSQL, as CSV written by polars. Raises psycopg's own errors (a raw COPY)."""
+    buf = io.BytesIO()
+    # Strings quoted, nulls bare: COPY's CSV format tells '' from NULL that way.
+    df.write_csv(buf, include_header=False, quote_style="non_numeric")
+    cols = ", ".join(f'"{c}"' for c in df.columns)
+    with cur.cursor.copy(f"COPY {target} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buf.getbuffer())  # a view, not a second copy of the CSV
 
 
 def insert_select(model: type[models.Model], columns: Sequence[str], source: type[models.Model],

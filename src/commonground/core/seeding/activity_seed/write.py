@@ -7,7 +7,6 @@ refers to an activity's id.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +15,7 @@ from django.db import connection
 
 from commonground.activity.mapping import profile_mapping
 from commonground.activity.models import Activity, ProfileKind, Source
+from commonground.people.importing.dbwrite import copy_frame
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
@@ -47,12 +47,6 @@ def sources_create(association: Association) -> dict[str, Source]:
     return out
 
 
-def _superuser(cursor) -> bool:
-    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-    row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 def activities_write(frame: pl.DataFrame) -> int:
     """Insert a frame holding ``COLUMNS`` (``occurred_at`` as text in UTC)."""
     if frame.is_empty():
@@ -62,20 +56,8 @@ def activities_write(frame: pl.DataFrame) -> int:
     cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False)
-            # The deferred foreign-key checks would cost as much as the COPY itself, at commit
-            # (four lookups a row). The generator wrote the ids it refers to moments ago, so
-            # when allowed, skip them for this COPY as pg_restore --disable-triggers does.
-            skip = _superuser(cursor)
-            if skip:
-                cursor.execute("SET LOCAL session_replication_role = replica")
-            try:
-                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(buffer.getvalue())
-            finally:
-                if skip:
-                    cursor.execute("SET LOCAL session_replication_role = origin")
+            # No FK checks to skip: activity carries no database constraint (see its model).
+            copy_frame(cursor, table, frame)
         else:
             sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
             for start in range(0, frame.height, SQLITE_BATCH):  # bounded memory: tuples per batch
