@@ -58,7 +58,7 @@ def seeded(django_db_setup, django_db_blocker, worker_id):
     with django_db_blocker.unblock():
         from django.db import transaction
 
-        from commonground.core.seeding.bulk import delete_association_rows
+        from commonground.core.bulk import delete_association_rows
 
         with transaction.atomic():
             delete_association_rows(result.association.pk)

@@ -18,7 +18,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from commonground.people.importing.dbwrite import copy_frame, in_list, insert_frame, sql_literal
+from commonground.core.bulk import copy_frame, in_list, insert_frame, sql_literal
 from commonground.tenancy.models import Association
 
 from ..identity import Link, identities_link, resolve_frame

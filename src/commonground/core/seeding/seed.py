@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from django_scopes import scope
 from faker import Faker
 
+from commonground.core import bulk
 from commonground.core.errors import Conflict
 from commonground.membership import services as membership_services
 from commonground.membership.models import (
@@ -47,7 +48,7 @@ from commonground.people.normalise import email_key, normalise_address, normalis
 from commonground.tenancy import services as tenancy_services
 from commonground.tenancy.models import Association, AuditEntry
 
-from . import bulk, catalogue
+from . import catalogue
 from .activity_seed import MemberFacts, seed_activity
 from .history import Timeline, simulate
 from .profiles import Profile, draw_profile

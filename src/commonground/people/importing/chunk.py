@@ -14,10 +14,11 @@ import polars as pl
 from django.db import connection
 
 from commonground.activity.backfill import activities_backfill_import
+from commonground.core import bulk as dbwrite
 from commonground.core.errors import ValidationFailed
 from commonground.people.models import Person
 
-from . import dbwrite, members
+from . import members
 from .fastnorm import fast_address
 from .frame import PERSON_GIVEN
 from .vector import first_message, phones, strip

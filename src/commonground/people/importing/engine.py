@@ -180,7 +180,7 @@ class _Run:
         if offset - done >= ANALYZE_AFTER_ROWS:
             # Fresh planner statistics after a bulk load: without them SQLite picks poor
             # plans for the grown tables (e.g. scans an association instead of an index).
-            from commonground.core.seeding.bulk import analyze
+            from commonground.core.bulk import analyze
             from commonground.membership.models import Membership, Term, Transition
             from commonground.people.models import Organisation, Person, Relationship
 

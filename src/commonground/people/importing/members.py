@@ -14,12 +14,11 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 
+from commonground.core import bulk as dbwrite
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership, Status, Term, TermKind, Transition
 from commonground.membership.services import member_summary_refresh
 from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship, RelationshipKind
-
-from . import dbwrite
 
 if TYPE_CHECKING:
     from .engine import _Run

@@ -19,12 +19,12 @@ import numpy as np
 import polars as pl
 
 from commonground.activity.models import Identity
+from commonground.core import bulk
 from commonground.membership.models import Offering
 from commonground.people.models import Person
 from commonground.people.normalise import email_key
 from commonground.tenancy.models import Association, AuditEntry
 
-from .. import bulk
 from . import channels as ch
 from . import visitors as vis
 from .actors import Actors, MemberFacts, member_actors

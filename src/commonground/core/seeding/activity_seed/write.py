@@ -15,7 +15,7 @@ from django.db import connection
 
 from commonground.activity.mapping import profile_mapping
 from commonground.activity.models import Activity, ProfileKind, Source
-from commonground.people.importing.dbwrite import copy_frame
+from commonground.core.bulk import copy_frame
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
