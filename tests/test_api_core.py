@@ -8,11 +8,11 @@ import pytest
 from django_scopes import scope
 
 from _api_support import ApiClient, make_token, walk
-from commonground.core.idempotency import is_idempotent
 from commonground.membership.models import Membership, Term
 from commonground.membership.services import plan_save
 from commonground.people.models import Person
 from commonground.people.services import person_create
+from commonground.tenancy.idempotency import is_idempotent
 from commonground.tenancy.models import IdempotencyRecord
 from commonground.tenancy.services import api_token_revoke
 
@@ -98,7 +98,7 @@ def test_openapi_and_docs_are_served_without_a_token_and_from_local_assets(db, s
 
 
 def test_every_write_operation_is_idempotent():
-    from commonground.core.api import api as ninja_api
+    from commonground.web.api import api as ninja_api
 
     writes = []
     for router_prefix, router in ninja_api._routers:

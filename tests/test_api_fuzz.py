@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _api_support import ApiClient, make_token
-from commonground.core.api import api as ninja_api
 from commonground.membership import services as ms
 from commonground.people import services as ps
+from commonground.web.api import api as ninja_api
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

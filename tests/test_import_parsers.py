@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonground.core.errors import ValidationFailed
+from commonground.core.normalise import normalise_address, normalise_email, normalise_phone
 from commonground.people.importing.dates import parse_date
 from commonground.people.importing.fastnorm import fast_address, fast_email, fast_phone
-from commonground.people.normalise import normalise_address, normalise_email, normalise_phone
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]

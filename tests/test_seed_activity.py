@@ -58,10 +58,10 @@ def seeded(django_db_setup, django_db_blocker, worker_id):
     with django_db_blocker.unblock():
         from django.db import transaction
 
-        from commonground.core.bulk import delete_association_rows
+        from commonground.tenancy.services import association_purge
 
         with transaction.atomic():
-            delete_association_rows(result.association.pk)
+            association_purge(association_id=result.association.pk)
 
 
 def test_every_feed_every_category_and_the_profiles_mappings(seeded):

@@ -13,13 +13,13 @@ from django.db.models import Sum
 from django_scopes import scope
 
 from commonground.core.errors import Conflict
+from commonground.core.normalise import email_key
 from commonground.core.seeding import seed_association, truth_path
 from commonground.core.seeding.catalogue import MOTIVATIONS
 from commonground.membership import lifecycle
 from commonground.membership import services as membership_services
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
 from commonground.people.models import Organisation, Person, Relationship
-from commonground.people.normalise import email_key
 from commonground.tenancy.models import AuditEntry, StaffMember
 
 TODAY = date(2026, 6, 15)

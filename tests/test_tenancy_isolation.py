@@ -23,13 +23,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import ScopeError, scope, scopes_disabled
 
 from _api_support import ApiClient
-from commonground.core.api import api as ninja_api
 from commonground.membership import services as ms
 from commonground.membership.models import Membership, Term, Transition
 from commonground.people import services as ps
 from commonground.people.models import Person
 from commonground.tenancy.models import ApiToken, Association, AuditEntry, Role, StaffMember
 from commonground.tenancy.services import api_token_create, association_create, staff_add
+from commonground.web.api import api as ninja_api
 
 # URL kwarg / API path parameter → key into the objects of one association.
 OBJECT_KWARGS = {

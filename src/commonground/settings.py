@@ -90,10 +90,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "commonground.core.middleware.DomainErrorMiddleware",
-    "commonground.core.middleware.ApiScopeMiddleware",
+    "commonground.tenancy.middleware.ApiScopeMiddleware",
 ]
 
-ROOT_URLCONF = "commonground.urls"
+ROOT_URLCONF = "commonground.web.urls"
 WSGI_APPLICATION = "commonground.wsgi.application"
 
 TEMPLATES = [

@@ -18,8 +18,8 @@ from ninja import Body, Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from commonground.core.errors import DomainError, NotFound
-from commonground.core.idempotency import idempotent
 from commonground.core.pagination import Page, paginate
+from commonground.tenancy.idempotency import idempotent
 
 from . import services
 from .models import ActivityBatch, ActivityReject, ProfileKind, Source

@@ -24,31 +24,3 @@ class DomainErrorMiddleware:
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
             back = request.path
         return HttpResponseRedirect(back)
-
-
-class ApiScopeMiddleware:
-    """Resolve the API token early and run the whole API request in its association's scope.
-
-    Doing it here (not per handler) means no API handler can forget the scope.
-    """
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
-            return self.get_response(request)
-        from django_scopes import scope
-
-        from commonground.tenancy.selectors import api_token_authenticate
-
-        header = request.headers.get("authorization", "")
-        kind, _, raw = header.partition(" ")
-        token = api_token_authenticate(raw.strip()) if kind.lower() == "bearer" else None
-        if token is None:
-            return self.get_response(request)
-        request.api_token = token
-        request.association = token.association
-        request.user = token.user
-        with scope(association=token.association):
-            return self.get_response(request)

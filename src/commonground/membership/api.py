@@ -8,10 +8,10 @@ from typing import Literal
 from ninja import Path, Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.idempotency import idempotent
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Organisation, Person
+from commonground.tenancy.idempotency import idempotent
 
 from . import api_selectors as sel
 from . import services

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from commonground.core.errors import DomainError
-from commonground.people.forms import add_domain_errors
+from commonground.core.forms import add_domain_errors
 from commonground.people.models import Person
 from commonground.tenancy.decorators import staff_view
 

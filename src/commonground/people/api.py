@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from ninja import Path, Query, Router, Status
 
-from commonground.core.idempotency import idempotent
 from commonground.core.pagination import Page, paginate
+from commonground.tenancy.idempotency import idempotent
 
 from . import api_selectors as sel
 from . import services

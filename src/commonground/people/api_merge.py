@@ -9,8 +9,8 @@ from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from commonground.core.idempotency import idempotent
 from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
+from commonground.tenancy.idempotency import idempotent
 
 from . import duplicates, merging, notes
 from .api_selectors import get_or_404

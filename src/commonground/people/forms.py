@@ -10,26 +10,9 @@ from typing import Any
 
 from django import forms
 
-from commonground.core.errors import DomainError
+from commonground.core.forms import CUSTOM_PREFIX
 
 from .models import Chapter, CustomFieldDefinition, FieldKind, RelationshipKind, Sector
-
-CUSTOM_PREFIX = "custom_"
-
-
-def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    """Attach a service's field errors to the form; unknown fields become form-level errors."""
-    if not hasattr(form, "cleaned_data"):
-        form.is_valid()
-    generic = exc.message.startswith("Please correct")
-    for name, msgs in (exc.fields or {}).items():
-        target = name.replace("custom.", CUSTOM_PREFIX, 1)
-        target = target if target in form.fields else None
-        for msg in msgs:
-            form.add_error(target, msg)
-    # The summary sentence helps unless it only says "see the fields".
-    if not exc.fields or not generic:
-        form.add_error(None, exc.message)
 
 
 class PersonForm(forms.Form):

@@ -25,8 +25,9 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from commonground.core.normalise import format_phone
+
 from .models import Chapter, CustomFieldDefinition, Person
-from .normalise import format_phone
 
 # Counting stops here ("more than 1,000"): the count's cost is bounded by the rows it reads.
 COUNT_CAP = 1_000

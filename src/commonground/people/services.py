@@ -9,6 +9,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.core.errors import Conflict, ValidationFailed
+from commonground.core.normalise import (
+    ADDRESS_FIELDS,
+    email_key,
+    normalise_address,
+    normalise_email,
+    normalise_phone,
+)
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
@@ -23,7 +30,6 @@ from .models import (
     RelationshipKind,
     Sector,
 )
-from .normalise import ADDRESS_FIELDS, email_key, normalise_address, normalise_email, normalise_phone
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", *ADDRESS_FIELDS,
                  "chapter", "custom", "external_id")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from commonground.core.errors import DomainError
+from commonground.core.forms import add_domain_errors
 from commonground.membership.models import Status
 from commonground.tenancy.decorators import staff_view
 
@@ -30,7 +31,6 @@ from .forms import (
     OrganisationForm,
     PersonForm,
     RelationshipForm,
-    add_domain_errors,
 )
 from .models import Chapter, CustomFieldDefinition, Organisation, Person
 

@@ -7,12 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from commonground.core.errors import DomainError
+from commonground.core.forms import add_domain_errors
 from commonground.membership import lifecycle
 from commonground.membership import services as membership_services
 from commonground.membership.forms import RenewForm
 from commonground.membership.models import Invoice, Membership, PaymentMethod
 from commonground.people import services as people_services
-from commonground.people.forms import PersonForm, add_domain_errors
+from commonground.people.forms import PersonForm
 from commonground.people.views import json_download
 
 from . import selectors

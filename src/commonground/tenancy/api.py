@@ -8,8 +8,8 @@ from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from commonground.core.idempotency import idempotent
 from commonground.core.pagination import Page, paginate
+from commonground.tenancy.idempotency import idempotent
 
 from . import services
 from .models import ApiToken

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from commonground.core import bulk
 from commonground.core.errors import NotFound, ValidationFailed
+from commonground.core.normalise import normalise_email
 
 from . import audit
 from .models import ApiToken, Association, IdempotencyRecord, Role, Side, StaffMember
@@ -76,8 +78,6 @@ def staff_add(
     actor=None,
 ) -> StaffMember:
     """Create the user if needed and give them the role; adding a held role is a no-op."""
-    from commonground.people.normalise import normalise_email
-
     email = normalise_email(email)
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
@@ -153,3 +153,14 @@ def idempotency_records_prune(*, older_than: timedelta = IDEMPOTENCY_KEEP) -> in
     with scopes_disabled(), transaction.atomic():
         deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@transaction.atomic
+def association_purge(*, association_id: int) -> dict[str, int]:
+    """Delete an association and everything it owns (the demo's ``--reset``), set-based.
+
+    No audit entry: the audit trail is among what goes.
+    """
+    counts = bulk.delete_association_rows(association_id)
+    counts[Association._meta.db_table] = Association.objects.filter(pk=association_id).delete()[0]
+    return counts

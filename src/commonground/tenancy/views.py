@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from commonground.core.errors import DomainError
-from commonground.people.forms import add_domain_errors
+from commonground.core.forms import add_domain_errors
 
 from . import services
 from .decorators import staff_view

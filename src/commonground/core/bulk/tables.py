@@ -138,13 +138,12 @@ def tenant_tables() -> Iterable[type[models.Model]]:
 
 
 def delete_association_rows(association_id: int) -> dict[str, int]:
-    """Delete everything an association owns, set-based, then the association itself.
+    """Delete every row an association owns, set-based (the association row stays: its
+    owner, ``tenancy.services.association_purge``, deletes it).
 
     Foreign keys are deferred on both backends (Django creates them DEFERRABLE INITIALLY
     DEFERRED), so table order does not matter inside the caller's transaction.
     """
-    from commonground.tenancy.models import Association
-
     counts: dict[str, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -153,8 +152,6 @@ def delete_association_rows(association_id: int) -> dict[str, int]:
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(f"DELETE FROM {table} WHERE association_id = %s", [association_id])
             counts[model._meta.db_table] = cursor.rowcount
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Association._meta.db_table)} "
-                       "WHERE id = %s", [association_id])
     return counts
 
 

@@ -33,6 +33,7 @@ from faker import Faker
 
 from commonground.core import bulk
 from commonground.core.errors import Conflict
+from commonground.core.normalise import email_key, normalise_address, normalise_email, normalise_phone
 from commonground.membership import services as membership_services
 from commonground.membership.models import (
     Invoice,
@@ -44,7 +45,6 @@ from commonground.membership.models import (
 )
 from commonground.people import services as people_services
 from commonground.people.models import Organisation, Person, Relationship
-from commonground.people.normalise import email_key, normalise_address, normalise_email, normalise_phone
 from commonground.tenancy import services as tenancy_services
 from commonground.tenancy.models import Association, AuditEntry
 
@@ -173,7 +173,7 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
             if not reset:
                 raise Conflict(f"Association {slug!r} already exists; use --reset to drop and "
                                "recreate its data")
-            counts = bulk.delete_association_rows(existing.pk)
+            counts = tenancy_services.association_purge(association_id=existing.pk)
             say(f"dropped {slug}: {sum(counts.values())} rows")
         association = tenancy_services.association_create(
             slug=slug, name=name or slug.replace("-", " ").title(), country="US", currency="USD")

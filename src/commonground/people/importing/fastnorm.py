@@ -29,7 +29,7 @@ from django_countries import countries
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from commonground.core.errors import ValidationFailed
-from commonground.people.normalise import ADDRESS_FIELDS, normalise_address, normalise_email, normalise_phone
+from commonground.core.normalise import ADDRESS_FIELDS, normalise_address, normalise_email, normalise_phone
 
 _EMAIL = re.compile(
     r"([A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*)@"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from commonground.core.errors import ValidationFailed
+from commonground.core.normalise import ADDRESS_FIELDS, format_phone
 
 from ..models import Person
-from ..normalise import ADDRESS_FIELDS, format_phone
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "first_name": ("first_name",),

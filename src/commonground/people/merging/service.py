@@ -16,11 +16,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from commonground.core.errors import NotFound, ValidationFailed
+from commonground.core.normalise import email_key
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association, AuditEntry
 
 from ..models import Person
-from ..normalise import email_key
 from . import fields as merge_fields
 from .relations import relations_move
 

@@ -20,9 +20,9 @@ import polars as pl
 
 from commonground.activity.models import Identity
 from commonground.core import bulk
+from commonground.core.normalise import email_key
 from commonground.membership.models import Offering
 from commonground.people.models import Person
-from commonground.people.normalise import email_key
 from commonground.tenancy.models import Association, AuditEntry
 
 from . import channels as ch

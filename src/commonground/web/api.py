@@ -1,30 +1,19 @@
-"""The HTTP API under /api/v1: django-ninja, token auth, one error format."""
+"""The HTTP API under /api/v1, assembled: every app's router, token auth, one error format."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
+from commonground.activity.api import router as activity_router
+from commonground.activity.api_360 import router as member360_router
 from commonground.core.errors import DomainError
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer cg_…``. The token names the association it acts for."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        # ApiScopeMiddleware already resolved the token and opened the scope.
-        api_token = getattr(request, "api_token", None)
-        if api_token is None:
-            return None
-        from commonground.tenancy.models import StaffMember
-
-        # A token dies with its owner's last role: someone removed from the staff is out.
-        if not StaffMember.objects.filter(user_id=api_token.user_id).exists():
-            return None
-        return api_token
-
+from commonground.membership.api import router as membership_router
+from commonground.people.api import router as people_router
+from commonground.people.api_merge import router as merge_router
+from commonground.tenancy.api import router as tenancy_router
+from commonground.tenancy.api_auth import TokenAuth
 
 DESCRIPTION = """\
 Association management: people, organisations, chapters, plans, memberships, invoices,
@@ -116,22 +105,10 @@ def unauthorised(request, exc):
                                          "fields": {}}, status=401)
 
 
-def _mount() -> None:
-    # Imported here, after ``api`` exists, because the routers use core helpers.
-    from commonground.activity.api import router as activity_router
-    from commonground.activity.api_360 import router as member360_router
-    from commonground.membership.api import router as membership_router
-    from commonground.people.api import router as people_router
-    from commonground.people.api_merge import router as merge_router
-    from commonground.tenancy.api import router as tenancy_router
-
-    # Before people: its fixed paths (/people/duplicates) must win over /people/{person_id}.
-    api.add_router("/", merge_router)
-    api.add_router("/", people_router)
-    api.add_router("/", membership_router)
-    api.add_router("/", tenancy_router)
-    api.add_router("/", member360_router)
-    api.add_router("/", activity_router)
-
-
-_mount()
+# Before people: its fixed paths (/people/duplicates) must win over /people/{person_id}.
+api.add_router("/", merge_router)
+api.add_router("/", people_router)
+api.add_router("/", membership_router)
+api.add_router("/", tenancy_router)
+api.add_router("/", member360_router)
+api.add_router("/", activity_router)

@@ -3,6 +3,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from commonground.membership.selectors import membership_dashboard
+from commonground.portal.selectors import portal_associations
 from commonground.tenancy import selectors as tenancy_selectors
 from commonground.tenancy.decorators import staff_view
 
@@ -14,8 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
     associations = tenancy_selectors.associations_for_staff(user=request.user)
     if len(associations) == 1:
         return redirect("dashboard", association=associations[0].slug)
-    from commonground.portal.selectors import portal_associations
-
     memberships = portal_associations(user=request.user)
     if not associations and len(memberships) == 1:
         return redirect("portal:home", association=memberships[0].slug)
@@ -32,8 +32,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @staff_view
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from commonground.membership.selectors import membership_dashboard
-
     context = membership_dashboard()
     context["chart"] = bar_chart(context["monthly"])
     return render(request, "core/dashboard.html", context)

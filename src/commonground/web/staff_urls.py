@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from commonground.web import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

