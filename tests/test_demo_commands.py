@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from django.core.management import call_command
 from django_scopes import scope
@@ -11,7 +9,6 @@ from django_scopes import scope
 from commonground.core.bench_pages import next_cursor, percentile
 from commonground.core.management.commands.demo import child_env
 from commonground.core.management.commands.serve import gunicorn_argv
-from commonground.core.management.commands.worker import seconds_until_next_run
 from commonground.membership.models import Membership
 from commonground.people.models import Person
 from commonground.tenancy.models import ApiToken, Association
@@ -43,12 +40,6 @@ def test_demo_serves_plain_http_and_serve_uses_gunicorn():
     argv = gunicorn_argv(host="127.0.0.1", port=8123, workers=3)
     assert argv[1:3] == ["-m", "gunicorn"] and "127.0.0.1:8123" in argv
     assert argv[-1] == "commonground.wsgi:application"
-
-
-def test_worker_runs_the_daily_advance_after_midnight():
-    assert seconds_until_next_run(datetime(2026, 3, 1, 0, 0)) == 300
-    assert seconds_until_next_run(datetime(2026, 3, 1, 0, 5)) == 24 * 3600
-    assert seconds_until_next_run(datetime(2026, 3, 1, 23, 0)) == 3900
 
 
 def test_percentile_interpolates_between_ranks():

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 
+from . import nav, schedule
+
 
 class CoreConfig(AppConfig):
     name = "commonground.core"
     label = "core"
     verbose_name = "commonground core"
+
+    def ready(self) -> None:
+        # Each app's nav.py registers its pages (see core.nav); run once all apps are loaded.
+        nav.autodiscover()
+        # Each app's tasks.py marks its periodic jobs (see core.schedule).
+        schedule.autodiscover()

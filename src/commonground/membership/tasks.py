@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_scopes import scope
 from django_tasks import task
 
+from commonground.core.schedule import periodic
 from commonground.tenancy.models import Association
 
 from . import services
@@ -18,6 +19,7 @@ def advance_memberships(association_id: int) -> dict[str, int]:
         return services.memberships_advance(association=association)
 
 
+@periodic("hour")
 @task()
 def advance_all_associations() -> int:
     ids = list(Association.objects.values_list("id", flat=True))

@@ -1,0 +1,83 @@
+"""The staff navigation: fixed sections that each app registers its pages into.
+
+Apps declare their links in a ``nav.py`` module (found by ``autodiscover`` when the app
+registry is ready, as Django's admin finds ``admin.py``), so core names no app and a new
+app adds its pages without touching a shared template. A section with no links is not
+shown; the order of sections is fixed here so the bar reads the same in every
+association.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import autodiscover_modules
+
+# (key, label) in display order. Later apps fill Engagement, Insight, Planning, Collaboration.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("members", "Members"),
+    ("data", "Data"),
+    ("engagement", "Engagement"),
+    ("insight", "Insight"),
+    ("planning", "Planning"),
+    ("collaboration", "Collaboration"),
+    ("settings", "Settings"),
+)
+_SECTION_KEYS = {key for key, _ in SECTIONS}
+
+
+@dataclass(frozen=True)
+class Link:
+    section: str
+    label: str
+    url_name: str
+    # Other pages (url names) on which this link is the current one, e.g. a detail page.
+    current: frozenset[str] = frozenset()
+    order: int = 100
+
+
+@dataclass
+class Section:
+    key: str
+    label: str
+    links: list[dict] = field(default_factory=list)
+    is_current: bool = False
+
+
+_links: dict[str, Link] = {}
+
+
+def register(*, section: str, label: str, url_name: str, current: tuple[str, ...] = (),
+             order: int = 100) -> None:
+    """Add a page to a section; registering the same url name again replaces it."""
+    if section not in _SECTION_KEYS:
+        raise ValueError(f"unknown navigation section {section!r}; one of {sorted(_SECTION_KEYS)}")
+    _links[url_name] = Link(section=section, label=label, url_name=url_name,
+                            current=frozenset(current) | {url_name}, order=order)
+
+
+def autodiscover() -> None:
+    autodiscover_modules("nav")
+
+
+def sections(*, association_slug: str, current_url_name: str | None) -> list[Section]:
+    """The sections with links for one association's workspace, the current one marked."""
+    out = []
+    for key, label in SECTIONS:
+        links = sorted((link for link in _links.values() if link.section == key),
+                       key=lambda link: (link.order, link.label))
+        if not links:
+            continue
+        section = Section(key=key, label=label)
+        for link in links:
+            try:
+                href = reverse(link.url_name, kwargs={"association": association_slug})
+            except NoReverseMatch:
+                continue  # the page's URLs are not mounted in this deployment
+            is_current = current_url_name in link.current
+            section.is_current = section.is_current or is_current
+            section.links.append({"label": link.label, "href": href, "is_current": is_current})
+        if section.links:
+            out.append(section)
+    return out

@@ -1,0 +1,45 @@
+"""The staff navigation: sections that apps register their pages into."""
+
+import re
+
+import pytest
+
+from commonground.core import nav
+
+
+def _sections(html: str) -> dict[str, list[str]]:
+    out = {}
+    for summary, body in re.findall(r"<summary>(.*?)</summary>\s*<ul>(.*?)</ul>", html, re.S):
+        out[summary] = re.findall(r">([^<>]+)</a>", body)
+    return out
+
+
+def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
+    html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
+    sections = _sections(html)
+    assert list(sections) == ["Members", "Data", "Settings"]  # empty sections are not shown
+    assert sections["Members"] == ["People", "Organisations", "Chapters", "Duplicates"]
+    assert sections["Data"] == ["Import", "Sources", "Source health", "Unmatched"]
+    assert sections["Settings"] == ["Association", "Plans", "Offerings", "Custom fields"]
+
+
+def test_the_current_page_and_its_section_are_marked(staff_client, scoped, jane):
+    html = staff_client.get(f"/a/{scoped.slug}/people/{jane.pk}/").content.decode()
+    assert '<details class="navsec current" name="staffnav">\n  <summary>Members</summary>' in html
+    assert f'<a href="/a/{scoped.slug}/people/" aria-current="page">People</a>' in html
+    assert html.count('aria-current="page"') == 1
+
+
+def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
+    try:
+        nav.register(section="insight", label="Dashboard again", url_name="dashboard")
+        sections = _sections(staff_client.get(f"/a/{scoped.slug}/people/").content.decode())
+        assert sections["Insight"] == ["Dashboard again"]
+        assert list(sections) == ["Members", "Data", "Insight", "Settings"]
+    finally:
+        nav._links.pop("dashboard")
+
+
+def test_an_unknown_section_is_refused():
+    with pytest.raises(ValueError, match="unknown navigation section"):
+        nav.register(section="misc", label="X", url_name="x")
