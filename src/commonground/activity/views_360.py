@@ -1,6 +1,6 @@
 """Staff pages for Member 360: the timeline and summaries, source health, unmatched queue.
 
-The timeline is embedded in the member profile (``{% member_360 person %}``) and has a
+The timeline is embedded in the member profile (a profile panel, see ``hooks``) and has a
 page of its own, ``people/<id>/activity/``, which is where the filter form and "Load
 more" go without JavaScript; with HTMX the same URL answers with just the list (filters)
 or just the next days (load more), swapped in place.
