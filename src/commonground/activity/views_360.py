@@ -24,7 +24,7 @@ from commonground.core.pagination import decode_cursor, encode_cursor
 from commonground.people.models import Person
 from commonground.tenancy.decorators import staff_view
 
-from . import render_360, selectors, selectors_quality, services_360
+from . import render_360, selectors, selectors_quality, services
 from .charts_360 import stacked_months
 from .models import Category, IdentityKind
 
@@ -167,7 +167,7 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 def unmatched_prospect(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")[:254]
     try:
-        person, moved = services_360.unmatched_create_prospect(
+        person, moved = services.unmatched_create_prospect(
             association=request.association, key=key, actor=request.user)
     except DomainError as exc:
         detail = "; ".join(m for msgs in exc.fields.values() for m in msgs)
@@ -196,7 +196,7 @@ def unmatched_attach(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Choose a person to attach to.")
         else:
             try:
-                moved = services_360.unmatched_attach(association=request.association, key=key,
+                moved = services.unmatched_attach(association=request.association, key=key,
                                                       person=person, actor=request.user)
             except DomainError as exc:
                 messages.error(request, exc.message)

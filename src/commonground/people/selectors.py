@@ -29,7 +29,7 @@ from commonground.core.normalise import format_phone
 from commonground.tenancy.models import AuditEntry
 
 from .extensions import AuditObjects, list_choices
-from .models import Chapter, CustomFieldDefinition, Person
+from .models import Chapter, CustomFieldDefinition, Note, Person
 
 # Counting stops here ("more than 1,000"): the count's cost is bounded by the rows it reads.
 COUNT_CAP = 1_000
@@ -359,3 +359,8 @@ def audit_trail(*, person: Person, objects: list[AuditObjects], limit: int = 50
     """The profile's audit trail, newest first, in one query."""
     return list(AuditEntry.objects.filter(audit_q(person, objects))
                 .select_related("actor")[:limit])
+
+
+def notes_for(person: Person) -> QuerySet[Note]:
+    """A person's staff notes: pinned first, then newest first."""
+    return Note.objects.filter(person=person).select_related("author")

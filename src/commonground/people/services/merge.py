@@ -21,10 +21,10 @@ from commonground.tenancy import audit
 from commonground.tenancy.models import Association, AuditEntry
 
 from .. import signals
+from ..merging import fields as merge_fields
+from ..merging.relations import relations_move
 from ..models import Person
 from ..privacy import person_export
-from . import fields as merge_fields
-from .relations import relations_move
 
 ACTION = "person.merged"
 

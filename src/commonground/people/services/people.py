@@ -19,10 +19,9 @@ from commonground.core.normalise import (
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from . import signals
-from .customfields import clean_custom
-from .merging import merge_snapshots_erase
-from .models import (
+from .. import signals
+from ..customfields import clean_custom
+from ..models import (
     Chapter,
     CustomFieldDefinition,
     FieldKind,
@@ -32,6 +31,7 @@ from .models import (
     RelationshipKind,
     Sector,
 )
+from .merge import merge_snapshots_erase
 from .notes import notes_erase
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", *ADDRESS_FIELDS,

@@ -19,9 +19,9 @@ from commonground.people.importing.readers import sha256_file
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .ingest import engine, readers, transform, write
-from .mapping import mapping_validate, profile_mapping
-from .models import ActivityBatch, ActivityReject, BatchStatus, ProfileKind, RejectStatus, Source
+from ..ingest import engine, readers, transform, write
+from ..mapping import mapping_validate, profile_mapping
+from ..models import ActivityBatch, ActivityReject, BatchStatus, ProfileKind, RejectStatus, Source
 
 MAX_API_ROWS = 10_000
 
@@ -116,7 +116,7 @@ def activities_prepare(*, association: Association, source: Source, path: str | 
     except (readers.UnreadableFile, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"{file_name or path.name}: {exc}", fields={"file": [str(exc)]}) from None
     if header:
-        from .mapping import mapping_check_header
+        from ..mapping import mapping_check_header
 
         mapping_check_header(mapping_validate(source.mapping), header)
     batch = ActivityBatch.objects.create(
@@ -218,7 +218,7 @@ def rejects_dismiss(*, association: Association, source: Source,
 
 def preview(*, source_mapping: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
     """The first rows mapped (for the mapping form): (activities, rejects) as dicts."""
-    from .ingest.engine import context
+    from ..ingest.engine import context
 
     mapping = mapping_validate(source_mapping)
     ctx = context(Source(mapping=mapping))
