@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from commonground.core.errors import DomainError, ValidationFailed
 from commonground.core.pagination import decode_cursor, encode_cursor
 from commonground.people.models import Person
+from commonground.people.selectors import person_list
 from commonground.tenancy.decorators import staff_view
 
 from . import render_360, selectors, selectors_quality, services
@@ -207,8 +208,6 @@ def unmatched_attach(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     people = []
     if q:
-        from commonground.people.selectors import person_list
-
         people = person_list(search=q, limit=10).rows
     return render(request, "activity/unmatched_attach.html",
                   {"group": group, "key": key, "q": q, "people": people})
