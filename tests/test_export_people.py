@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scope
 
+from commonground.membership.exporting import export_people
 from commonground.membership.services import membership_join, plan_save
-from commonground.people.exporting import export_people
 from commonground.people.models import Person
 from commonground.people.services import (
     chapter_create,

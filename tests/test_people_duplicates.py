@@ -9,12 +9,11 @@ from commonground.people import services as ps
 from commonground.people.duplicates import (
     canonical_email,
     duplicate_candidates,
-    duplicate_dismiss,
-    duplicate_restore,
     find_candidates,
     name_key,
 )
 from commonground.people.models import DuplicateDismissal
+from commonground.people.services.duplicates import duplicate_dismiss, duplicate_restore
 from commonground.tenancy.models import AuditEntry
 
 

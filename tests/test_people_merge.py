@@ -7,24 +7,22 @@ from datetime import UTC, datetime
 import pytest
 from django_scopes import scope
 
-from commonground.activity.identity import email_hash
 from commonground.activity.models import Activity, Identity, Source
+from commonground.activity.services.identity import email_hash
 from commonground.core.errors import NotFound
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
 from commonground.people import services as ps
-from commonground.people.merging import (
+from commonground.people.merging import MergeConflict, merge_preview, person_relations
+from commonground.people.models import DuplicateDismissal, Note, Person, Relationship
+from commonground.people.services.merge import (
     CrossAssociationMerge,
-    MergeConflict,
     MergeRefused,
     SelfMerge,
     merge_outcome,
-    merge_preview,
     person_merge,
-    person_relations,
 )
-from commonground.people.models import DuplicateDismissal, Note, Person, Relationship
-from commonground.people.notes import note_add
+from commonground.people.services.notes import note_add
 from commonground.portal.services import portal_access_grant
 from commonground.tenancy.models import AuditEntry
 

@@ -7,8 +7,8 @@ from django_scopes import scope
 
 from commonground.people import services as ps
 from commonground.people.models import Note
-from commonground.people.notes import note_add
 from commonground.people.privacy import person_export
+from commonground.people.services.notes import note_add
 from commonground.tenancy.models import AuditEntry
 
 

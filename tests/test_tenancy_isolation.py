@@ -110,8 +110,8 @@ def _merge_objects(association: Association, mark: str, objs: dict) -> None:
     pair marked "not a duplicate"."""
     from types import SimpleNamespace
 
-    from commonground.people.duplicates import duplicate_dismiss
-    from commonground.people.notes import note_add
+    from commonground.people.services.duplicates import duplicate_dismiss
+    from commonground.people.services.notes import note_add
 
     twin = ps.person_create(association=association, first_name=mark, last_name=f"{mark}son",
                             email=f"{mark}.twin@example.org")

@@ -190,7 +190,7 @@ def test_list_page_query_count_does_not_grow_with_rows(staff_client, roster, ass
 
 
 def test_export_uses_the_filters(staff_client, roster):
-    pytest.importorskip("commonground.people.exporting")
+    pytest.importorskip("commonground.membership.exporting")
     url = reverse("person_list_export", kwargs={"association": "acme", "fmt": "csv"})
     response = staff_client.get(url, {"q": "baker"})
     assert response.status_code == 200

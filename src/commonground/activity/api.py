@@ -20,6 +20,7 @@ from pydantic import Field
 from commonground.core.errors import DomainError, NotFound
 from commonground.core.pagination import Page, paginate
 from commonground.tenancy.idempotency import idempotent
+from commonground.tenancy.models import Association
 
 from . import services
 from .models import ActivityBatch, ActivityReject, ProfileKind, Source
@@ -226,8 +227,6 @@ def webhook(request: HttpRequest, association: str, source: str):
         body = request.body
     except RequestDataTooBig:
         return _json(413, {"code": "too_large", "detail": "The delivery is too large", "fields": {}})
-    from commonground.tenancy.models import Association
-
     assoc = Association.objects.filter(slug=association[:64]).first()
     if assoc is None:
         return _json(404, {"code": "not_found", "detail": "Not found", "fields": {}})

@@ -1,6 +1,6 @@
 """Staff pages for Member 360: the timeline and summaries, source health, unmatched queue.
 
-The timeline is embedded in the member profile (``{% member_360 person %}``) and has a
+The timeline is embedded in the member profile (a profile panel, see ``hooks``) and has a
 page of its own, ``people/<id>/activity/``, which is where the filter form and "Load
 more" go without JavaScript; with HTMX the same URL answers with just the list (filters)
 or just the next days (load more), swapped in place.
@@ -22,9 +22,10 @@ from django.views.decorators.http import require_POST
 from commonground.core.errors import DomainError, ValidationFailed
 from commonground.core.pagination import decode_cursor, encode_cursor
 from commonground.people.models import Person
+from commonground.people.selectors import person_list
 from commonground.tenancy.decorators import staff_view
 
-from . import render_360, selectors, selectors_quality, services_360
+from . import render_360, selectors, selectors_quality, services
 from .charts_360 import stacked_months
 from .models import Category, IdentityKind
 
@@ -167,7 +168,7 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 def unmatched_prospect(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key", "")[:254]
     try:
-        person, moved = services_360.unmatched_create_prospect(
+        person, moved = services.unmatched_create_prospect(
             association=request.association, key=key, actor=request.user)
     except DomainError as exc:
         detail = "; ".join(m for msgs in exc.fields.values() for m in msgs)
@@ -196,7 +197,7 @@ def unmatched_attach(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Choose a person to attach to.")
         else:
             try:
-                moved = services_360.unmatched_attach(association=request.association, key=key,
+                moved = services.unmatched_attach(association=request.association, key=key,
                                                       person=person, actor=request.user)
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -207,8 +208,6 @@ def unmatched_attach(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     people = []
     if q:
-        from commonground.people.selectors import person_list
-
         people = person_list(search=q, limit=10).rows
     return render(request, "activity/unmatched_attach.html",
                   {"group": group, "key": key, "q": q, "people": people})

@@ -24,6 +24,7 @@ from .ingest import readers
 from .ingest.engine import batch_dir, owner_alive
 from .mapping import mapping_to_toml, mapping_validate
 from .models import ActivityBatch, ActivityReject, ProfileKind, RejectStatus, Source
+from .tasks import run_activity_batch
 
 ACCEPTED = (".csv", ".txt", ".tsv", ".jsonl", ".ndjson", ".json", *XLSX_SUFFIXES)
 MAX_UPLOAD = 2 * 1024 * 1024 * 1024
@@ -124,8 +125,6 @@ def source_rotate(request: HttpRequest, source_id: int) -> HttpResponse:
 
 @staff_view
 def source_upload(request: HttpRequest, source_id: int) -> HttpResponse:
-    from .tasks import run_activity_batch
-
     source = get_object_or_404(Source, pk=source_id)
     if (refused := _post_only(request)) is not None:
         return refused

@@ -24,6 +24,7 @@ from commonground.core.errors import ValidationFailed
 from commonground.tenancy.models import Association
 
 from .models import ActivityBatch, Source
+from .services import activities_ingest_rows
 
 TOLERANCE_S = 300
 TIMESTAMP_HEADER = "X-Commonground-Timestamp"
@@ -44,8 +45,6 @@ def _refuse(detail: str) -> tuple[int, dict[str, Any]]:
 def verify_and_ingest(*, association: Association, source_slug: str, headers: Mapping[str, str],
                       body: bytes, now: float | None = None) -> tuple[int, dict[str, Any]]:
     """Check the delivery and ingest it. Returns (HTTP status, JSON body)."""
-    from .services import activities_ingest_rows
-
     source = Source.objects.filter(slug=source_slug).first()
     # Unknown source and bad signature answer alike: the hook does not reveal what exists.
     if source is None or not source.webhook_secret:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from commonground.people.models import Person
 
 from . import lifecycle
 from .models import Invoice, Membership, Offering, PaymentKind, Plan, Status, Transition
@@ -100,3 +103,28 @@ def _dashboard(today: date, months: int) -> dict:
                                  ("-lapsed_on", "-id")),
         "monthly": [(m, joins.get(m, 0), lapses.get(m, 0)) for m in month_list],
     }
+
+
+def person_memberships(*, person: Person) -> dict[str, Any]:
+    """A person's memberships (with terms and transitions) and invoices (with payments,
+    ``paid`` and ``balance`` set), and what they owe on open invoices: four queries."""
+    memberships = list(
+        Membership.objects.filter(person=person).select_related("plan")
+        .prefetch_related("terms", "transitions__actor").order_by("-ends_on", "-id"))
+    invoices = list(Invoice.objects.filter(person=person).prefetch_related("payments")
+                    .order_by("-issued_on", "-id"))
+    for inv in invoices:
+        paid = sum((p.amount if p.kind == PaymentKind.PAYMENT else -p.amount)
+                   for p in inv.payments.all())
+        inv.balance = inv.amount - paid
+        inv.paid = paid
+    return {
+        "memberships": memberships,
+        "invoices": invoices,
+        "balance": sum((i.balance for i in invoices if i.status == "open"), start=0),
+    }
+
+
+def plan_choices() -> list[tuple[int, str]]:
+    """The member list's plan menu."""
+    return list(Plan.objects.order_by("name").values_list("id", "name"))

@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("people/export.<str:fmt>", views.person_list_export, name="person_list_export"),
     path("people/<int:person_id>/join/", views.membership_join, name="membership_join"),
     path("memberships/<int:membership_id>/renew/", views.membership_renew, name="membership_renew"),
     path("memberships/<int:membership_id>/reinstate/", views.membership_reinstate,

@@ -6,16 +6,21 @@ the form (payments, plans, offerings) or as a message on the profile (lifecycle 
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from commonground.core.errors import DomainError
 from commonground.core.forms import add_domain_errors
+from commonground.people import selectors as people_selectors
 from commonground.people.models import Person
 from commonground.tenancy.decorators import staff_view
 
 from . import selectors, services
+from .exporting import FORMATS, export_people
 from .forms import CancelForm, JoinForm, OfferingForm, PaymentForm, PlanForm, RefundForm, RenewForm
 from .models import Invoice, Membership, Offering, Plan
 
@@ -33,6 +38,23 @@ def _invoice_note(membership: Membership) -> str:
     invoice = membership.invoices.order_by("-id").first()
     return f" Invoice {invoice.number} for {invoice.amount} {invoice.currency} issued." if invoice \
         else ""
+
+
+@staff_view
+def person_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The member list, as filtered on screen, as CSV or XLSX in the list's sort order
+    (with membership columns, in the roster importer's format)."""
+    if fmt not in FORMATS:
+        raise Http404("Unknown format")
+    params = people_selectors.list_params(request.GET)
+    people = people_selectors.person_filter(**params).order_by("last_name", "first_name", "id")
+    # Not a context manager: FileResponse streams the file and closes it when done.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    export_people(association=request.association, people=people, fmt=fmt, out=out)
+    out.seek(0)
+    stamp = timezone.localdate().isoformat()
+    return FileResponse(out, as_attachment=True,
+                        filename=f"{request.association.slug}-people-{stamp}.{fmt}")
 
 
 @staff_view

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
 from commonground.tenancy.idempotency import idempotent
 
-from . import duplicates, merging, notes
+from . import duplicates, selectors, services
 from .api_selectors import get_or_404
 from .merging.fields import GROUPS
 from .models import Note, Person
@@ -75,7 +75,7 @@ class MergeOut(Schema):
 
 class NoteIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    body: str = Field(..., min_length=1, max_length=notes.MAX_BODY)
+    body: str = Field(..., min_length=1, max_length=services.NOTE_MAX_BODY)
     pinned: bool = False
 
 
@@ -112,7 +112,7 @@ def list_duplicates(request, min_score: int = Query(0, ge=0, le=100),
 @idempotent
 def dismiss_duplicate(request, payload: DismissIn):
     a, b = (get_or_404(Person.objects.all(), pk) for pk in payload.person_ids)
-    row = duplicates.duplicate_dismiss(association=request.association, person_a=a, person_b=b,
+    row = services.duplicate_dismiss(association=request.association, person_a=a, person_b=b,
                                        actor=request.user)
     return Status(201, row)
 
@@ -126,11 +126,11 @@ def merge_person(request, payload: MergeIn, person_id: int = Path(..., ge=1, le=
     keep = get_or_404(Person.objects.all(), person_id)
     remove = Person.objects.filter(pk=payload.remove_id).first()
     if remove is None:
-        outcome = merging.merge_outcome(keep=keep, remove_id=payload.remove_id)
+        outcome = services.merge_outcome(keep=keep, remove_id=payload.remove_id)
         if outcome is None:
             raise Http404("No such person")
         return outcome
-    return merging.person_merge(association=request.association, keep=keep, remove=remove,
+    return services.person_merge(association=request.association, keep=keep, remove=remove,
                                 actor=request.user, field_choices=dict(payload.field_choices))
 
 
@@ -140,7 +140,7 @@ def list_notes(request, person_id: int = Path(..., ge=1, le=MAX_ID),
                cursor: str | None = Query(None, max_length=500), limit: int = 50):
     """Oldest first, in pages (the profile shows pinned notes first)."""
     person = get_or_404(Person.objects.all(), person_id)
-    return paginate(notes.notes_for(person), cursor=cursor, limit=limit)
+    return paginate(selectors.notes_for(person), cursor=cursor, limit=limit)
 
 
 @router.post("/people/{person_id}/notes", response={201: NoteOut}, tags=["notes"],
@@ -148,6 +148,6 @@ def list_notes(request, person_id: int = Path(..., ge=1, le=MAX_ID),
 @idempotent
 def add_note(request, payload: NoteIn, person_id: int = Path(..., ge=1, le=MAX_ID)):
     person = get_or_404(Person.objects.all(), person_id)
-    note = notes.note_add(association=request.association, person=person, body=payload.body,
+    note = services.note_add(association=request.association, person=person, body=payload.body,
                           pinned=payload.pinned, actor=request.user)
     return Status(201, note)

@@ -18,16 +18,16 @@ def get_or_404(qs: QuerySet, pk: int):
     return obj
 
 
-def _id_or_slug(value: str) -> Q:
+def _id_or_slug(value: str, *, through: str = "") -> Q:
+    """``pk`` or ``slug`` equals ``value``; ``through`` names a relation to look through."""
     value = value.strip()
-    return Q(pk=int(value)) if value.isdigit() and len(value) < 19 else Q(slug=value)
+    return Q(**{f"{through}pk": int(value)}) if value.isdigit() and len(value) < 19 \
+        else Q(**{f"{through}slug": value})
 
 
 def people_filter(*, q: str | None = None, email: str | None = None, chapter: str | None = None,
                   status: str | None = None, plan: str | None = None,
                   updated_since: datetime | None = None) -> QuerySet[Person]:
-    from commonground.membership.models import Plan
-
     qs = Person.objects.all()
     for term in (q or "").lower().split()[:8]:
         qs = qs.filter(search_text__contains=term)
@@ -40,7 +40,8 @@ def people_filter(*, q: str | None = None, email: str | None = None, chapter: st
     if status:
         qs = qs.filter(member_status=status)
     if plan:
-        qs = qs.filter(member_plan__in=Plan.objects.filter(_id_or_slug(plan)))
+        # Through the person's own plan column (one of this association's plans).
+        qs = qs.filter(_id_or_slug(plan, through="member_plan__"))
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
     return qs

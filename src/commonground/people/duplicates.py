@@ -15,7 +15,8 @@ the pairs inside blocks, never with n² over the membership:
 Blocks bigger than a cap (a switchboard number shared by a whole firm, a postal code of
 a city block) are skipped for that rule: they say little, and would cost quadratic work.
 Evidence combines as independent signals (1 − Π(1 − w)) into a 0–100 score. Dismissed
-pairs ("not a duplicate") never come back.
+pairs ("not a duplicate") never come back. Reads only: dismissing and restoring a pair are
+writes (``people.services.duplicates``).
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from rapidfuzz import fuzz, process
 
-from commonground.core.errors import ValidationFailed
-from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
 from .models import DuplicateDismissal, Person, Relationship
@@ -222,32 +221,3 @@ def with_people(candidates: list[Candidate]) -> list[Candidate]:
 
 def duplicates_for(*, association: Association, person: Person) -> list[Candidate]:
     return [c for c in duplicate_candidates(association=association) if person.pk in (c.a, c.b)]
-
-
-# ---------------------------------------------------------------- dismissals (writes)
-
-@transaction.atomic
-def duplicate_dismiss(*, association: Association, person_a: Person, person_b: Person,
-                      actor=None) -> DuplicateDismissal:
-    """Remember that two people are not the same (idempotent)."""
-    if person_a.pk == person_b.pk:
-        raise ValidationFailed("A person is always their own duplicate",
-                               fields={"person_b": ["the same person"]})
-    a, b = sorted((person_a.pk, person_b.pk))
-    row, created = DuplicateDismissal.objects.get_or_create(
-        association=association, person_a_id=a, person_b_id=b,
-        defaults={"dismissed_by": actor if getattr(actor, "is_authenticated", False) else None})
-    if created:
-        audit.record(association=association, action="person.duplicate_dismissed", obj=row,
-                     actor=actor, data={"person_a": a, "person_b": b})
-    return row
-
-
-@transaction.atomic
-def duplicate_restore(*, association: Association, dismissal: DuplicateDismissal,
-                      actor=None) -> None:
-    """Undo a dismissal: the finder may propose the pair again."""
-    data = {"person_a": dismissal.person_a_id, "person_b": dismissal.person_b_id}
-    audit.record(association=association, action="person.duplicate_restored", obj=dismissal,
-                 actor=actor, data=data)
-    dismissal.delete()

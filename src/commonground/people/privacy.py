@@ -9,18 +9,21 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
 from django.forms.models import model_to_dict
 
 from commonground.tenancy import audit
 from commonground.tenancy.models import AuditEntry
 
+from .extensions import data_sections
 from .models import Person
+from .selectors import audit_q
 
 _SKIP = {"association", "search_text", "email_key"}
 
 
-def _row(obj, *, skip: set[str] = frozenset()) -> dict[str, Any]:
+def export_row(obj, *, skip: set[str] = frozenset()) -> dict[str, Any]:
+    """One model row as the export shows it: every field but the tenant and internal keys.
+    Other apps' data sections (``extensions.data_sections``) use it too."""
     data = model_to_dict(obj, exclude=[*_SKIP, *skip])
     data["id"] = obj.pk
     for field in ("created_at", "updated_at"):
@@ -30,30 +33,18 @@ def _row(obj, *, skip: set[str] = frozenset()) -> dict[str, Any]:
 
 
 def person_export(person: Person, *, actor=None, audited: bool = True) -> dict[str, Any]:
-    """All data on ``person``: profile, relationships, memberships with terms and
-    transitions, invoices with payments, staff notes, change history and audit trail.
+    """All data on ``person``: profile, relationships, the other apps' sections
+    (membership: memberships with terms and transitions, invoices with payments), staff
+    notes, change history and audit trail.
 
     The export itself is audited (``person.exported``) because handing data out is a
     privacy-relevant act; ``audited=False`` is for the snapshot a merge keeps inside its
     own audit entry (nothing is handed out).
     """
-    from commonground.membership.models import Invoice, Payment, Term, Transition
-
-    memberships = []
-    for m in person.memberships.select_related("plan").order_by("joined_on", "id"):
-        row = _row(m)
-        row["plan"] = m.plan.name
-        row["terms"] = [_row(t, skip={"membership"}) for t in
-                        Term.objects.filter(membership=m).order_by("starts_on")]
-        row["transitions"] = [_row(t, skip={"membership", "actor"}) for t in
-                              Transition.objects.filter(membership=m).order_by("on", "id")]
-        memberships.append(row)
-    invoices = []
-    for inv in Invoice.objects.filter(person=person).order_by("issued_on", "id"):
-        row = _row(inv, skip={"person", "organisation"})
-        row["payments"] = [_row(p, skip={"invoice", "actor"})
-                           for p in Payment.objects.filter(invoice=inv).order_by("received_on", "id")]
-        invoices.append(row)
+    sections, audit_objects = {}, []
+    for section in data_sections:
+        sections[section.key], objects = section.export(person)
+        audit_objects.append(objects)
     history = [
         {"changed_at": h.history_date, "change": h.get_history_type_display(),
          "by": getattr(h.history_user, "email", None),
@@ -61,13 +52,9 @@ def person_export(person: Person, *, actor=None, audited: bool = True) -> dict[s
                                                "city", "country", "custom")}}
         for h in person.history.select_related("history_user").order_by("history_date")
     ]
-    membership_ids = [m["id"] for m in memberships]
-    trail = AuditEntry.objects.filter(
-        Q(object_type="person", object_id=person.pk)
-        | Q(object_type="membership", object_id__in=membership_ids)
-    ).order_by("created_at", "id")
+    trail = AuditEntry.objects.filter(audit_q(person, audit_objects)).order_by("created_at", "id")
     data = {
-        "person": {**_row(person, skip={"user"}),
+        "person": {**export_row(person, skip={"user"}),
                    "chapter": person.chapter.name if person.chapter else None,
                    "has_portal_login": person.user_id is not None},
         "relationships": [
@@ -75,8 +62,7 @@ def person_export(person: Person, *, actor=None, audited: bool = True) -> dict[s
              "starts_on": r.starts_on, "ends_on": r.ends_on}
             for r in person.relationships.select_related("organisation")
         ],
-        "memberships": memberships,
-        "invoices": invoices,
+        **sections,
         "notes": [{"at": n.created_at, "by": getattr(n.author, "email", None), "body": n.body,
                    "pinned": n.pinned}
                   for n in person.notes.select_related("author").order_by("created_at", "id")],

@@ -26,8 +26,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from commonground.core.normalise import format_phone
+from commonground.tenancy.models import AuditEntry
 
-from .models import Chapter, CustomFieldDefinition, Person
+from .extensions import AuditObjects, list_choices
+from .models import Chapter, CustomFieldDefinition, Note, Person
 
 # Counting stops here ("more than 1,000"): the count's cost is bounded by the rows it reads.
 COUNT_CAP = 1_000
@@ -236,31 +238,54 @@ class MembershipSummary:
     status: str
     joined_on: date
     ends_on: date
+    status_label: str
 
-    @property
-    def status_label(self) -> str:
-        from commonground.membership.models import Status
 
-        return Status(self.status).label
+def member_statuses() -> list[tuple[str, str]]:
+    """The values of ``Person.member_status`` with their labels. Membership writes the
+    column and registers its vocabulary (``list_choices["statuses"]``)."""
+    entry = list_choices.get("statuses")
+    return list(entry.options()) if entry else []
 
 
 def _attach_memberships(people: list[Person]) -> None:
     """Set ``current_membership`` from the person's copy of it (no extra query)."""
+    labels = dict(member_statuses())
     for p in people:
         p.current_membership = MembershipSummary(
             plan_id=p.member_plan_id, plan=p.member_plan, status=p.member_status,
-            joined_on=p.member_since, ends_on=p.member_until) if p.member_status else None
+            joined_on=p.member_since, ends_on=p.member_until,
+            status_label=str(labels.get(p.member_status, p.member_status))
+        ) if p.member_status else None
 
 
 def filter_choices() -> dict[str, Any]:
-    from commonground.membership.models import Plan, Status
-
+    """The options of the list's filter menus: people's own, and those registered by the
+    apps that know the values (membership: ``plans``, ``statuses``)."""
     return {
-        "plans": list(Plan.objects.order_by("name").values_list("id", "name")),
-        "statuses": list(Status.choices),
+        **{entry.key: list(entry.options()) for entry in list_choices},
         "chapters": list(Chapter.objects.order_by("name").values_list("id", "name")),
         "sorts": list(SORTS.items()),
         "expiring": list(EXPIRING.items()),
+    }
+
+
+def list_params(query: Any) -> dict[str, Any]:
+    """The list's filters from a request's query (``q``, ``plan``, ``status``, ``chapter``,
+    ``expiring``): anything unknown is dropped, so a tampered link shows the whole list.
+    The export of the list reads the same filters."""
+
+    def int_or_none(value: str | None) -> int | None:
+        return int(value) if value and value.isdigit() else None
+
+    status = query.get("status", "")
+    expiring = query.get("expiring", "")
+    return {
+        "search": query.get("q", "").strip()[:100],
+        "plan": int_or_none(query.get("plan")),
+        "status": status if status in dict(member_statuses()) else "",
+        "chapter": int_or_none(query.get("chapter")),
+        "expiring": expiring if expiring in EXPIRING else "",
     }
 
 
@@ -302,38 +327,40 @@ def _history_changes(person: Person, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def person_profile(*, person_id: int) -> dict[str, Any]:
-    """Everything the profile page shows, in a bounded number of queries."""
-    from commonground.membership.models import Invoice, Membership, PaymentKind
-    from commonground.tenancy.models import AuditEntry
-
+    """What the profile page shows of the person itself, in a bounded number of queries.
+    The panels of other apps (``extensions.profile_panels``) and the audit trail
+    (``audit_trail``, which includes the panels' objects) are added by the view."""
     person = Person.objects.select_related("chapter", "user").get(pk=person_id)
-    memberships = list(
-        Membership.objects.filter(person=person).select_related("plan")
-        .prefetch_related("terms", "transitions__actor").order_by("-ends_on", "-id"))
-    invoices = list(Invoice.objects.filter(person=person).prefetch_related("payments")
-                    .order_by("-issued_on", "-id"))
-    for inv in invoices:
-        paid = sum((p.amount if p.kind == PaymentKind.PAYMENT else -p.amount)
-                   for p in inv.payments.all())
-        inv.balance = inv.amount - paid
-        inv.paid = paid
     definitions = list(CustomFieldDefinition.objects.all())
     custom = [(d.label, person.custom.get(d.key)) for d in definitions if d.key in person.custom]
-    membership_ids = [m.pk for m in memberships]
-    audit = list(
-        AuditEntry.objects.filter(
-            Q(object_type="person", object_id=person.pk)
-            | Q(object_type="membership", object_id__in=membership_ids)
-            | Q(object_type="invoice", object_id__in=[i.pk for i in invoices])
-        ).select_related("actor")[:50])
     return {
         "person": person,
         "phone_display": format_phone(person.phone),
         "custom": custom,
         "relationships": list(person.relationships.select_related("organisation")),
-        "memberships": memberships,
-        "invoices": invoices,
-        "balance": sum((i.balance for i in invoices if i.status == "open"), start=0),
         "changes": _history_changes(person),
-        "audit": audit,
     }
+
+
+def audit_q(person: Person, objects: list[AuditObjects]) -> Q:
+    """Audit entries about the person and about the other apps' objects of theirs."""
+    q = Q(object_type="person", object_id=person.pk)
+    merged: dict[str, list[int]] = {}
+    for part in objects:
+        for object_type, ids in part.items():
+            merged.setdefault(object_type, []).extend(ids)
+    for object_type, ids in merged.items():
+        q |= Q(object_type=object_type, object_id__in=ids)
+    return q
+
+
+def audit_trail(*, person: Person, objects: list[AuditObjects], limit: int = 50
+                ) -> list[AuditEntry]:
+    """The profile's audit trail, newest first, in one query."""
+    return list(AuditEntry.objects.filter(audit_q(person, objects))
+                .select_related("actor")[:limit])
+
+
+def notes_for(person: Person) -> QuerySet[Note]:
+    """A person's staff notes: pinned first, then newest first."""
+    return Note.objects.filter(person=person).select_related("author")

@@ -6,7 +6,6 @@ from . import views
 
 urlpatterns = [
     path("people/", views.person_list, name="person_list"),
-    path("people/export.<str:fmt>", views.person_list_export, name="person_list_export"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
@@ -14,7 +13,6 @@ urlpatterns = [
     path("people/<int:person_id>/data.json", views.person_data_export, name="person_data_export"),
     path("people/<int:person_id>/relationships/add/", views.relationship_add,
          name="relationship_add"),
-    path("people/<int:person_id>/portal-access/", views.portal_access, name="portal_access"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:organisation_id>/", views.organisation_detail,

@@ -7,23 +7,21 @@ Views stay thin: parse a form, call one service or selector, render or redirect
 from __future__ import annotations
 
 import json
-import tempfile
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from commonground.core.errors import DomainError
 from commonground.core.forms import add_domain_errors
-from commonground.membership.models import Status
 from commonground.tenancy.decorators import staff_view
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .forms import (
     ChapterForm,
     CustomFieldForm,
@@ -33,6 +31,7 @@ from .forms import (
     RelationshipForm,
 )
 from .models import Chapter, CustomFieldDefinition, Organisation, Person
+from .privacy import person_export
 
 LIST_FILTERS = ("q", "plan", "status", "chapter", "expiring", "sort")
 
@@ -41,24 +40,9 @@ def _slug(request: HttpRequest) -> str:
     return request.association.slug
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _list_params(request: HttpRequest) -> dict:
-    g = request.GET
-    return {
-        "search": g.get("q", "").strip()[:100],
-        "plan": _int_or_none(g.get("plan")),
-        "status": g.get("status", "") if g.get("status", "") in Status.values else "",
-        "chapter": _int_or_none(g.get("chapter")),
-        "expiring": g.get("expiring", "") if g.get("expiring", "") in selectors.EXPIRING else "",
-    }
-
-
 @staff_view
 def person_list(request: HttpRequest) -> HttpResponse:
-    params = _list_params(request)
+    params = selectors.list_params(request.GET)
     sort = request.GET.get("sort", "name")
     page = selectors.person_list(**params, sort=sort, cursor=request.GET.get("cursor"),
                                  limit=50)
@@ -85,27 +69,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def person_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The current filtered list as CSV or XLSX, in the list's sort order."""
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("Unknown format")
-    try:
-        from .exporting import export_people
-    except ImportError:  # the exporter ships separately; say so rather than fail
-        messages.error(request, "Export is not available in this installation yet.")
-        return redirect("person_list", association=_slug(request))
-    params = _list_params(request)
-    people = selectors.person_filter(**params).order_by("last_name", "first_name", "id")
-    # Not a context manager: FileResponse streams the file and closes it when done.
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    export_people(association=request.association, people=people, fmt=fmt, out=out)
-    out.seek(0)
-    stamp = timezone.localdate().isoformat()
-    return FileResponse(out, as_attachment=True,
-                        filename=f"{request.association.slug}-people-{stamp}.{fmt}")
-
-
-@staff_view
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,9 +89,20 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         context = selectors.person_profile(person_id=person_id)
     except Person.DoesNotExist:
         raise Http404("No such person")
-    from commonground.membership.forms import JoinForm
-
-    context["join_form"] = JoinForm(person=context["person"])
+    person = context["person"]
+    # The other apps' sections (memberships and invoices, activity, …) and contact-card
+    # controls, each rendered from its own template and context (see ``extensions``).
+    panels, audit_objects = [], []
+    for panel in extensions.profile_panels:
+        panel_context = panel.context(request, person)
+        panels.append(render_to_string(panel.template, panel_context, request=request))
+        if panel.audit_objects is not None:
+            audit_objects.append(panel.audit_objects(panel_context))
+    context["panels"] = panels
+    context["contact_actions"] = [
+        render_to_string(action.template, {"person": person}, request=request)
+        for action in extensions.profile_actions]
+    context["audit"] = selectors.audit_trail(person=person, objects=audit_objects)
     return render(request, "people/detail.html", context)
 
 
@@ -169,8 +143,6 @@ def person_data_export(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def json_download(person: Person, *, actor, name: str) -> HttpResponse:
-    from .privacy import person_export
-
     body = json.dumps(person_export(person, actor=actor), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
@@ -196,22 +168,6 @@ def relationship_add(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, f"Linked to {org}.")
             return redirect("person_detail", association=_slug(request), person_id=person.pk)
     return render(request, "people/relationship_form.html", {"person": person, "form": form})
-
-
-@staff_view
-def portal_access(request: HttpRequest, person_id: int) -> HttpResponse:
-    """Give the person a portal login (created or linked by email)."""
-    person = get_object_or_404(Person, pk=person_id, erased_at__isnull=True)
-    if request.method != "POST":
-        return redirect("person_detail", association=_slug(request), person_id=person.pk)
-    from commonground.portal.services import portal_access_grant
-
-    user, password = portal_access_grant(association=request.association, person=person,
-                                         actor=request.user)
-    portal_url = request.build_absolute_uri(reverse("portal:home", args=[_slug(request)]))
-    return render(request, "people/portal_access.html",
-                  {"person": person, "login": user, "password": password,
-                   "portal_url": portal_url})
 
 
 # ---------------------------------------------------------------- organisations

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from commonground.core.errors import DomainError
 from commonground.tenancy.decorators import staff_view
 
-from . import duplicates, merging, notes, selectors
+from . import duplicates, merging, selectors, services
 from .merging.fields import GROUPS
 from .models import DuplicateDismissal, Note, Person
 
@@ -55,7 +55,7 @@ def duplicate_dismiss(request: HttpRequest) -> HttpResponse:
         return redirect("duplicate_list", association=_slug(request))
     a = get_object_or_404(Person, pk=_int(request.POST.get("person_a")))
     b = get_object_or_404(Person, pk=_int(request.POST.get("person_b")))
-    duplicates.duplicate_dismiss(association=request.association, person_a=a, person_b=b,
+    services.duplicate_dismiss(association=request.association, person_a=a, person_b=b,
                                  actor=request.user)
     messages.success(request, f"{a} and {b} will not be proposed as duplicates again.")
     return _back(request, reverse("duplicate_list", kwargs={"association": _slug(request)}))
@@ -74,7 +74,7 @@ def dismissal_restore(request: HttpRequest, dismissal_id: int) -> HttpResponse:
     dismissal = get_object_or_404(DuplicateDismissal, pk=dismissal_id)
     if request.method != "POST":
         return redirect("dismissal_list", association=_slug(request))
-    duplicates.duplicate_restore(association=request.association, dismissal=dismissal,
+    services.duplicate_restore(association=request.association, dismissal=dismissal,
                                  actor=request.user)
     messages.success(request, "The pair may be proposed again.")
     return redirect("dismissal_list", association=_slug(request))
@@ -109,7 +109,7 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
     choices = _choices(request) if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            result = merging.person_merge(association=request.association, keep=keep,
+            result = services.person_merge(association=request.association, keep=keep,
                                           remove=remove, actor=request.user,
                                           field_choices=choices)
         except DomainError as exc:
@@ -136,7 +136,7 @@ def note_add(request: HttpRequest, person_id: int) -> HttpResponse:
                                                "person_id": person.pk}) + "#notes-h"
     if request.method == "POST":
         try:
-            notes.note_add(association=request.association, person=person,
+            services.note_add(association=request.association, person=person,
                            body=request.POST.get("body", ""),
                            pinned=request.POST.get("pinned") == "on", actor=request.user)
         except DomainError as exc:
@@ -151,7 +151,7 @@ def note_add(request: HttpRequest, person_id: int) -> HttpResponse:
 def note_pin(request: HttpRequest, note_id: int) -> HttpResponse:
     note = get_object_or_404(Note.objects.select_related("person"), pk=note_id)
     if request.method == "POST":
-        notes.note_pin(association=request.association, note=note,
+        services.note_pin(association=request.association, note=note,
                        pinned=request.POST.get("pinned") == "1", actor=request.user)
     return redirect(reverse("person_detail", kwargs={"association": _slug(request),
                                                      "person_id": note.person_id}) + "#notes-h")

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django_scopes import scope
 
 from .selectors import api_token_authenticate
+from .services import api_token_touch
 
 
 class ApiScopeMiddleware:
@@ -25,6 +26,7 @@ class ApiScopeMiddleware:
         token = api_token_authenticate(raw.strip()) if kind.lower() == "bearer" else None
         if token is None:
             return self.get_response(request)
+        api_token_touch(token=token)
         request.api_token = token
         request.association = token.association
         request.user = token.user

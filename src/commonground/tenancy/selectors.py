@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from .models import ApiToken, Association, StaffMember
@@ -37,7 +36,8 @@ def staff_roles(*, association: Association, user) -> list:
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    """Find a live token by its raw value (across tenants: the token names its tenant)."""
+    """Find a live token by its raw value (across tenants: the token names its tenant).
+    A read: noting the token's use is ``services.api_token_touch``."""
     if not raw:
         return None
     with scopes_disabled():
@@ -48,7 +48,4 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
         )
         if token is None or not token.user.is_active:
             return None
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

@@ -125,6 +125,20 @@ def api_token_create(*, association: Association, user, name: str = "API token")
     return raw
 
 
+def api_token_touch(*, token: ApiToken, every_seconds: int = 60) -> bool:
+    """Note when a token was last used (shown on the tokens page), at most once a minute so
+    a busy client does not write on every request. Not audited: it records use, not an
+    act, and one entry per minute of API traffic would bury the trail. Returns whether it
+    wrote."""
+    now = timezone.now()
+    if token.last_used_at is not None and (now - token.last_used_at).total_seconds() <= every_seconds:
+        return False
+    with scopes_disabled():  # called before the request's scope is open (the token names it)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+    return True
+
+
 @transaction.atomic
 def api_token_revoke(*, association: Association, token_id: int, actor=None) -> ApiToken:
     with scope(association=association):

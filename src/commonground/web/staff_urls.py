@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("commonground.people.urls_import")),
     path("", include("commonground.people.urls_merge")),
     path("", include("commonground.membership.urls")),
+    path("", include("commonground.portal.staff_urls")),
     path("", include("commonground.tenancy.urls")),
     path("", include("commonground.activity.urls_360")),
     path("", include("commonground.activity.urls")),

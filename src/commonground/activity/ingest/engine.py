@@ -31,9 +31,9 @@ from commonground.people.importing.engine import owner_alive, owner_id  # noqa: 
 from commonground.people.importing.readers import UnreadableFile
 from commonground.tenancy import audit
 
-from ..identity import email_hashes_sync
 from ..mapping import mapping_check_header, mapping_validate
 from ..models import ActivityBatch, BatchStatus, Source
+from ..services.identity import email_hashes_sync
 from . import readers, transform, write
 
 ProgressFn = Callable[[ActivityBatch], None]

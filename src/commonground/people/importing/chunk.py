@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from django.db import connection
 
-from commonground.activity.backfill import activities_backfill_import
+from commonground.activity.services.backfill import activities_backfill_import
 from commonground.core import bulk as dbwrite
 from commonground.core.errors import ValidationFailed
 from commonground.people.models import Person

@@ -1,17 +1,9 @@
-"""Merging duplicate people: the service, its preview and the generic relation mover."""
+"""Merging duplicate people, the parts that are not the write itself: which value the
+merged person keeps (``fields``), the preview staff check first (``preview``, a read) and
+the generic mover of every row that references a person (``relations``). The merge is
+``people.services.person_merge``."""
 
 from .preview import merge_preview
 from .relations import MergeConflict, person_relations
-from .service import (
-    CrossAssociationMerge,
-    MergeRefused,
-    MergeResult,
-    SelfMerge,
-    merge_outcome,
-    merge_snapshots_erase,
-    person_merge,
-)
 
-__all__ = ["CrossAssociationMerge", "MergeConflict", "MergeRefused", "MergeResult", "SelfMerge",
-           "merge_outcome", "merge_preview", "merge_snapshots_erase", "person_merge",
-           "person_relations"]
+__all__ = ["MergeConflict", "merge_preview", "person_relations"]

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.errors import DomainError
-from commonground.people import duplicates, merging
+from commonground.people import duplicates, services
 from commonground.people.models import Person
 from commonground.tenancy.models import Association
 
@@ -74,11 +74,11 @@ class Command(BaseCommand):
         remove = Person.objects.filter(pk=remove_id).first()
         try:
             if remove is None:
-                result = merging.merge_outcome(keep=keep, remove_id=remove_id)
+                result = services.merge_outcome(keep=keep, remove_id=remove_id)
                 if result is None:
                     raise CommandError(f"No person {remove_id} in {assoc.slug}")
             else:
-                result = merging.person_merge(association=assoc, keep=keep, remove=remove,
+                result = services.person_merge(association=assoc, keep=keep, remove=remove,
                                               field_choices=choices)
         except DomainError as exc:
             detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())

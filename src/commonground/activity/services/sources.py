@@ -19,9 +19,9 @@ from commonground.people.importing.readers import sha256_file
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .ingest import engine, readers, transform, write
-from .mapping import mapping_validate, profile_mapping
-from .models import ActivityBatch, ActivityReject, BatchStatus, ProfileKind, RejectStatus, Source
+from ..ingest import engine, readers, transform, write
+from ..mapping import mapping_check_header, mapping_validate, profile_mapping
+from ..models import ActivityBatch, ActivityReject, BatchStatus, ProfileKind, RejectStatus, Source
 
 MAX_API_ROWS = 10_000
 
@@ -116,8 +116,6 @@ def activities_prepare(*, association: Association, source: Source, path: str | 
     except (readers.UnreadableFile, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"{file_name or path.name}: {exc}", fields={"file": [str(exc)]}) from None
     if header:
-        from .mapping import mapping_check_header
-
         mapping_check_header(mapping_validate(source.mapping), header)
     batch = ActivityBatch.objects.create(
         association=association, source=source, channel="file",
@@ -218,10 +216,8 @@ def rejects_dismiss(*, association: Association, source: Source,
 
 def preview(*, source_mapping: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
     """The first rows mapped (for the mapping form): (activities, rejects) as dicts."""
-    from .ingest.engine import context
-
     mapping = mapping_validate(source_mapping)
-    ctx = context(Source(mapping=mapping))
+    ctx = engine.context(Source(mapping=mapping))
     activities, rejects = transform.apply(readers.rows_frame(rows, first_line=2), ctx)
     activities = activities.with_columns(pl.col(pl.Decimal).cast(pl.Utf8))
     return activities.to_dicts(), rejects.to_dicts()

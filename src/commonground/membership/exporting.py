@@ -1,4 +1,5 @@
-"""Writing people to CSV or XLSX, in the columns the importer reads.
+"""Writing people to CSV or XLSX, in the columns the roster importer reads (people with
+their latest membership, so it lives with membership).
 
 Exporting a roster and importing the file again changes nothing. People are streamed
 from the database (``iterator``) and written as they come, so memory stays flat.
@@ -13,11 +14,11 @@ from typing import IO, Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from commonground.membership.models import Membership
+from commonground.people.importing.mapping import CANONICAL, custom_header
+from commonground.people.models import CustomFieldDefinition, Person, Relationship, RelationshipKind
 from commonground.tenancy.models import Association
 
-from .importing.mapping import CANONICAL, custom_header
-from .models import CustomFieldDefinition, Person, Relationship, RelationshipKind
+from .models import Membership
 
 FORMATS = ("csv", "xlsx")
 _PERSON_COLUMNS = ("external_id", "first_name", "last_name", "email", "phone", "organisation",

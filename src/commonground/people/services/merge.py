@@ -20,9 +20,11 @@ from commonground.core.normalise import email_key
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association, AuditEntry
 
+from .. import signals
+from ..merging import fields as merge_fields
+from ..merging.relations import relations_move
 from ..models import Person
-from . import fields as merge_fields
-from .relations import relations_move
+from ..privacy import person_export
 
 ACTION = "person.merged"
 
@@ -75,20 +77,6 @@ def _lock(association: Association, keep: Person, remove: Person) -> tuple[Perso
     return rows[keep.pk], rows[remove.pk]
 
 
-def _email_identities(association: Association, keep: Person, keys: set[str]) -> list[str]:
-    """Emails the merged person no longer has as their address stay theirs as identities
-    (with their hashes, for hashed feeds); an identity someone else holds stays with them."""
-    from commonground.activity.identity import email_hash, identities_link
-
-    keys = sorted(k for k in keys if k and k != keep.email_key)
-    if not keys:
-        return []
-    links = [(keep.pk, kind, value) for k in keys
-             for kind, value in (("email", k), ("hash", email_hash(k)))]
-    identities_link(association=association, links=links)
-    return keys
-
-
 @transaction.atomic
 def person_merge(*, association: Association, keep: Person, remove: Person, actor=None,
                  field_choices: dict[str, str] | None = None) -> MergeResult:
@@ -98,14 +86,12 @@ def person_merge(*, association: Association, keep: Person, remove: Person, acto
     entry holding the removed person's full export."""
     _check(association, keep, remove)
     choices = merge_fields.clean_choices(field_choices)
-    from commonground.activity.locks import people_hold_exclusive
-
-    # First, before any person row: activity writes in flight finish (and are moved below).
-    people_hold_exclusive(association_id=association.pk)
+    # First, before any person row: participants take their own locks (activity waits for
+    # its writes in flight, whose rows are then moved below).
+    signals.person_merge_starting.send(sender=Person, association=association, keep=keep,
+                                       remove=remove)
     keep, remove = _lock(association, keep, remove)
     _check(association, keep, remove)
-    from ..privacy import person_export
-
     snapshot = person_export(remove, audited=False)
     emails = {keep.email_key, remove.email_key}
     unlinked_login = (remove.user.email if remove.user_id and keep.user_id
@@ -125,12 +111,13 @@ def person_merge(*, association: Association, keep: Person, remove: Person, acto
     keep._history_user = actor if getattr(actor, "is_authenticated", False) else None
     keep._change_reason = f"merged person {removed_id}"
     keep.save()
-    identities = _email_identities(association, keep, emails)
-    from commonground.activity.backfill import activities_backfill_emails
-    from commonground.membership.services import member_summary_refresh
-
-    activities_backfill_emails(association=association, people=[(keep.pk, keep.email_key)])
-    member_summary_refresh(association=association, person_ids=[keep.pk])
+    # Emails the merged person no longer has as their address: activity keeps them as
+    # identities, so feeds still match them.
+    identities = sorted(k for k in emails if k and k != keep.email_key)
+    # Participants move their part: activity links those identities and backfills,
+    # membership recomputes the person's copy of their current membership.
+    signals.person_merged.send(sender=Person, association=association, keep=keep,
+                               removed_id=removed_id, former_emails=identities)
     keep.refresh_from_db()
     audit.record(association=association, action=ACTION, obj=keep, actor=actor, data={
         "removed_id": removed_id, "moved": moved, "fields_from_removed": taken,

@@ -1,6 +1,6 @@
 """Writes from the unmatched queue: turn an unknown identity into a person's history.
 
-Both paths tie the identity to the person (``activity.identity.identities_link``, so
+Both paths tie the identity to the person (``activity.services.identity.identities_link``, so
 future rows with it match at ingestion) and move the waiting activities onto the
 person's timeline with one set-based UPDATE.
 """
@@ -12,12 +12,14 @@ from typing import Any
 from django.db import transaction
 
 from commonground.core.errors import NotFound, ValidationFailed
+from commonground.people import services as people_services
 from commonground.people.models import Person
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .models import Activity, IdentityKind
-from .selectors_quality import split_key
+from ..models import Activity, IdentityKind
+from ..selectors_quality import split_key
+from .identity import Link, identities_link
 
 
 def _waiting(key: str):
@@ -34,15 +36,10 @@ def _link(association: Association, person: Person, key: str, *, source_id: int 
     sources = [source_id] if kind == IdentityKind.EXTERNAL else [None]
     if kind == IdentityKind.EXTERNAL and source_id is None:
         sources = _sources_of(key)
-    try:
-        from .identity import Link, identities_link
-    except ImportError:  # identity resolution not installed: backfill only
-        identities_link = None
-    if identities_link is not None:
-        identities_link(association=association,
-                        links=[Link(person.pk, kind, value, s) for s in sources])
-    # Whatever the link did not move (an identity already tied elsewhere keeps its person,
-    # or no identity module) is still this person's by the staff's explicit choice.
+    identities_link(association=association,
+                    links=[Link(person.pk, kind, value, s) for s in sources])
+    # Whatever the link did not move (an identity already tied elsewhere keeps its person)
+    # is still this person's by the staff's explicit choice.
     rest = _waiting(key)
     if kind == IdentityKind.EXTERNAL and source_id is not None:
         rest = rest.filter(source_id=source_id)
@@ -53,8 +50,6 @@ def _link(association: Association, person: Person, key: str, *, source_id: int 
 def unmatched_create_prospect(*, association: Association, key: str, actor: Any = None,
                               first_name: str = "", last_name: str = "") -> tuple[Person, int]:
     """Create a person (a prospect) from an unmatched email and attach its activities."""
-    from commonground.people import services as people_services
-
     kind, value = split_key(key)
     if kind != IdentityKind.EMAIL or not value:
         raise ValidationFailed("Only an email address can become a prospect",

@@ -19,8 +19,9 @@ from commonground.core.normalise import (
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .customfields import clean_custom
-from .models import (
+from .. import signals
+from ..customfields import clean_custom
+from ..models import (
     Chapter,
     CustomFieldDefinition,
     FieldKind,
@@ -30,6 +31,8 @@ from .models import (
     RelationshipKind,
     Sector,
 )
+from .merge import merge_snapshots_erase
+from .notes import notes_erase
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", *ADDRESS_FIELDS,
                  "chapter", "custom", "external_id")
@@ -119,11 +122,11 @@ def person_create(*, association: Association, actor=None, **data: Any) -> Perso
 
 
 def _backfill(association: Association, person: Person) -> None:
-    """Activities feeds left unmatched under this email join the person's timeline."""
+    """Announce the person's new email (activity left unmatched under it joins their
+    timeline: ``activity.hooks``)."""
     if person.email_key:
-        from commonground.activity.backfill import activities_backfill_emails
-
-        activities_backfill_emails(association=association, people=[(person.pk, person.email_key)])
+        signals.person_emails_added.send(sender=Person, association=association,
+                                         people=[(person.pk, person.email_key)])
 
 
 @transaction.atomic
@@ -267,12 +270,8 @@ def person_erase(*, association: Association, person: Person, actor=None) -> Per
     person.history.all().update(last_name=ERASED_NAME, custom={}, **{
         k: v for k, v in blank.items()
     })
-    from commonground.membership.services import billing_identity_erase
-
-    billing_identity_erase(association=association, person=person)
-    from .merging import merge_snapshots_erase
-    from .notes import notes_erase
-
+    # Each app above people blanks its part (membership: the invoices' billing name).
+    signals.person_erasing.send(sender=Person, association=association, person=person)
     notes_erase(person=person)
     merge_snapshots_erase(person=person)
     audit.record(association=association, action="person.erased", obj=person, actor=actor)

@@ -1,15 +1,15 @@
-"""Staff notes on a person: add, pin, list; erased (emptied) with the person."""
+"""Staff notes on a person: add, pin; erased (emptied) with the person. (Listing them is a
+read: ``people.selectors.notes_for``.)"""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from commonground.core.errors import Conflict, ValidationFailed
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .models import Note, Person
+from ..models import Note, Person
 
 MAX_BODY = 10_000
 
@@ -43,11 +43,6 @@ def note_pin(*, association: Association, note: Note, pinned: bool, actor=None) 
                      action="person.note_pinned" if pinned else "person.note_unpinned",
                      obj=note.person, actor=actor, data={"note_id": note.pk})
     return note
-
-
-def notes_for(person: Person) -> QuerySet[Note]:
-    """Pinned first, then newest first."""
-    return Note.objects.filter(person=person).select_related("author")
 
 
 def notes_erase(*, person: Person) -> int:

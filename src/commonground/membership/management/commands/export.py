@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef
 from django_scopes import scope
 
+from commonground.membership.exporting import FORMATS, export_people
 from commonground.membership.models import Membership, Plan, Status
-from commonground.people.exporting import FORMATS, export_people
 from commonground.people.models import Person
 from commonground.tenancy.models import Association
 
