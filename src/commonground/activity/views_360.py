@@ -150,7 +150,6 @@ def source_health(request: HttpRequest) -> HttpResponse:
         return response
     for r, chart in zip(rows, sparks, strict=True):
         r["spark"] = chart.with_csv_url(charts.csv_href(request, chart.name)).render()
-        r["spark_total"], r["spark_peak"] = sum(r["days"]), max(r["days"], default=0)
     return render(request, "activity/health.html", {
         "rows": rows, "zone": zone.key,
         "spark_days": selectors_quality.SPARK_DAYS,
@@ -161,10 +160,12 @@ def source_health(request: HttpRequest) -> HttpResponse:
 def rows_per_day_chart(row: dict[str, Any]) -> charts.Chart:
     """A source's rows landed per day, oldest first, as a sparkline."""
     source, days = row["source"], row["days"]
+    total, peak = sum(days), max(days, default=0)
     return charts.sparkline(
         f"source-{source.pk}", title=f"Rows landed per day for {source.name}",
-        description=(f"Rows landed per day over the last {len(days)} days: {sum(days)} in all, "
-                     f"at most {max(days, default=0)} in one day."),
+        description=(f"Rows landed per day over the last {len(days)} days: {total} in all, "
+                     f"at most {peak} in one day."),
+        note=f"{total:,} rows in the last {len(days)} days (busiest day {peak:,})",
         x=charts.Column("day", "Day", "date"), y=charts.Column("rows", "Rows landed"),
         rows=[(row["first_day"] + timedelta(days=i), n) for i, n in enumerate(days)],
         filename=f"{source.slug or source.pk}-rows-per-day.csv")

@@ -142,6 +142,7 @@ class Chart:
     height: int = 200
     responsive: bool = True  # scale to the container's width; False keeps the pixel size
     css_class: str = ""
+    note: str = ""  # a short text shown beside the chart (not part of the image)
     csv_url: str = ""
     filename: str = ""
 
@@ -213,6 +214,10 @@ class RenderedChart:
     @property
     def css_class(self) -> str:
         return self.chart.css_class
+
+    @property
+    def note(self) -> str:
+        return self.chart.note
 
     @property
     def table(self) -> tuple[list[str], list[list[str]]]:
