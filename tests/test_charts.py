@@ -150,3 +150,19 @@ def test_a_page_can_declare_its_own_spec_builder():
                          rows=[("Visited", 900), ("Signed up", 120), ("Joined", 40)], spec=funnel)
     rendered = chart.render()
     assert "Signed up" in rendered.svg and ">120<" in rendered.table_html
+
+
+def test_labels_from_data_are_escaped_in_the_svg_and_table():
+    chart = charts.bar("x", title="t", description="d", x=Column("k", "Kind", "text"),
+                       series=[Column("n", "<b>N</b>")], rows=[("<script>alert(1)</script>", 3)])
+    rendered = chart.render()
+    assert "<script>" not in rendered.svg and "<script>" not in rendered.table_html
+    assert "&lt;script&gt;" in rendered.svg
+
+
+def test_formatting_is_part_of_the_cache_key():
+    def make(places):
+        return charts.bar("p", title="t", description="d", x=Column("k", "K", "text"),
+                          series=[Column("v", "V", "decimal", places=places)], rows=[("a", Decimal("1.5"))])
+
+    assert ">1.50<" in make(2).render().table_html and ">1.500<" in make(3).render().table_html

@@ -174,11 +174,14 @@ class Chart:
 
     def render(self) -> RenderedChart:
         """SVG and data table, from the cache when this spec has been drawn with these rows."""
-        template, template_json = _spec_template(self.spec, _shape_key(self.shape))
+        shape_key = _shape_key(self.shape)
+        template, template_json = _spec_template(self.spec, shape_key)
         rows = self.json_rows()
-        rows_json = json.dumps(rows, separators=(",", ":"), default=str)
+        # The table's cells come from the raw rows and the columns' formatting, so both are
+        # in the key along with the spec; str() keeps Decimal and date values exact.
+        rows_json = json.dumps(self.rows, separators=(",", ":"), default=str)
         key = "chart:" + hashlib.sha256("\x1f".join(
-            (template_json, rows_json, self.name, self.title, self.description,
+            (template_json, shape_key, rows_json, self.name, self.title, self.description,
              str(self.responsive))).encode()).hexdigest()
         parts = cache.get(key)
         if parts is None:
