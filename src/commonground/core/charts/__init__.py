@@ -18,9 +18,10 @@ with their own builder's dotted path.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from .base import DATASET, Chart, Column, RenderedChart, Shape, SpecBuilder, no_data_spec
+from .base import DATASET, DEFAULT_COLOURS, Chart, Column, RenderedChart, Shape, SpecBuilder, no_data_spec
 from .http import chart_csv_response, csv_for, csv_href, requested_chart
 
 __all__ = ["DATASET", "Chart", "Column", "RenderedChart", "Shape", "SpecBuilder", "bar",
@@ -30,11 +31,23 @@ __all__ = ["DATASET", "Chart", "Column", "RenderedChart", "Shape", "SpecBuilder"
 _SPECS = "commonground.core.charts.specs."
 
 
+def _coloured(series: Sequence[Column]) -> tuple[Column, ...]:
+    """Every series with a colour (a default where the page named none)."""
+    return tuple(c if c.colour else replace(c, colour=DEFAULT_COLOURS[i % len(DEFAULT_COLOURS)])
+                 for i, c in enumerate(series))
+
+
+def _legend(series: Sequence[Column]) -> tuple[tuple[str, str], ...]:
+    return tuple((c.label, c.colour) for c in series) if len(series) > 1 else ()
+
+
 def bar(name: str, *, title: str, description: str, x: Column, series: Sequence[Column],
         rows: Sequence[Sequence[Any]], extra: Sequence[Column] = (), stacked: bool = True,
         width: int = 640, height: int = 200, **kw: Any) -> Chart:
     """Bars per ``x``; rows are ``(x, *series, *extra)``. ``extra`` columns (a total, say)
     are in the table and the CSV but not drawn."""
+    series = _coloured(series)
+    kw.setdefault("legend", _legend(series))
     return Chart(name=name, title=title, description=description,
                  columns=(x, *series, *extra), rows=rows, spec=_SPECS + "bar",
                  options={"x": x.key, "series": [c.key for c in series], "stacked": stacked},
@@ -45,6 +58,8 @@ def diverging_bar(name: str, *, title: str, description: str, x: Column, up: Col
                   rows: Sequence[Sequence[Any]], extra: Sequence[Column] = (),
                   width: int = 640, height: int = 200, **kw: Any) -> Chart:
     """``up`` drawn above the zero line and ``down`` below it; rows are ``(x, up, down, *extra)``."""
+    up, down = _coloured([up, down])
+    kw.setdefault("legend", _legend([up, down]))
     return Chart(name=name, title=title, description=description,
                  columns=(x, up, down, *extra), rows=rows, spec=_SPECS + "diverging_bar",
                  options={"x": x.key, "up": up.key, "down": down.key},
@@ -55,6 +70,8 @@ def line(name: str, *, title: str, description: str, x: Column, series: Sequence
          rows: Sequence[Sequence[Any]], extra: Sequence[Column] = (), points: bool = False,
          width: int = 640, height: int = 200, **kw: Any) -> Chart:
     """One line per series over a continuous ``x``; rows are ``(x, *series, *extra)``."""
+    series = _coloured(series)
+    kw.setdefault("legend", _legend(series))
     return Chart(name=name, title=title, description=description,
                  columns=(x, *series, *extra), rows=rows, spec=_SPECS + "line",
                  options={"x": x.key, "series": [c.key for c in series], "points": points},

@@ -38,6 +38,10 @@ DATASET = "table"  # the name spec builders read their rows from: alt.Data(name=
 CACHE_SECONDS = 24 * 3600  # the key is the content, so a long life is safe
 VEGALITE_VERSION = "6.4"
 
+# Series colours when a column names none; each meets 3:1 against the white panel.
+DEFAULT_COLOURS = ("#0b5cad", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#0b7285",
+                   "#975a16", "#9b2c2c", "#4a5568")
+
 ColumnKind = Literal["text", "int", "decimal", "money", "percent", "date", "month"]
 
 
@@ -143,6 +147,9 @@ class Chart:
     responsive: bool = True  # scale to the container's width; False keeps the pixel size
     css_class: str = ""
     note: str = ""  # a short text shown beside the chart (not part of the image)
+    # (label, colour) per series, shown as an HTML key above the chart: drawing the legend
+    # inside the SVG doubled vl-convert's render time (text measuring).
+    legend: tuple[tuple[str, str], ...] = ()
     csv_url: str = ""
     filename: str = ""
 
@@ -221,6 +228,10 @@ class RenderedChart:
     @property
     def note(self) -> str:
         return self.chart.note
+
+    @property
+    def legend(self) -> tuple[tuple[str, str], ...]:
+        return self.chart.legend
 
     @property
     def table(self) -> tuple[list[str], list[list[str]]]:

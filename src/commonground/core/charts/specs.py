@@ -4,7 +4,8 @@ returns a chart reading its rows from the named dataset; see ``base`` for the co
 Conventions, so that charts look alike: dates reach the spec as ISO strings and are read
 as UTC (``utc…`` time units), so the server's time zone can never move a month; several
 series are folded from the wide rows into (series, value) inside the spec, so the rows
-stay exactly what the data table and the CSV show; colours come from the columns.
+stay exactly what the data table and the CSV show; colours come from the columns. Legends
+are HTML beside the SVG (``Chart.legend``), not drawn by Vega: that halves a render.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from typing import Any
 
 import altair as alt
 
-from .base import DATASET, Column, Shape
+from .base import DATASET, DEFAULT_COLOURS, Column, Shape
 
 SERIES, VALUE = "__series", "__value"
-DEFAULT_COLOURS = ("#0b5cad", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#0b7285",
-                   "#975a16", "#9b2c2c", "#4a5568")
 TIME_UNITS = {"month": "utcyearmonth", "date": "utcyearmonthdate"}
 # Month ticks read "Jan 2025" in January and on the first bar, the bare month elsewhere.
 MONTH_LABELS = ("utcFormat(datum.value, '%m') === '01' || datum.index === 0 ? "
@@ -62,10 +61,6 @@ def _fold(chart: alt.Chart, series: list[Column]) -> alt.Chart:
     return chart.transform_calculate(**{SERIES: f"{json.dumps(labels)}[datum['{SERIES}']]"})
 
 
-def _legend(series: list[Column]) -> alt.Legend | None:
-    return alt.Legend(title=None, orient="top", direction="horizontal") if len(series) > 1 else None
-
-
 def _series(shape: Shape) -> list[Column]:
     return [shape.column(k) for k in shape.options["series"]]
 
@@ -79,7 +74,7 @@ def bar(shape: Shape) -> alt.Chart:
         "x": _x(x),
         "y": alt.Y(VALUE, type="quantitative", stack="zero" if stacked else None,
                    axis=alt.Axis(title=None, tickMinStep=1, format="~s"), title=None),
-        "color": alt.Color(SERIES, type="nominal", scale=_colours(series), legend=_legend(series),
+        "color": alt.Color(SERIES, type="nominal", scale=_colours(series), legend=None,
                            sort=[c.label for c in series]),
         "order": alt.Order(f"{SERIES}_rank:Q"),
     }
@@ -103,7 +98,7 @@ def diverging_bar(shape: Shape) -> alt.LayerChart:
         y=alt.Y("signed", type="quantitative", title=None,
                 axis=alt.Axis(title=None, tickMinStep=1, labelExpr="format(abs(datum.value), '~s')")),
         color=alt.Color(SERIES, type="nominal", scale=_colours([up, down]),
-                        legend=_legend([up, down]), sort=[up.label, down.label]))
+                        legend=None, sort=[up.label, down.label]))
     zero = alt.Chart().mark_rule(color="#4a5560").encode(y=alt.datum(0))
     return alt.layer(bars, zero, data=alt.Data(name=DATASET)).properties(
         width=shape.width, height=shape.height)
@@ -117,7 +112,7 @@ def line(shape: Shape) -> alt.Chart:
         point=bool(shape.options.get("points")), interpolate="monotone").encode(
         x=_x(x, band=False),
         y=alt.Y(VALUE, type="quantitative", axis=alt.Axis(title=None, format="~s"), title=None),
-        color=alt.Color(SERIES, type="nominal", scale=_colours(series), legend=_legend(series),
+        color=alt.Color(SERIES, type="nominal", scale=_colours(series), legend=None,
                         sort=[c.label for c in series]))
 
 
