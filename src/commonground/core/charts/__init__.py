@@ -41,41 +41,38 @@ def _legend(series: Sequence[Column]) -> tuple[tuple[str, str], ...]:
     return tuple((c.label, c.colour) for c in series) if len(series) > 1 else ()
 
 
-def bar(name: str, *, title: str, description: str, x: Column, series: Sequence[Column],
-        rows: Sequence[Sequence[Any]], extra: Sequence[Column] = (), stacked: bool = True,
-        width: int = 640, height: int = 200, **kw: Any) -> Chart:
+def _series_chart(kind: str, name: str, x: Column, series: Sequence[Column], extra: Sequence[Column],
+                  rows: Sequence[Sequence[Any]], options: dict[str, Any], kw: dict[str, Any]) -> Chart:
+    """A chart of one or more coloured series over ``x``, rows ``(x, *series, *extra)``."""
+    series = _coloured(series)
+    kw.setdefault("legend", _legend(series))
+    kw.setdefault("width", 640)
+    kw.setdefault("height", 200)
+    return Chart(name=name, columns=(x, *series, *extra), rows=rows, spec=_SPECS + kind,
+                 options={"x": x.key, **options}, **kw)
+
+
+def bar(name: str, *, x: Column, series: Sequence[Column], rows: Sequence[Sequence[Any]],
+        extra: Sequence[Column] = (), stacked: bool = True, **kw: Any) -> Chart:
     """Bars per ``x``; rows are ``(x, *series, *extra)``. ``extra`` columns (a total, say)
-    are in the table and the CSV but not drawn."""
-    series = _coloured(series)
-    kw.setdefault("legend", _legend(series))
-    return Chart(name=name, title=title, description=description,
-                 columns=(x, *series, *extra), rows=rows, spec=_SPECS + "bar",
-                 options={"x": x.key, "series": [c.key for c in series], "stacked": stacked},
-                 width=width, height=height, **kw)
+    are in the table and the CSV but not drawn. ``kw``: title, description and the other
+    :class:`Chart` fields."""
+    return _series_chart("bar", name, x, series, extra, rows,
+                         {"series": [c.key for c in series], "stacked": stacked}, kw)
 
 
-def diverging_bar(name: str, *, title: str, description: str, x: Column, up: Column, down: Column,
-                  rows: Sequence[Sequence[Any]], extra: Sequence[Column] = (),
-                  width: int = 640, height: int = 200, **kw: Any) -> Chart:
+def diverging_bar(name: str, *, x: Column, up: Column, down: Column, rows: Sequence[Sequence[Any]],
+                  extra: Sequence[Column] = (), **kw: Any) -> Chart:
     """``up`` drawn above the zero line and ``down`` below it; rows are ``(x, up, down, *extra)``."""
-    up, down = _coloured([up, down])
-    kw.setdefault("legend", _legend([up, down]))
-    return Chart(name=name, title=title, description=description,
-                 columns=(x, up, down, *extra), rows=rows, spec=_SPECS + "diverging_bar",
-                 options={"x": x.key, "up": up.key, "down": down.key},
-                 width=width, height=height, **kw)
+    return _series_chart("diverging_bar", name, x, [up, down], extra, rows,
+                         {"up": up.key, "down": down.key}, kw)
 
 
-def line(name: str, *, title: str, description: str, x: Column, series: Sequence[Column],
-         rows: Sequence[Sequence[Any]], extra: Sequence[Column] = (), points: bool = False,
-         width: int = 640, height: int = 200, **kw: Any) -> Chart:
+def line(name: str, *, x: Column, series: Sequence[Column], rows: Sequence[Sequence[Any]],
+         extra: Sequence[Column] = (), points: bool = False, **kw: Any) -> Chart:
     """One line per series over a continuous ``x``; rows are ``(x, *series, *extra)``."""
-    series = _coloured(series)
-    kw.setdefault("legend", _legend(series))
-    return Chart(name=name, title=title, description=description,
-                 columns=(x, *series, *extra), rows=rows, spec=_SPECS + "line",
-                 options={"x": x.key, "series": [c.key for c in series], "points": points},
-                 width=width, height=height, **kw)
+    return _series_chart("line", name, x, series, extra, rows,
+                         {"series": [c.key for c in series], "points": points}, kw)
 
 
 def sparkline(name: str, *, title: str, description: str, x: Column, y: Column,
