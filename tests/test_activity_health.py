@@ -68,6 +68,22 @@ def test_health_page_shows_figures_rejects_and_staleness(sources, staff_client, 
     assert "Never fed yet" in fresh and "No open rejects" in fresh
 
 
+def test_health_sparkline_offers_rows_per_day_as_table_and_csv(sources, staff_client, scoped):
+    url = f"/a/{scoped.slug}/activity/health/"
+    daily = sources["daily"]
+    html = staff_client.get(url).content.decode()
+    card = html.split(f'id="src-{daily.pk}-h"')[1].split("</section>")[0]
+    assert f'aria-labelledby="chart-source-{daily.pk}-t chart-source-{daily.pk}-d"' in card
+    assert "147 in all" in card and "<summary>Data table" in card
+    assert f'href="{url}?format=csv&amp;chart=source-{daily.pk}" download' in card
+    response = staff_client.get(url, {"format": "csv", "chart": f"source-{daily.pk}"})
+    assert response["Content-Disposition"] == 'attachment; filename="newsletter-rows-per-day.csv"'
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Day,Rows landed" and len(lines) == 31
+    assert sum(int(line.split(",")[1]) for line in lines[1:]) == 147
+    assert staff_client.get(url, {"format": "csv", "chart": "source-0"}).status_code == 404
+
+
 def test_health_page_is_reachable_from_the_navigation(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     assert f'href="/a/{scoped.slug}/activity/health/"' in html

@@ -158,6 +158,28 @@ def test_profile_shows_summary_and_timeline(world, staff_client, django_assert_m
                                 ).status_code == 200
 
 
+def test_profile_chart_has_table_and_csv_of_the_months(world, staff_client):
+    a, p = world["association"], world["person"]
+    add(a, world["web"], p, at=NOW - timedelta(minutes=1))
+    add(a, world["web"], p, at=NOW - timedelta(minutes=2))
+    add(a, world["store"], p, at=NOW - timedelta(minutes=3), category="commerce", kind="order_line",
+        amount=Decimal("19.99"))
+    html = staff_client.get(f"/a/{a.slug}/people/{p.pk}/").content.decode()
+    assert 'aria-labelledby="chart-activity-by-month-t chart-activity-by-month-d"' in html
+    assert "the busiest month has 3 activities, 3 in all" in html
+    timeline = f"/a/{a.slug}/people/{p.pk}/activity/"
+    assert f'href="{timeline}?format=csv&amp;chart=activity-by-month" download' in html
+    month = f"{timezone.localdate():%b %Y}"
+    assert (f'<th scope="row">{month}</th><td class="num">2</td><td class="num">1</td>'
+            f'<td class="num">3</td>') in html
+    response = staff_client.get(timeline, {"format": "csv", "chart": "activity-by-month"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Month,Web,Commerce,All" and len(lines) == 13
+    assert lines[-1] == f"{timezone.localdate():%Y-%m},2,1,3"
+    assert staff_client.get(f"/a/{a.slug}/people/999999/activity/",
+                            {"format": "csv", "chart": "activity-by-month"}).status_code == 404
+
+
 def test_profile_queries_do_not_grow_with_activity(world, staff_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -96,6 +96,21 @@ def test_dashboard_shows_counts_and_chart(staff_client, world):
     assert "Archer" in body  # recent joins
 
 
+def test_dashboard_chart_offers_its_figures_as_table_and_csv(staff_client, world):
+    body = staff_client.get(url("dashboard")).content.decode()
+    assert 'role="img" aria-labelledby="chart-joins-lapses-t chart-joins-lapses-d"' in body
+    assert "<summary>Data table" in body and '<th scope="col" class="num">Joined</th>' in body
+    csv_url = f'{url("dashboard")}?format=csv&amp;chart=joins-lapses'
+    assert f'href="{csv_url}" download>Download CSV' in body
+    response = staff_client.get(url("dashboard"), {"format": "csv", "chart": "joins-lapses"})
+    assert response["Content-Disposition"] == 'attachment; filename="joins-and-lapses.csv"'
+    lines = response.content.decode("utf-8-sig").splitlines()
+    this_month = timezone.localdate().replace(day=1)
+    assert lines[0] == "Month,Joined,Lapsed" and len(lines) == 25  # 24 months
+    assert lines[-1].startswith(f"{this_month:%Y-%m},2,")  # Ann and Widgets Inc joined today
+    assert f'<th scope="row">{this_month:%b %Y}</th><td class="num">2</td>' in body
+
+
 def test_profile_shows_memberships_invoices_and_history(staff_client, world, association, staff_user):
     ann = world["ann"]
     response = staff_client.post(url("person_edit", person_id=ann.pk), {

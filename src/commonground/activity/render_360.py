@@ -1,9 +1,9 @@
-"""HTML for the repeated parts of Member 360 (timeline rows, the monthly table), built here.
+"""HTML for the repeated part of Member 360 (the timeline rows), built here.
 
 Measured on the profile: a Django template loop over 50 timeline rows cost more than
 the queries and the rest of the block together (about 1,000 variable lookups). Rows are
 f-strings with every value passed through ``html.escape`` (a third of ``format_html``'s
-cost, which matters at 50 rows a page); the month table uses ``format_html``.
+cost, which matters at 50 rows a page).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from html import escape as _escape
 from typing import Any
 
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -45,12 +44,3 @@ def timeline_item(row: Any) -> SafeString:
         f'<p class="tl-meta"><span class="badge" style="border-left:4px solid {colour}">'
         f'{_e(row.category_label)}</span> <span class="muted">from {_e(row.source.name)}</span>'
         f'{"".join(_highlight(h) for h in row.highlights)}</p></div></li>')
-
-
-def month_table_body(month_rows: list[tuple[Any, list[int], int]]) -> SafeString:
-    """The ``<tbody>`` rows of the per-month table under the chart."""
-    return format_html_join(
-        "", '<tr><th scope="row">{}</th>{}<td class="num">{}</td></tr>',
-        ((f"{month:%b %Y}",
-          format_html_join("", '<td class="num">{}</td>', ((n,) for n in counts)), total)
-         for month, counts, total in month_rows))

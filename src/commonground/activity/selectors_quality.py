@@ -12,7 +12,6 @@ from django.db.models import Count, F, Max, Min, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
-from .charts_360 import sparkline
 from .models import Activity, ActivityBatch, ActivityReject, IdentityKind, RejectStatus, Source
 
 SPARK_DAYS = 30
@@ -58,8 +57,9 @@ def _usual_intervals() -> dict[int, timedelta]:
 
 
 def sources_health(*, zone: ZoneInfo, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Per source: feeding figures (totals and last batch), a 30-day sparkline of rows
-    landed per day, open rejects by reason, and whether it is overdue. Five queries."""
+    """Per source: feeding figures (totals and last batch), rows landed per day over the
+    last 30 days (``days``, from ``first_day``), open rejects by reason, and whether it is
+    overdue. Five queries."""
     now = now or timezone.now()
     last_batch = (ActivityBatch.objects.filter(source=OuterRef("pk"))
                   .order_by("-created_at", "-id").values("pk")[:1])
@@ -94,7 +94,7 @@ def sources_health(*, zone: ZoneInfo, now: datetime | None = None) -> list[dict[
         limit = max(usual * STALE_FACTOR, STALE_FLOOR) if usual else None
         out.append({
             "source": s, "last_batch": batches.get(s.last_batch_id),
-            "spark": sparkline(days), "days": days, "first_day": first_day,
+            "days": days, "first_day": first_day,
             "reasons": reasons.get(s.pk, [])[:TOP_REASONS],
             "more_reasons": max(len(reasons.get(s.pk, [])) - TOP_REASONS, 0),
             "open_rejects": open_total.get(s.pk, 0),

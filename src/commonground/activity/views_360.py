@@ -8,7 +8,7 @@ or just the next days (load more), swapped in place.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
+from commonground.core import charts
 from commonground.core.errors import DomainError, ValidationFailed
 from commonground.core.pagination import decode_cursor, encode_cursor
 from commonground.people.models import Person
@@ -26,7 +27,6 @@ from commonground.people.selectors import person_list
 from commonground.tenancy.decorators import staff_view
 
 from . import render_360, selectors, selectors_quality, services
-from .charts_360 import stacked_months
 from .models import Category, IdentityKind
 
 
@@ -83,14 +83,29 @@ def summary_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
     summary = selectors.person_activity_summary(
         association=request.association, person_id=person_id,
         zone=selectors.association_zone(request.association))
-    summary["chart"] = stacked_months(summary["categories"], summary["months"])
-    rows = []
-    for i, month in enumerate(summary["months"]):
-        counts = [c["monthly"][i] for c in summary["categories"]]
-        rows.append((month, counts, sum(counts)))
-    summary["month_rows"] = rows
-    summary["month_table"] = render_360.month_table_body(rows)
+    chart = monthly_chart(summary)
+    timeline = reverse("person_timeline", kwargs={"association": request.association.slug,
+                                                  "person_id": person_id})
+    summary["chart"] = chart.with_csv_url(charts.csv_href(request, chart.name, path=timeline)).render()
     return {"summary": summary}
+
+
+def monthly_chart(summary: dict[str, Any]) -> charts.Chart:
+    """Activities per month stacked by category, with the total per month in the table."""
+    categories, months = summary["categories"], summary["months"]
+    rows = []
+    for i, month in enumerate(months):
+        counts = [c["monthly"][i] for c in categories]
+        rows.append((month, *counts, sum(counts)))
+    peak = max([0] + [r[-1] for r in rows])
+    return charts.bar(
+        "activity-by-month", title=f"Activities per month by category, last {len(months)} months",
+        description=(f"Stacked bars, one per month; the busiest month has {peak} activities, "
+                     f"{sum(r[-1] for r in rows)} in all. The figures are in the data table."),
+        x=charts.Column("month", "Month", "month"),
+        series=[charts.Column(c["category"], c["label"], colour=c["colour"]) for c in categories],
+        extra=[charts.Column("all", "All")], rows=rows, height=170,
+        css_class="m360-chart", filename="activity-by-month.csv")
 
 
 def member360_context(request: HttpRequest, person: Person,
@@ -102,6 +117,13 @@ def member360_context(request: HttpRequest, person: Person,
 
 @staff_view
 def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
+    if charts.requested_chart(request) is not None:
+        if not Person.objects.filter(pk=person_id).exists():
+            raise Http404("No such person")
+        summary = selectors.person_activity_summary(
+            association=request.association, person_id=person_id,
+            zone=selectors.association_zone(request.association))
+        return charts.csv_for(request, [monthly_chart(summary)])
     if request.htmx:
         # Fragments need only to know the person is ours: one indexed lookup.
         if not Person.objects.filter(pk=person_id).exists():
@@ -123,11 +145,31 @@ def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
 @staff_view
 def source_health(request: HttpRequest) -> HttpResponse:
     zone = selectors.association_zone(request.association)
+    rows = selectors_quality.sources_health(zone=zone)
+    sparks = [rows_per_day_chart(r) for r in rows]
+    if response := charts.csv_for(request, sparks):
+        return response
+    for r, chart in zip(rows, sparks, strict=True):
+        r["spark"] = chart.with_csv_url(charts.csv_href(request, chart.name)).render()
     return render(request, "activity/health.html", {
-        "rows": selectors_quality.sources_health(zone=zone), "zone": zone.key,
+        "rows": rows, "zone": zone.key,
         "spark_days": selectors_quality.SPARK_DAYS,
         "stale_factor": selectors_quality.STALE_FACTOR,
         "stale_floor_hours": int(selectors_quality.STALE_FLOOR.total_seconds() // 3600)})
+
+
+def rows_per_day_chart(row: dict[str, Any]) -> charts.Chart:
+    """A source's rows landed per day, oldest first, as a sparkline."""
+    source, days = row["source"], row["days"]
+    total, peak = sum(days), max(days, default=0)
+    return charts.sparkline(
+        f"source-{source.pk}", title=f"Rows landed per day for {source.name}",
+        description=(f"Rows landed per day over the last {len(days)} days: {total} in all, "
+                     f"at most {peak} in one day."),
+        note=f"{total:,} rows in the last {len(days)} days (busiest day {peak:,})",
+        x=charts.Column("day", "Day", "date"), y=charts.Column("rows", "Rows landed"),
+        rows=[(row["first_day"] + timedelta(days=i), n) for i, n in enumerate(days)],
+        filename=f"{source.slug or source.pk}-rows-per-day.csv")
 
 
 # ---------------------------------------------------------------- unmatched queue

@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from commonground.core import charts
 from commonground.membership.selectors import membership_dashboard
 from commonground.portal.selectors import portal_associations
 from commonground.tenancy import selectors as tenancy_selectors
@@ -33,34 +34,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @staff_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = membership_dashboard()
-    context["chart"] = bar_chart(context["monthly"])
+    chart = joins_lapses_chart(context["monthly"])
+    if response := charts.csv_for(request, [chart]):
+        return response
+    context["chart"] = chart.with_csv_url(charts.csv_href(request, chart.name)).render()
     return render(request, "core/dashboard.html", context)
 
 
-def bar_chart(monthly: list, *, width: int = 960, height: int = 240) -> dict:
-    """Geometry for an inline SVG of joins (up) and lapses (down) per month.
-
-    Drawn on the server so the dashboard needs no chart library and no JavaScript.
-    """
-    top, bottom, left = 20, 40, 44
-    plot_h = height - top - bottom
-    half = plot_h / 2
-    mid = top + half
-    peak = max([1] + [max(j, lapse) for _, j, lapse in monthly])
-    step = (width - left - 8) / max(len(monthly), 1)
-    bar_w = max(step * 0.7, 2)
-    bars = []
-    for i, (month, joins, lapses) in enumerate(monthly):
-        x = left + i * step + (step - bar_w) / 2
-        jh = joins / peak * half
-        lh = lapses / peak * half
-        bars.append({"x": round(x, 1), "w": round(bar_w, 1), "month": month,
-                     "joins": joins, "lapses": lapses,
-                     "jy": round(mid - jh, 1), "jh": round(jh, 1),
-                     "ly": round(mid, 1), "lh": round(lh, 1),
-                     "label": month.strftime("%b") if month.month in (1, 4, 7, 10) else "",
-                     "year": month.year if month.month == 1 or i == 0 else "",
-                     "tx": round(x + bar_w / 2, 1)})
-    return {"width": width, "height": height, "mid": round(mid, 1), "left": left,
-            "top_y": top, "bottom_y": round(top + plot_h, 1), "peak": peak, "bars": bars,
-            "label_y": height - bottom + 16, "year_y": height - bottom + 32}
+def joins_lapses_chart(monthly: list[tuple]) -> charts.Chart:
+    """Joins (up) and lapses (down) per month, from ``(month, joined, lapsed)`` rows."""
+    peak = max([0] + [max(j, lapse) for _, j, lapse in monthly])
+    return charts.diverging_bar(
+        "joins-lapses", title="Joins and lapses per month",
+        description=(f"Bars above the line are joins, bars below are lapses, one pair per month "
+                     f"for the last {len(monthly)} months; the tallest bar is {peak}. "
+                     "The same figures are in the data table."),
+        x=charts.Column("month", "Month", "month"),
+        up=charts.Column("joined", "Joined", colour="#2e7d4f"),
+        down=charts.Column("lapsed", "Lapsed", colour="#c0392b"),
+        rows=monthly, width=900, height=220, filename="joins-and-lapses.csv")
