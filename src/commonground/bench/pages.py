@@ -37,7 +37,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django_scopes import scope
 
-from commonground.core.seeding import DEMO_PASSWORD, seed_association, seeded, slug_for_bench, staff_email
+from commonground.demo.catalogue import DEMO_PASSWORD
+from commonground.demo.seed import seed_association, seeded, slug_for_bench, staff_email
 from commonground.tenancy.models import Association
 
 EXPIRY_WINDOWS = ("30", "60", "90", "ended90")
@@ -194,8 +195,8 @@ def staff_client(*, slug: str, name: str, workers: int, port: int, timeout: floa
                  ) -> Iterator[httpx.Client]:
     """A real server (gunicorn, logging to ``bench/<name>-server.log``) and an HTTP client
     logged in as the bench association's director through the login form."""
-    from commonground.core.management.commands.demo import child_env, stop
     from commonground.core.management.commands.serve import gunicorn_argv, static_collected
+    from commonground.demo.management.commands.demo import child_env, stop
 
     if not static_collected():
         from django.core.management import call_command

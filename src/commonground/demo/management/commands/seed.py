@@ -11,7 +11,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from commonground.core.errors import Conflict
-from commonground.core.seeding import seed_association
+from commonground.demo.seed import seed_association
 
 
 class Command(BaseCommand):

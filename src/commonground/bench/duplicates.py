@@ -65,7 +65,7 @@ def _plant(path: Path, every: int = 100) -> int:
 def run(*, stdout, members: int, seed: int = 1, **_) -> None:
     from django.db import connection
 
-    from commonground.people.bench import _setup_association, _timed_import, generate
+    from commonground.bench.roster import _setup_association, _timed_import, generate
     from commonground.people.duplicates import find_candidates
     from commonground.people.models import Person
 

@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandParser
 # name -> "module:function"; the function takes (parser) to add arguments via
 # "module:add_arguments" and is called as run(**options) returning a dict of figures.
 BENCHMARKS = {
-    "import": "commonground.people.bench",
-    "duplicates": "commonground.people.bench_duplicates",
-    "pages": "commonground.core.bench_pages",
-    "ingest": "commonground.activity.bench",
-    "member360": "commonground.activity.bench_360",
+    "import": "commonground.bench.roster",
+    "duplicates": "commonground.bench.duplicates",
+    "pages": "commonground.bench.pages",
+    "ingest": "commonground.bench.ingest",
+    "member360": "commonground.bench.member360",
 }
 
 

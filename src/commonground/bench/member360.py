@@ -25,10 +25,10 @@ from django.db import connection
 from django.db.models import Count
 from django_scopes import scope
 
-from commonground.core.bench_pages import _timed, bench_association, percentile, staff_client
+from commonground.bench.pages import _timed, bench_association, percentile, staff_client
 from commonground.tenancy.models import Association
 
-from .bench_360_load import load_activities
+from .member360_load import load_activities
 
 HEAVY_SHARE = 0.3
 FILTERS = ("web", "marketing", "community", "learning", "commerce", "volunteering")
@@ -50,9 +50,8 @@ def add_arguments(parser) -> None:
 
 def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[int], list[int]]:
     """Random people, and the busiest 1 % (by activities; at least 20)."""
+    from commonground.activity.models import Activity
     from commonground.people.models import Person
-
-    from .models import Activity
 
     with scope(association=association):
         ids = list(Person.objects.values_list("id", flat=True))
@@ -64,8 +63,8 @@ def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[
 
 def _plans(association: Association, person_id: int, stdout) -> None:
     """EXPLAIN the two Member 360 queries for the busiest person: they must use the index."""
-    from .selectors import TimelineFilters, association_zone, person_timeline
-    from .selectors import person_activity_summary as summary
+    from commonground.activity.selectors import TimelineFilters, association_zone, person_timeline
+    from commonground.activity.selectors import person_activity_summary as summary
 
     zone = association_zone(association)
     with scope(association=association), connection.execute_wrapper(_Explain(stdout)):
