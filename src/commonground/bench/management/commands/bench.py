@@ -10,6 +10,8 @@ import importlib
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from commonground.core.schema import migrate_if_needed
+
 # name -> "module:function"; the function takes (parser) to add arguments via
 # "module:add_arguments" and is called as run(**options) returning a dict of figures.
 BENCHMARKS = {
@@ -32,5 +34,7 @@ class Command(BaseCommand):
             module.add_arguments(p)
 
     def handle(self, *args, benchmark: str, **options) -> None:
+        # A fresh data directory gets its schema here (on stderr: the last stdout line stays the figure).
+        migrate_if_needed(say=self.stderr.write)
         module = importlib.import_module(BENCHMARKS[benchmark])
         module.run(stdout=self.stdout, **options)
