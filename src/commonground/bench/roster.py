@@ -4,7 +4,10 @@ Generates a realistic CSV export (names, unique emails, US phones in the usual
 formats, employers, chapters, partial and full addresses, a custom field, plan, join
 date and expiry over five years) into a temporary directory, imports it into a fresh
 association (a new slug per run) in the configured database, then imports the same file
-again (which must change nothing). The last line is ``import_rows_per_s=<int>``.
+again (which must change nothing). Then the same rows the first import wrote (people,
+memberships, terms, transitions, histories, audit entries …) are bare-loaded into scratch
+tables with the same indexes (``bench.ceiling``). Prints ``import_rows_per_s=<int>``, then
+the ceiling's ``import_ceiling_rows_per_s=<int>``, and last ``import_vs_ceiling=<ratio>``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 from django_scopes import scope
+
+from . import ceiling
 
 CITIES = [  # (city, state, first three zip digits)
     ("San Francisco", "CA", "941"), ("Los Angeles", "CA", "900"), ("New York", "NY", "100"),
@@ -162,7 +167,9 @@ def run(*, stdout, members: int, seed: int = 1, keep: bool = False, **_) -> None
                      f"({path.stat().st_size / 1e6:.1f} MB)")
         association = _setup_association()
         stdout.write(f"database: {connection.vendor}; association: {association.slug}")
+        marks = ceiling.snapshot()
         elapsed, batch = _timed_import(association, path)
+        bare = ceiling.bare_load(marks)  # before the re-import: only the first import's rows
         stdout.write(f"import: {batch.rows_done} rows in {elapsed:.2f} s — created {batch.created}, "
                      f"updated {batch.updated}, rejected {batch.rejected}, memberships "
                      f"{batch.memberships_created}")
@@ -176,3 +183,7 @@ def run(*, stdout, members: int, seed: int = 1, keep: bool = False, **_) -> None
             kept.write_bytes(path.read_bytes())
             stdout.write(f"kept the roster at {kept}")
         stdout.write(f"import_rows_per_s={first_rate}")
+        stdout.write(bare.describe())
+        bare_rate = int(batch.rows_done / bare.seconds) if bare.seconds else 0
+        stdout.write(f"import_ceiling_rows_per_s={bare_rate}")
+        stdout.write(f"import_vs_ceiling={ceiling.ratio(elapsed, bare)}")

@@ -37,4 +37,7 @@ class Command(BaseCommand):
         # A fresh data directory gets its schema here (on stderr: the last stdout line stays the figure).
         migrate_if_needed(say=self.stderr.write)
         module = importlib.import_module(BENCHMARKS[benchmark])
+        # call_command(..., stdout=…) passes the streams as options too; self.stdout wraps them.
+        for stream in ("stdout", "stderr"):
+            options.pop(stream, None)
         module.run(stdout=self.stdout, **options)
