@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Count
 from django_scopes import scope
 
-from commonground.bench.pages import _timed, bench_association, percentile, staff_client
+from commonground.bench.pages import bench_association, percentile, report_requests, staff_client, timed_get
 from commonground.tenancy.models import Association
 
 from .member360_load import load_activities
@@ -122,7 +122,7 @@ def _measure(client: httpx.Client, slug: str, picks: list[int], busiest: set[int
     htmx = {"HX-Request": "true"}
     for i, pid in enumerate(picks):
         url = f"/a/{slug}/people/{pid}/"
-        elapsed, body = _timed(client, url, errors)
+        elapsed, body = timed_get(client, url, errors)
         if i >= warmup:
             series["profile"].append(elapsed)
             if pid in busiest:
@@ -135,19 +135,14 @@ def _measure(client: httpx.Client, slug: str, picks: list[int], busiest: set[int
             frag = f"/a/{slug}/people/{pid}/activity/?category={rnd.choice(FILTERS)}"
         client.headers.update(htmx)
         try:
-            elapsed, _ = _timed(client, frag, errors)
+            elapsed, _ = timed_get(client, frag, errors)
         finally:
             for k in htmx:
                 client.headers.pop(k, None)
         if i >= warmup:
             series["timeline"].append(elapsed)
             timed.append((elapsed, frag))
-    if errors:
-        stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
-        if sum(errors.values()) > len(picks) // 10:
-            raise RuntimeError("More than 10 % of the requests failed; see the server log")
-    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
-        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
+    report_requests(stdout, errors, requests=len(picks), timed=timed, slowest=slowest)
     figures: dict[str, float] = {}
     labels = {"profile": "profile (all)", "heavy": "profile (busiest 1 %)",
               "timeline": "timeline fragments"}

@@ -70,6 +70,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def report_requests(stdout, errors: Counter, *, requests: int, timed: list[tuple[float, str]],
+                    slowest: int) -> None:
+    """Print the failed requests by kind (stop when more than a tenth failed) and the slowest."""
+    if errors:
+        stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
+        if sum(errors.values()) > requests // 10:
+            raise RuntimeError("More than 10 % of the requests failed; see the server log")
+    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
+        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,7 +164,7 @@ def next_cursor(html: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _timed(client: httpx.Client, url: str, errors: Counter) -> tuple[float, str]:
+def timed_get(client: httpx.Client, url: str, errors: Counter) -> tuple[float, str]:
     start = time.perf_counter()
     response = client.get(url)
     body = response.text
@@ -267,22 +278,17 @@ def _measure(client: httpx.Client, slug: str, queries: list[dict], person_ids: l
         else:
             url = f"{list_url}?{urlencode(params)}"
             last_params = params
-        elapsed, body = _timed(client, url, errors)
+        elapsed, body = timed_get(client, url, errors)
         cursor_from = next_cursor(body) if "cursor" not in url else None
         if i >= warmup:
             list_ms.append(elapsed)
             timed.append((elapsed, url))
         pid = person_ids[i % len(person_ids)] if i < len(person_ids) else rnd.choice(person_ids)
-        elapsed, _ = _timed(client, f"/a/{slug}/people/{pid}/", errors)
+        elapsed, _ = timed_get(client, f"/a/{slug}/people/{pid}/", errors)
         if i >= warmup:
             profile_ms.append(elapsed)
             timed.append((elapsed, f"/a/{slug}/people/{pid}/"))
-    if errors:
-        stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
-        if sum(errors.values()) > len(queries) // 10:
-            raise RuntimeError("More than 10 % of the requests failed; see the server log")
-    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
-        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
+    report_requests(stdout, errors, requests=len(queries), timed=timed, slowest=slowest)
     figures: dict[str, float] = {}
     for name, values in (("list", list_ms), ("profile", profile_ms)):
         p50, p95, mx = percentile(values, 50), percentile(values, 95), max(values)

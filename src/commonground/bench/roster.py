@@ -129,7 +129,7 @@ def generate(path: Path, members: int, *, seed: int = 1) -> None:
             ])
 
 
-def _setup_association():
+def setup_association():
     from commonground.membership.services import plan_save
     from commonground.people.services import custom_field_define
     from commonground.tenancy.services import association_create
@@ -145,7 +145,7 @@ def _setup_association():
     return association
 
 
-def _timed_import(association, path: Path) -> tuple[float, object]:
+def timed_import(association, path: Path) -> tuple[float, object]:
     from commonground.people.importing.engine import run_batch
     from commonground.people.importing.services import import_prepare
 
@@ -165,16 +165,16 @@ def run(*, stdout, members: int, seed: int = 1, keep: bool = False, **_) -> None
         generate(path, members, seed=seed)
         stdout.write(f"generated {members} rows in {time.perf_counter() - t0:.1f} s "
                      f"({path.stat().st_size / 1e6:.1f} MB)")
-        association = _setup_association()
+        association = setup_association()
         stdout.write(f"database: {connection.vendor}; association: {association.slug}")
         marks = ceiling.snapshot()
-        elapsed, batch = _timed_import(association, path)
+        elapsed, batch = timed_import(association, path)
         bare = ceiling.bare_load(marks)  # before the re-import: only the first import's rows
         stdout.write(f"import: {batch.rows_done} rows in {elapsed:.2f} s — created {batch.created}, "
                      f"updated {batch.updated}, rejected {batch.rejected}, memberships "
                      f"{batch.memberships_created}")
         first_rate = int(batch.rows_done / elapsed) if elapsed else 0
-        again, rerun = _timed_import(association, path)
+        again, rerun = timed_import(association, path)
         stdout.write(f"re-import (no changes): {rerun.rows_done} rows in {again:.2f} s — created "
                      f"{rerun.created}, updated {rerun.updated}, unchanged {rerun.unchanged}")
         stdout.write(f"reimport_rows_per_s={int(rerun.rows_done / again) if again else 0}")
