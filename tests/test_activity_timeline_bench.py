@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_scopes import scope
 
 from commonground.activity import selectors
-from commonground.activity.bench_360_load import load_activities
 from commonground.activity.models import Activity, Category
+from commonground.bench.member360_load import load_activities
 from commonground.people import services as ps
 
 

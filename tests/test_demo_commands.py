@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scope
 
-from commonground.core.bench_pages import next_cursor, percentile
-from commonground.core.management.commands.demo import child_env
+from commonground.bench.pages import next_cursor, percentile
 from commonground.core.management.commands.serve import gunicorn_argv
+from commonground.demo.management.commands.demo import child_env
 from commonground.membership.models import Membership
 from commonground.people.models import Person
 from commonground.tenancy.models import ApiToken, Association

@@ -14,7 +14,7 @@ from django_scopes import scope
 
 from commonground.activity.mapping import profile_kinds, profile_mapping
 from commonground.activity.models import Activity, Category, Identity, Source
-from commonground.core.seeding import seed_association
+from commonground.demo.seed import seed_association
 from commonground.membership import services as membership_services
 from commonground.membership.models import Membership
 from commonground.people.models import Person

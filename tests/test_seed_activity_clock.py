@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from commonground.core.seeding.activity_seed.calendar import Window
+from commonground.demo.activity_seed.calendar import Window
 
 
 def test_window_ends_before_the_zones_own_today():

@@ -14,8 +14,8 @@ from django_scopes import scope
 
 from commonground.core.errors import Conflict
 from commonground.core.normalise import email_key
-from commonground.core.seeding import seed_association, truth_path
-from commonground.core.seeding.catalogue import MOTIVATIONS
+from commonground.demo.catalogue import MOTIVATIONS
+from commonground.demo.seed import seed_association, truth_path
 from commonground.membership import lifecycle
 from commonground.membership import services as membership_services
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "commonground.membership",
     "commonground.activity",
     "commonground.portal",
+    # Top layer: demo data and benchmarks (apps only so their commands load).
+    "commonground.demo",
+    "commonground.bench",
 ]
 
 MIDDLEWARE = [

@@ -261,7 +261,7 @@ def seed_activity(*, association: Association, facts: MemberFacts, seed: int, to
 
     n_anon = max(5, round(members * ANONYMOUS_PER_MEMBER * min(1.0, scale)))
     season = w.season("web")
-    first = ch._choice(rng, season, n_anon)
+    first = ch.choose(rng, season, n_anon)
     anon_ids = vis.visitor_ids(w.midnight[first], len(vids), seed)
     strangers = vis.browse(rng, w, first, rng.geometric(0.55, n_anon), backward=False, gap_days=25,
                            base_url=base_url)

@@ -37,7 +37,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django_scopes import scope
 
-from commonground.core.seeding import DEMO_PASSWORD, seed_association, seeded, slug_for_bench, staff_email
+from commonground.demo.catalogue import DEMO_PASSWORD
+from commonground.demo.seed import seed_association, seeded, slug_for_bench, staff_email
 from commonground.tenancy.models import Association
 
 EXPIRY_WINDOWS = ("30", "60", "90", "ended90")
@@ -67,6 +68,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     pos = (len(ordered) - 1) * q / 100
     lo, hi = math.floor(pos), math.ceil(pos)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def report_requests(stdout, errors: Counter, *, requests: int, timed: list[tuple[float, str]],
+                    slowest: int) -> None:
+    """Print the failed requests by kind (stop when more than a tenth failed) and the slowest."""
+    if errors:
+        stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
+        if sum(errors.values()) > requests // 10:
+            raise RuntimeError("More than 10 % of the requests failed; see the server log")
+    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
+        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
 
 
 def free_port() -> int:
@@ -152,7 +164,7 @@ def next_cursor(html: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _timed(client: httpx.Client, url: str, errors: Counter) -> tuple[float, str]:
+def timed_get(client: httpx.Client, url: str, errors: Counter) -> tuple[float, str]:
     start = time.perf_counter()
     response = client.get(url)
     body = response.text
@@ -194,8 +206,8 @@ def staff_client(*, slug: str, name: str, workers: int, port: int, timeout: floa
                  ) -> Iterator[httpx.Client]:
     """A real server (gunicorn, logging to ``bench/<name>-server.log``) and an HTTP client
     logged in as the bench association's director through the login form."""
-    from commonground.core.management.commands.demo import child_env, stop
     from commonground.core.management.commands.serve import gunicorn_argv, static_collected
+    from commonground.demo.management.commands.demo import child_env, stop
 
     if not static_collected():
         from django.core.management import call_command
@@ -266,22 +278,17 @@ def _measure(client: httpx.Client, slug: str, queries: list[dict], person_ids: l
         else:
             url = f"{list_url}?{urlencode(params)}"
             last_params = params
-        elapsed, body = _timed(client, url, errors)
+        elapsed, body = timed_get(client, url, errors)
         cursor_from = next_cursor(body) if "cursor" not in url else None
         if i >= warmup:
             list_ms.append(elapsed)
             timed.append((elapsed, url))
         pid = person_ids[i % len(person_ids)] if i < len(person_ids) else rnd.choice(person_ids)
-        elapsed, _ = _timed(client, f"/a/{slug}/people/{pid}/", errors)
+        elapsed, _ = timed_get(client, f"/a/{slug}/people/{pid}/", errors)
         if i >= warmup:
             profile_ms.append(elapsed)
             timed.append((elapsed, f"/a/{slug}/people/{pid}/"))
-    if errors:
-        stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
-        if sum(errors.values()) > len(queries) // 10:
-            raise RuntimeError("More than 10 % of the requests failed; see the server log")
-    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
-        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
+    report_requests(stdout, errors, requests=len(queries), timed=timed, slowest=slowest)
     figures: dict[str, float] = {}
     for name, values in (("list", list_ms), ("profile", profile_ms)):
         p50, p95, mx = percentile(values, 50), percentile(values, 95), max(values)

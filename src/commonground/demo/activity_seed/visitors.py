@@ -24,7 +24,7 @@ import polars as pl
 from ..catalogue import CAREER_STAGE_P, EMAIL_DOMAINS, MOTIVATIONS
 from .actors import Actors, affinity
 from .calendar import Window
-from .channels import K, _choice, _frame, _pick
+from .channels import K, choose, pick_rows, rows_frame
 
 PUBLIC_PAGES = (("/", 20), ("/about", 6), ("/membership", 8), ("/join", 3), ("/events", 5),
                 ("/events/annual-conference", 4), ("/journal", 3), ("/research", 3),
@@ -62,8 +62,8 @@ def browse(rng: np.random.Generator, w: Window, anchor: np.ndarray, sessions: np
     offsets = cs - np.repeat(cs[np.r_[0, np.cumsum(pages)[:-1]]], pages) if len(v) else cs
     paths, weights = zip(*PUBLIC_PAGES, strict=True)
     metas = [f'"page":{json.dumps(base_url + p)}' for p in paths]
-    return _frame(v, K["website", "page_view", "web"], start + offsets,
-                  _pick(metas, _choice(rng, weights, len(v))))
+    return rows_frame(v, K["website", "page_view", "web"], start + offsets,
+                  pick_rows(metas, choose(rng, weights, len(v))))
 
 
 def identified(rng: np.random.Generator, w: Window, day: np.ndarray, *, prospects: bool,
@@ -71,9 +71,9 @@ def identified(rng: np.random.Generator, w: Window, day: np.ndarray, *, prospect
     """The moment a visitor identifies: the join page, or a newsletter/guide sign-up."""
     ts = w.midnight[day] + w.hours(rng, day, "web")
     if prospects:
-        return _frame(np.arange(len(day)), K["website", "sign_up", "web"], ts, pl.Series(
+        return rows_frame(np.arange(len(day)), K["website", "sign_up", "web"], ts, pl.Series(
             [f'"page":{json.dumps(base_url + "/newsletter/thanks")}'] * len(day), dtype=pl.Utf8))
-    return _frame(np.arange(len(day)), K["website", "page_view", "web"], ts, pl.Series(
+    return rows_frame(np.arange(len(day)), K["website", "page_view", "web"], ts, pl.Series(
         [f'"page":{json.dumps(base_url + "/join/welcome")}'] * len(day), dtype=pl.Utf8))
 
 
@@ -114,7 +114,7 @@ def outsiders(rng: np.random.Generator, w: Window, *, members: int, first_number
     def stranger_affinity(n: int) -> np.ndarray:
         motivations = rng.gamma(0.7, 1.0, (n, len(MOTIVATIONS)))
         motivations /= motivations.sum(axis=1, keepdims=True)
-        stages = _choice(rng, CAREER_STAGE_P, n)
+        stages = choose(rng, CAREER_STAGE_P, n)
         return affinity(motivations, stages).astype(np.float32)
 
     # Prospects: identified on a sign-up day; interest fades unless it is high.

@@ -72,7 +72,7 @@ SELF_PACED = (("Ethics Refresher (CE)", "Ethics Refresher (CE)", 2.0, 4),
               ("Self-paced module: Data privacy", None, 1.0, 3))
 
 
-def _frame(actor, kind_id, ts, meta: pl.Series, *, amount=None, quantity=None, offering=None,
+def rows_frame(actor, kind_id, ts, meta: pl.Series, *, amount=None, quantity=None, offering=None,
            sku=None) -> pl.DataFrame:
     n = len(actor)
     return pl.DataFrame({
@@ -92,14 +92,14 @@ def _nulls(n: int, dtype) -> pl.Series:
 
 
 def empty() -> pl.DataFrame:
-    return _frame(np.zeros(0, np.int64), 0, np.zeros(0, np.int64), pl.Series([], dtype=pl.Utf8))
+    return rows_frame(np.zeros(0, np.int64), 0, np.zeros(0, np.int64), pl.Series([], dtype=pl.Utf8))
 
 
-def _pick(options: list[str] | tuple, idx: np.ndarray) -> pl.Series:
+def pick_rows(options: list[str] | tuple, idx: np.ndarray) -> pl.Series:
     return pl.Series(list(options), dtype=pl.Utf8).gather(pl.Series(idx, dtype=pl.UInt32))
 
 
-def _choice(rng: np.random.Generator, weights, n: int) -> np.ndarray:
+def choose(rng: np.random.Generator, weights, n: int) -> np.ndarray:
     w = np.asarray(weights, dtype=np.float64)
     return np.searchsorted(np.cumsum(w) / w.sum(), rng.random(n), side="right").clip(0, len(w) - 1)
 
@@ -146,53 +146,53 @@ def web(rng, a: Actors, w: Window, scale: float, base_url: str) -> pl.DataFrame:
     within = cs - np.repeat(cs[np.r_[0, np.cumsum(pages)[:-1]]], pages)  # 0 for a session's first page
     paths, weights = zip(*MEMBER_PAGES, strict=True)
     metas = [f'"page":{json.dumps(base_url + p)}' for p in paths]
-    return _frame(actor, K["website", "page_view", "web"], start + within,
-                  _pick(metas, _choice(rng, weights, len(actor))))
+    return rows_frame(actor, K["website", "page_view", "web"], start + within,
+                  pick_rows(metas, choose(rng, weights, len(actor))))
 
 
 def downloads(rng, a: Actors, w: Window, scale: float, base_url: str) -> pl.DataFrame:
     actor, day = _daily(rng, a, w, "knowledge", 10 * scale, "know")
-    idx = _choice(rng, [x[2] for x in DOWNLOADS], len(actor))
+    idx = choose(rng, [x[2] for x in DOWNLOADS], len(actor))
     metas = [f'"page":{json.dumps(base_url + p)}' for p, _o, _w in DOWNLOADS]
     offerings = [o for _p, o, _w in DOWNLOADS]
-    return _frame(actor, K["website", "download", "knowledge"],
-                  w.midnight[day] + w.hours(rng, day, "web"), _pick(metas, idx),
-                  offering=_pick(offerings, idx))
+    return rows_frame(actor, K["website", "download", "knowledge"],
+                  w.midnight[day] + w.hours(rng, day, "web"), pick_rows(metas, idx),
+                  offering=pick_rows(offerings, idx))
 
 
 def advocacy(rng, a: Actors, w: Window, scale: float, base_url: str) -> pl.DataFrame:
     actor, day = _daily(rng, a, w, "advocacy", 2.5 * scale, "advocate")
-    idx = _choice(rng, [x[3] for x in ADVOCACY_FORMS], len(actor))
+    idx = choose(rng, [x[3] for x in ADVOCACY_FORMS], len(actor))
     metas = [f'"page":{json.dumps(base_url + p)},"form":{json.dumps(f)}' for p, f, _o, _w in ADVOCACY_FORMS]
-    return _frame(actor, K["website", "form_submit", "advocacy"],
-                  w.midnight[day] + w.hours(rng, day, "evening"), _pick(metas, idx),
-                  offering=_pick([x[2] for x in ADVOCACY_FORMS], idx))
+    return rows_frame(actor, K["website", "form_submit", "advocacy"],
+                  w.midnight[day] + w.hours(rng, day, "evening"), pick_rows(metas, idx),
+                  offering=pick_rows([x[2] for x in ADVOCACY_FORMS], idx))
 
 
 def social(rng, a: Actors, w: Window, scale: float) -> pl.DataFrame:
     actor, day = _daily(rng, a, w, "social", 11.5 * scale, "social")
-    kind = _choice(rng, [p for _k, p in SOCIAL], len(actor))
+    kind = choose(rng, [p for _k, p in SOCIAL], len(actor))
     kind_ids = np.array([K["social", k, "social"] for k, _p in SOCIAL])[kind]
-    platform = _choice(rng, [1] * len(PLATFORMS), len(actor))
+    platform = choose(rng, [1] * len(PLATFORMS), len(actor))
     # The association posts about once a day: people react to that day's post.
     post = pl.Series(w.ordinal0 + day, dtype=pl.Int64).cast(pl.Utf8)
-    meta = pl.concat_str([_pick([f'"platform":"{p}","post":"https://social.example.com/{p}/posts/'
+    meta = pl.concat_str([pick_rows([f'"platform":"{p}","post":"https://social.example.com/{p}/posts/'
                                  for p in PLATFORMS], platform), post, pl.lit('"')], separator="")
-    frame = _frame(actor, 0, w.midnight[day] + w.hours(rng, day, "social"),
+    frame = rows_frame(actor, 0, w.midnight[day] + w.hours(rng, day, "social"),
                    pl.select(meta).to_series())
     return frame.with_columns(kind_id=pl.Series(kind_ids, dtype=pl.Int16))
 
 
 def forum(rng, a: Actors, w: Window, scale: float) -> pl.DataFrame:
     actor, day = _daily(rng, a, w, "forum", 9.5 * scale, "forum", member_only=True)
-    kind = _choice(rng, [p for _k, p in FORUM], len(actor))
+    kind = choose(rng, [p for _k, p in FORUM], len(actor))
     kind_ids = np.array([K["forum", k, "community"] for k, _p in FORUM])[kind]
-    topic = _choice(rng, [5, 4, 3, 2, 2, 1, 1], len(actor))
+    topic = choose(rng, [5, 4, 3, 2, 2, 1, 1], len(actor))
     thread = pl.Series(10000 + (w.ordinal0 + day) // 3 * 7 + rng.integers(0, 7, len(actor)),
                        dtype=pl.Int64).cast(pl.Utf8)
-    meta = pl.concat_str([_pick([f'"forum":{json.dumps(f)},"thread":"t' for f in FORUMS], topic),
+    meta = pl.concat_str([pick_rows([f'"forum":{json.dumps(f)},"thread":"t' for f in FORUMS], topic),
                           thread, pl.lit('"')], separator="")
-    frame = _frame(actor, 0, w.midnight[day] + w.hours(rng, day, "evening"), pl.select(meta).to_series(),
+    frame = rows_frame(actor, 0, w.midnight[day] + w.hours(rng, day, "evening"), pl.select(meta).to_series(),
                    offering=pl.Series(["Online Member Forum"] * len(actor), dtype=pl.Utf8))
     return frame.with_columns(kind_id=pl.Series(kind_ids, dtype=pl.Int16))
 
@@ -201,7 +201,7 @@ def store(rng, a: Actors, w: Window, scale: float, prices: dict[str, tuple[Decim
           ) -> pl.DataFrame:
     """Publications and merchandise; registrations are ordered with their occasions."""
     actor, day = _daily(rng, a, w, "store", 1.6 * scale, "know")
-    idx = _choice(rng, [x[3] for x in STORE_ITEMS], len(actor))
+    idx = choose(rng, [x[3] for x in STORE_ITEMS], len(actor))
     is_member = a.member[actor, day]
     member_cents = np.array([_money(p or prices[o][0]) for o, _s, p, _w in STORE_ITEMS])
     other_cents = np.array([_money(p or prices[o][1]) for o, _s, p, _w in STORE_ITEMS])
@@ -214,22 +214,22 @@ def store(rng, a: Actors, w: Window, scale: float, prices: dict[str, tuple[Decim
 def _order_frame(actor, ts, cents, items, skus, idx, *, offerings) -> pl.DataFrame:
     total = pl.Series(cents, dtype=pl.Int64)
     total_text = (total // 100).cast(pl.Utf8) + "." + (total % 100).cast(pl.Utf8).str.zfill(2)
-    meta = pl.concat_str([_pick([f'"item":{json.dumps(i)},"financial_status":"paid","order_total":"'
+    meta = pl.concat_str([pick_rows([f'"item":{json.dumps(i)},"financial_status":"paid","order_total":"'
                                  for i in items], idx), total_text, pl.lit('"')], separator="")
-    return _frame(actor, K["store", "order_line", "commerce"], ts, pl.select(meta).to_series(),
-                  amount=cents, offering=_pick(offerings, idx), sku=_pick(skus, idx))
+    return rows_frame(actor, K["store", "order_line", "commerce"], ts, pl.select(meta).to_series(),
+                  amount=cents, offering=pick_rows(offerings, idx), sku=pick_rows(skus, idx))
 
 
 def self_paced(rng, a: Actors, w: Window, scale: float) -> pl.DataFrame:
     actor, day = _daily(rng, a, w, "ce", 2.0 * scale, "learn", member_only=True)
-    idx = _choice(rng, [x[3] for x in SELF_PACED], len(actor))
+    idx = choose(rng, [x[3] for x in SELF_PACED], len(actor))
     score = pl.Series(np.clip(rng.normal(84, 8, len(actor)), 50, 100).astype(np.int64)).cast(pl.Utf8)
-    meta = pl.concat_str([_pick([f'"course":{json.dumps(c)},"score":"' for c, *_ in SELF_PACED], idx),
+    meta = pl.concat_str([pick_rows([f'"course":{json.dumps(c)},"score":"' for c, *_ in SELF_PACED], idx),
                           score, pl.lit('"')], separator="")
-    return _frame(actor, K["lms", "course_completed", "learning"],
+    return rows_frame(actor, K["lms", "course_completed", "learning"],
                   w.midnight[day] + w.hours(rng, day, "evening"), pl.select(meta).to_series(),
                   quantity=np.array([x[2] for x in SELF_PACED])[idx],
-                  offering=_pick([x[1] for x in SELF_PACED], idx))
+                  offering=pick_rows([x[1] for x in SELF_PACED], idx))
 
 
 def occasions(rng, a: Actors, w: Window, scale: float, calendar: list[Occasion],
@@ -272,7 +272,7 @@ def occasions(rng, a: Actors, w: Window, scale: float, calendar: list[Occasion],
                                       50, 100).astype(np.int64)).cast(pl.Utf8)
             meta = pl.select(pl.concat_str([pl.lit(f'"course":{json.dumps(o.title)},"score":"'), score,
                                             pl.lit('"')], separator="")).to_series()
-            out.append(_frame(who, K["lms", "course_completed", "learning"], at, meta,
+            out.append(rows_frame(who, K["lms", "course_completed", "learning"], at, meta,
                               quantity=np.full(len(who), o.credits),
                               offering=pl.Series([o.offering] * len(who), dtype=pl.Utf8)))
             continue
@@ -293,7 +293,7 @@ def occasions(rng, a: Actors, w: Window, scale: float, calendar: list[Occasion],
             meta = pl.select(pl.concat_str([
                 pl.lit(f'"event":{json.dumps(o.title)},"session":"Day {k + 1}","ticket_type":"'),
                 pl.Series(types, dtype=pl.Utf8), pl.lit('"')], separator="")).to_series()
-            frame = _frame(rows, kind_id, at, meta,
+            frame = rows_frame(rows, kind_id, at, meta,
                            offering=pl.Series([o.offering] * len(rows), dtype=pl.Utf8))
             kinds = np.where(vol, K["events", "volunteer_shift", "volunteering"], kind_id)
             out.append(frame.with_columns(kind_id=pl.Series(kinds, dtype=pl.Int16)))
@@ -346,6 +346,6 @@ def emails(rng, a: Actors, w: Window, scale: float, campaigns: list[Campaign], b
                                   ("email_unsubscribe", unsub, click_at + 20, meta)):
             if mask.any():
                 count = int(mask.sum())
-                out.append(_frame(to[mask], K["email", kind, "marketing"], at[mask],
+                out.append(rows_frame(to[mask], K["email", kind, "marketing"], at[mask],
                                   m.gather(np.zeros(count, dtype=np.uint32))))
     return out

@@ -25,10 +25,10 @@ from django.db import connection
 from django.db.models import Count
 from django_scopes import scope
 
-from commonground.core.bench_pages import _timed, bench_association, percentile, staff_client
+from commonground.bench.pages import bench_association, percentile, report_requests, staff_client, timed_get
 from commonground.tenancy.models import Association
 
-from .bench_360_load import load_activities
+from .member360_load import load_activities
 
 HEAVY_SHARE = 0.3
 FILTERS = ("web", "marketing", "community", "learning", "commerce", "volunteering")
@@ -50,9 +50,8 @@ def add_arguments(parser) -> None:
 
 def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[int], list[int]]:
     """Random people, and the busiest 1 % (by activities; at least 20)."""
+    from commonground.activity.models import Activity
     from commonground.people.models import Person
-
-    from .models import Activity
 
     with scope(association=association):
         ids = list(Person.objects.values_list("id", flat=True))
@@ -64,8 +63,8 @@ def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[
 
 def _plans(association: Association, person_id: int, stdout) -> None:
     """EXPLAIN the two Member 360 queries for the busiest person: they must use the index."""
-    from .selectors import TimelineFilters, association_zone, person_timeline
-    from .selectors import person_activity_summary as summary
+    from commonground.activity.selectors import TimelineFilters, association_zone, person_timeline
+    from commonground.activity.selectors import person_activity_summary as summary
 
     zone = association_zone(association)
     with scope(association=association), connection.execute_wrapper(_Explain(stdout)):
@@ -123,7 +122,7 @@ def _measure(client: httpx.Client, slug: str, picks: list[int], busiest: set[int
     htmx = {"HX-Request": "true"}
     for i, pid in enumerate(picks):
         url = f"/a/{slug}/people/{pid}/"
-        elapsed, body = _timed(client, url, errors)
+        elapsed, body = timed_get(client, url, errors)
         if i >= warmup:
             series["profile"].append(elapsed)
             if pid in busiest:
@@ -136,19 +135,14 @@ def _measure(client: httpx.Client, slug: str, picks: list[int], busiest: set[int
             frag = f"/a/{slug}/people/{pid}/activity/?category={rnd.choice(FILTERS)}"
         client.headers.update(htmx)
         try:
-            elapsed, _ = _timed(client, frag, errors)
+            elapsed, _ = timed_get(client, frag, errors)
         finally:
             for k in htmx:
                 client.headers.pop(k, None)
         if i >= warmup:
             series["timeline"].append(elapsed)
             timed.append((elapsed, frag))
-    if errors:
-        stdout.write("errors: " + ", ".join(f"{k} ×{v}" for k, v in errors.most_common()))
-        if sum(errors.values()) > len(picks) // 10:
-            raise RuntimeError("More than 10 % of the requests failed; see the server log")
-    for elapsed, url in sorted(timed, reverse=True)[:slowest]:
-        stdout.write(f"  slow: {elapsed:7.1f} ms  {url}")
+    report_requests(stdout, errors, requests=len(picks), timed=timed, slowest=slowest)
     figures: dict[str, float] = {}
     labels = {"profile": "profile (all)", "heavy": "profile (busiest 1 %)",
               "timeline": "timeline fragments"}

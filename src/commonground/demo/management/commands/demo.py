@@ -22,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.management.commands.serve import gunicorn_argv
-from commonground.core.seeding import DEMO_PASSWORD, seed_association, seeded, staff_email
-from commonground.core.seeding.catalogue import STAFF
+from commonground.demo.catalogue import DEMO_PASSWORD, STAFF
+from commonground.demo.seed import seed_association, seeded, staff_email
 from commonground.membership import services as membership_services
 from commonground.people.models import Person
 from commonground.tenancy import services as tenancy_services

@@ -4,7 +4,10 @@ Generates a realistic CSV export (names, unique emails, US phones in the usual
 formats, employers, chapters, partial and full addresses, a custom field, plan, join
 date and expiry over five years) into a temporary directory, imports it into a fresh
 association (a new slug per run) in the configured database, then imports the same file
-again (which must change nothing). The last line is ``import_rows_per_s=<int>``.
+again (which must change nothing). Then the same rows the first import wrote (people,
+memberships, terms, transitions, histories, audit entries …) are bare-loaded into scratch
+tables with the same indexes (``bench.ceiling``). Prints ``import_rows_per_s=<int>``, then
+the ceiling's ``import_ceiling_rows_per_s=<int>``, and last ``import_vs_ceiling=<ratio>``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 from django_scopes import scope
+
+from . import ceiling
 
 CITIES = [  # (city, state, first three zip digits)
     ("San Francisco", "CA", "941"), ("Los Angeles", "CA", "900"), ("New York", "NY", "100"),
@@ -124,7 +129,7 @@ def generate(path: Path, members: int, *, seed: int = 1) -> None:
             ])
 
 
-def _setup_association():
+def setup_association():
     from commonground.membership.services import plan_save
     from commonground.people.services import custom_field_define
     from commonground.tenancy.services import association_create
@@ -140,7 +145,7 @@ def _setup_association():
     return association
 
 
-def _timed_import(association, path: Path) -> tuple[float, object]:
+def timed_import(association, path: Path) -> tuple[float, object]:
     from commonground.people.importing.engine import run_batch
     from commonground.people.importing.services import import_prepare
 
@@ -160,14 +165,16 @@ def run(*, stdout, members: int, seed: int = 1, keep: bool = False, **_) -> None
         generate(path, members, seed=seed)
         stdout.write(f"generated {members} rows in {time.perf_counter() - t0:.1f} s "
                      f"({path.stat().st_size / 1e6:.1f} MB)")
-        association = _setup_association()
+        association = setup_association()
         stdout.write(f"database: {connection.vendor}; association: {association.slug}")
-        elapsed, batch = _timed_import(association, path)
+        marks = ceiling.snapshot()
+        elapsed, batch = timed_import(association, path)
+        bare = ceiling.bare_load(marks)  # before the re-import: only the first import's rows
         stdout.write(f"import: {batch.rows_done} rows in {elapsed:.2f} s — created {batch.created}, "
                      f"updated {batch.updated}, rejected {batch.rejected}, memberships "
                      f"{batch.memberships_created}")
         first_rate = int(batch.rows_done / elapsed) if elapsed else 0
-        again, rerun = _timed_import(association, path)
+        again, rerun = timed_import(association, path)
         stdout.write(f"re-import (no changes): {rerun.rows_done} rows in {again:.2f} s — created "
                      f"{rerun.created}, updated {rerun.updated}, unchanged {rerun.unchanged}")
         stdout.write(f"reimport_rows_per_s={int(rerun.rows_done / again) if again else 0}")
@@ -176,3 +183,7 @@ def run(*, stdout, members: int, seed: int = 1, keep: bool = False, **_) -> None
             kept.write_bytes(path.read_bytes())
             stdout.write(f"kept the roster at {kept}")
         stdout.write(f"import_rows_per_s={first_rate}")
+        stdout.write(bare.describe())
+        bare_rate = int(batch.rows_done / bare.seconds) if bare.seconds else 0
+        stdout.write(f"import_ceiling_rows_per_s={bare_rate}")
+        stdout.write(f"import_vs_ceiling={ceiling.ratio(elapsed, bare)}")

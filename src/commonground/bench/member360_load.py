@@ -24,10 +24,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from commonground.activity.models import Activity, Source
 from commonground.people.models import Person
 from commonground.tenancy.models import Association
-
-from .models import Activity, Source
 
 SPAN_DAYS = 3 * 365
 ANON_SHARE = 0.03

@@ -65,7 +65,7 @@ def _plant(path: Path, every: int = 100) -> int:
 def run(*, stdout, members: int, seed: int = 1, **_) -> None:
     from django.db import connection
 
-    from commonground.people.bench import _setup_association, _timed_import, generate
+    from commonground.bench.roster import generate, setup_association, timed_import
     from commonground.people.duplicates import find_candidates
     from commonground.people.models import Person
 
@@ -73,8 +73,8 @@ def run(*, stdout, members: int, seed: int = 1, **_) -> None:
         path = Path(tmp) / "roster.csv"
         generate(path, members, seed=seed)
         planted = _plant(path)
-        association = _setup_association()
-        elapsed, batch = _timed_import(association, path)
+        association = setup_association()
+        elapsed, batch = timed_import(association, path)
         stdout.write(f"database: {connection.vendor}; imported {batch.created} people "
                      f"({planted} planted twins) in {elapsed:.1f} s")
     with scope(association=association):

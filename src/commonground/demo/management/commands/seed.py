@@ -11,7 +11,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from commonground.core.errors import Conflict
-from commonground.core.seeding import seed_association
+from commonground.core.schema import migrate_if_needed
+from commonground.demo.seed import seed_association
 
 
 class Command(BaseCommand):
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         if not 0 <= activities_per_member <= 1000:
             raise CommandError("--activities-per-member must be between 0 and 1000")
         verbose = options.get("verbosity", 1) >= 1
+        # A fresh data directory gets its schema here (reported on stderr: stdout stays the same).
+        migrate_if_needed(say=self.stderr.write if verbose else None)
         try:
             result = seed_association(
                 slug=association, members=members, seed=seed, name=name, today=today, reset=reset,

@@ -10,14 +10,16 @@ import importlib
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from commonground.core.schema import migrate_if_needed
+
 # name -> "module:function"; the function takes (parser) to add arguments via
 # "module:add_arguments" and is called as run(**options) returning a dict of figures.
 BENCHMARKS = {
-    "import": "commonground.people.bench",
-    "duplicates": "commonground.people.bench_duplicates",
-    "pages": "commonground.core.bench_pages",
-    "ingest": "commonground.activity.bench",
-    "member360": "commonground.activity.bench_360",
+    "import": "commonground.bench.roster",
+    "duplicates": "commonground.bench.duplicates",
+    "pages": "commonground.bench.pages",
+    "ingest": "commonground.bench.ingest",
+    "member360": "commonground.bench.member360",
 }
 
 
@@ -32,5 +34,10 @@ class Command(BaseCommand):
             module.add_arguments(p)
 
     def handle(self, *args, benchmark: str, **options) -> None:
+        # A fresh data directory gets its schema here (on stderr: the last stdout line stays the figure).
+        migrate_if_needed(say=self.stderr.write)
         module = importlib.import_module(BENCHMARKS[benchmark])
+        # call_command(..., stdout=…) passes the streams as options too; self.stdout wraps them.
+        for stream in ("stdout", "stderr"):
+            options.pop(stream, None)
         module.run(stdout=self.stdout, **options)
