@@ -14,14 +14,16 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commonground.core.batches import readers
+from commonground.core.batches.files import sha256_file, store_file
+from commonground.core.batches.models import BatchStatus
 from commonground.core.errors import Conflict, NotFound, ValidationFailed
-from commonground.people.importing.readers import sha256_file
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .ingest import engine, readers, transform, write
-from .mapping import mapping_validate, profile_mapping
-from .models import ActivityBatch, ActivityReject, BatchStatus, ProfileKind, RejectStatus, Source
+from .ingest import engine, transform, write
+from .mapping import mapping_check_header, mapping_validate, profile_mapping
+from .models import ActivityBatch, ActivityReject, ProfileKind, RejectStatus, Source
 
 MAX_API_ROWS = 10_000
 
@@ -97,10 +99,11 @@ def source_rotate_secret(*, association: Association, source: Source, actor: Any
 
 @transaction.atomic
 def activities_prepare(*, association: Association, source: Source, path: str | Path,
-                       file_name: str = "", actor: Any = None, options: dict | None = None
-                       ) -> tuple[ActivityBatch, bool]:
+                       file_name: str = "", actor: Any = None, options: dict | None = None,
+                       move: bool = False) -> tuple[ActivityBatch, bool]:
     """A file batch for ``source`` — or the unfinished batch of the same file (it resumes).
-    Returns (batch, resumed). The file must stay where it is until the batch is done."""
+    Returns (batch, resumed). The batch reads its own copy of the file in the data dir
+    (``move``: the file is an upload already there, moved rather than copied)."""
     path = Path(path)
     if not path.is_file():
         raise ValidationFailed(f"No such file: {path}", fields={"file": ["not found"]})
@@ -116,15 +119,15 @@ def activities_prepare(*, association: Association, source: Source, path: str | 
     except (readers.UnreadableFile, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"{file_name or path.name}: {exc}", fields={"file": [str(exc)]}) from None
     if header:
-        from .mapping import mapping_check_header
-
         mapping_check_header(mapping_validate(source.mapping), header)
     batch = ActivityBatch.objects.create(
         association=association, source=source, channel="file",
-        file_name=(file_name or path.name)[:255], file_path=str(path.resolve()), file_sha256=sha,
+        file_name=(file_name or path.name)[:255], file_sha256=sha,
         options={"size": path.stat().st_size, "format": info["format"], "dir": uuid.uuid4().hex,
                  **(options or {})},
         created_by=_actor(actor))
+    batch.file_path = str(store_file(path, engine.batch_dir(batch), move=move))
+    batch.save(update_fields=["file_path"])
     return batch, False
 
 
@@ -218,10 +221,8 @@ def rejects_dismiss(*, association: Association, source: Source,
 
 def preview(*, source_mapping: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
     """The first rows mapped (for the mapping form): (activities, rejects) as dicts."""
-    from .ingest.engine import context
-
     mapping = mapping_validate(source_mapping)
-    ctx = context(Source(mapping=mapping))
+    ctx = engine.context(Source(mapping=mapping))
     activities, rejects = transform.apply(readers.rows_frame(rows, first_line=2), ctx)
     activities = activities.with_columns(pl.col(pl.Decimal).cast(pl.Utf8))
     return activities.to_dicts(), rejects.to_dicts()

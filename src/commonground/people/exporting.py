@@ -14,9 +14,9 @@ from typing import IO, Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from commonground.membership.models import Membership
+from commonground.membership.roster.mapping import CANONICAL, custom_header
 from commonground.tenancy.models import Association
 
-from .importing.mapping import CANONICAL, custom_header
 from .models import CustomFieldDefinition, Person, Relationship, RelationshipKind
 
 FORMATS = ("csv", "xlsx")
