@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.core.batches import readers
+from commonground.core.batches.engine import resumable
 from commonground.core.batches.files import sha256_file, store_file
-from commonground.core.batches.models import BatchStatus
 from commonground.core.errors import Conflict, NotFound, ValidationFailed
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
@@ -110,9 +110,8 @@ def activities_prepare(*, association: Association, source: Source, path: str | 
     if not source.is_active:
         raise Conflict("The source is paused", fields={"source": ["paused"]})
     sha = sha256_file(path)
-    unfinished = (ActivityBatch.objects.filter(source=source, file_sha256=sha)
-                  .exclude(status=BatchStatus.DONE).order_by("-id").first())
-    if unfinished is not None and Path(unfinished.file_path).exists():
+    unfinished = resumable(ActivityBatch.objects.filter(source=source, file_sha256=sha))
+    if unfinished is not None:
         return unfinished, True
     try:
         header, info = readers.read_header(path)

@@ -16,7 +16,12 @@ from django.core.management.base import CommandError
 from django.db.models import Q
 from django_scopes import scope
 
-from commonground.core.batches.cli import Follower, ProgressBar
+from commonground.core.batches.cli import (
+    Follower,
+    ProgressBar,
+    add_file_arguments,
+    add_run_arguments,
+)
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
@@ -28,12 +33,9 @@ from .engine import KIND
 
 
 def add_arguments(p) -> None:
-    p.add_argument("file", type=Path)
-    p.add_argument("--association", required=True, help="Association slug")
+    add_file_arguments(p)
     p.add_argument("--source", required=True, help="Source slug or name")
-    p.add_argument("--json", action="store_true", help="Print one JSON object")
-    p.add_argument("--background", action="store_true", help="Hand the batch to the task worker")
-    p.add_argument("--no-progress", action="store_true", help="No progress bar")
+    add_run_arguments(p, background_help="Hand the batch to the task worker")
 
 
 def handle(command, *, file: Path, association: str, source: str, json: bool = False,
@@ -64,13 +66,7 @@ def handle(command, *, file: Path, association: str, source: str, json: bool = F
     def no_worker(b: ActivityBatch) -> None:
         sys.stderr.write(f"No task worker picked up batch {b.pk}; running it here.\n")
 
-    try:
-        batch = (follower.via_worker(batch, no_worker=no_worker) if background
-                 else follower.here(batch))
-    except DomainError as exc:
-        raise CommandError(exc.message)
-    finally:
-        bar.close()
+    batch = follower.drive(batch, background=background, no_worker=no_worker)
     report(command, batch, json_out=json)
 
 

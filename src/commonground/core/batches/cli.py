@@ -11,10 +11,14 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 from tqdm import tqdm
+
+from commonground.core.errors import DomainError
 
 from . import engine, tasks
 from .models import BatchStatus, FileBatch
@@ -23,6 +27,19 @@ from .registry import BatchKind
 
 WORKER_WAIT_S = 5.0
 POLL_S = 0.3
+
+
+def add_file_arguments(parser: Any) -> None:
+    """The arguments every ``commonground import <kind>`` starts with."""
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--association", required=True, help="Association slug")
+
+
+def add_run_arguments(parser: Any, *, background_help: str) -> None:
+    """The arguments every ``commonground import <kind>`` ends with."""
+    parser.add_argument("--json", action="store_true", help="Print one JSON object")
+    parser.add_argument("--background", action="store_true", help=background_help)
+    parser.add_argument("--no-progress", action="store_true", help="No progress bar")
 
 
 class ProgressBar:
@@ -54,6 +71,17 @@ class Follower:
         self.bar = bar
         self.position = position
         self.progress = progress
+
+    def drive(self, batch: FileBatch, *, background: bool,
+              no_worker: Callable[[FileBatch], None]) -> FileBatch:
+        """``via_worker`` or ``here`` to the end, a domain error as the command's error;
+        the bar is closed either way."""
+        try:
+            return self.via_worker(batch, no_worker=no_worker) if background else self.here(batch)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        finally:
+            self.bar.close()
 
     def here(self, batch: FileBatch) -> FileBatch:
         """Run it here to the end (following, then taking over, any other live owner)."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -47,6 +49,13 @@ def run(kind: BatchKind, batch_id: int, *, progress: Any = None, **extra: Any) -
 def run_batch(kind: str, batch_id: int, *, progress: Any = None, **extra: Any) -> FileBatch:
     """``run`` for a kind named in the registry (the task, the command)."""
     return run(registry.get(kind), batch_id, progress=progress, **extra)
+
+
+def resumable(batches: QuerySet) -> FileBatch | None:
+    """The latest unfinished batch among ``batches`` (the same file, options, source…)
+    whose stored file is still there: preparing the same file again resumes it."""
+    unfinished = batches.exclude(status=BatchStatus.DONE).order_by("-id").first()
+    return unfinished if unfinished is not None and Path(unfinished.file_path).is_file() else None
 
 
 @contextmanager

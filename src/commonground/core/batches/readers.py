@@ -63,6 +63,7 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # Imported only here: most files are UTF-8 and never need the (slow to load) guesser.
     from charset_normalizer import from_bytes
 
     best = from_bytes(head).best()
@@ -131,6 +132,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
 
 def sheet_rows(path: Path) -> Iterator[list[Any]]:
     """The rows of a spreadsheet's first sheet (header included)."""
+    # Imported only here: a native extension that CSV-only runs need not load.
     from python_calamine import CalamineWorkbook
 
     try:

@@ -16,7 +16,13 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django_scopes import scope
 
-from commonground.core.batches.cli import WORKER_WAIT_S, Follower, ProgressBar
+from commonground.core.batches.cli import (
+    WORKER_WAIT_S,
+    Follower,
+    ProgressBar,
+    add_file_arguments,
+    add_run_arguments,
+)
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
@@ -29,14 +35,10 @@ from .services import BACKGROUND_ROWS, import_prepare
 
 
 def add_arguments(people) -> None:
-    people.add_argument("file", type=Path)
-    people.add_argument("--association", required=True, help="Association slug")
+    add_file_arguments(people)
     people.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
-    people.add_argument("--json", action="store_true", help="Print one JSON object")
     people.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
-    people.add_argument("--background", action="store_true",
-                        help="Hand the import to the task worker")
-    people.add_argument("--no-progress", action="store_true", help="No progress bar")
+    add_run_arguments(people, background_help="Hand the import to the task worker")
 
 
 def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
@@ -73,15 +75,8 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
         elif not json:
             command.stderr.write("No task worker is running; importing here.")
 
-    try:
-        if background or (batch.total_rows or 0) > BACKGROUND_ROWS:
-            batch = follower.via_worker(batch, no_worker=no_worker)
-        else:
-            batch = follower.here(batch)
-    except DomainError as exc:
-        raise CommandError(exc.message)
-    finally:
-        bar.close()
+    batch = follower.drive(batch, background=background
+                           or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
     report(command, batch, json_out=json)
 
 

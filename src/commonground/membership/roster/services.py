@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db import transaction
 
+from commonground.core.batches.engine import resumable
 from commonground.core.batches.files import sha256_file, store_file
-from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.readers import UnreadableFile, open_rows
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import RosterMapping
@@ -49,9 +49,8 @@ def import_prepare(*, association: Association, path: str | Path, file_name: str
     options = _options(dayfirst, mapping)
     options_key = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     sha = sha256_file(path)
-    unfinished = (ImportBatch.objects.filter(file_sha256=sha, options_key=options_key)
-                  .exclude(status=BatchStatus.DONE).order_by("-id").first())
-    if unfinished is not None and Path(unfinished.file_path).exists():
+    unfinished = resumable(ImportBatch.objects.filter(file_sha256=sha, options_key=options_key))
+    if unfinished is not None:
         return unfinished, True
     try:
         rows = open_rows(path)
