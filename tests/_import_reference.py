@@ -1,5 +1,5 @@
 """The roster import's cleaning rules stated row by row: the reference that the
-column-wise cleaner (``people.importing.frame``) is checked against in
+column-wise cleaner (``membership.roster.frame``) is checked against in
 ``test_import_vector.py``. Not product code: the engine never runs it."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Any
 from django.utils.text import slugify
 
 from commonground.core.errors import ValidationFailed
+from commonground.membership.roster.dates import parse_date
+from commonground.membership.roster.fastnorm import country_code, fast_email
+from commonground.membership.roster.mapping import Mapping
+from commonground.membership.roster.rows import LIMITS, TEXT_FIELDS, PlanRef, RowError, cell_text
 from commonground.people.customfields import clean_value
-from commonground.people.importing.dates import parse_date
-from commonground.people.importing.fastnorm import country_code, fast_email
-from commonground.people.importing.mapping import Mapping
-from commonground.people.importing.rows import _LIMITS, TEXT_FIELDS, PlanRef, RowError, cell_text
 from commonground.people.models import CustomFieldDefinition
 
 
@@ -61,8 +61,8 @@ class RowCleaner:
             if index < n:
                 text = cell_text(row[index])
                 if text:
-                    if len(text) > _LIMITS.get(name, 254):
-                        raise RowError(f"{self.header(name)}: at most {_LIMITS[name]} characters")
+                    if len(text) > LIMITS.get(name, 254):
+                        raise RowError(f"{self.header(name)}: at most {LIMITS[name]} characters")
                     values[name] = text
         full = values.pop("full_name", "")
         if full and "first_name" not in values and "last_name" not in values:

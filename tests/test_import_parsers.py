@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from commonground.core.errors import ValidationFailed
 from commonground.core.normalise import normalise_address, normalise_email, normalise_phone
-from commonground.people.importing.dates import parse_date
-from commonground.people.importing.fastnorm import fast_address, fast_email, fast_phone
+from commonground.membership.roster.dates import parse_date
+from commonground.membership.roster.fastnorm import fast_address, fast_email, fast_phone
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django_scopes import scope
 
 from commonground.membership.models import Membership, Term, Transition
+from commonground.membership.roster import engine, services
 from commonground.membership.services import plan_save
-from commonground.people.importing import engine, services
 from commonground.people.models import ImportBatch, Organisation, Person, Relationship
 from commonground.people.services import custom_field_define, person_create
 from commonground.tenancy.models import AuditEntry
@@ -217,7 +217,7 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
     rows = [[f"P{i}", "Person", f"p{i}@example.com", "", "", "", "", "", "", "", f"E{i}",
              "Regular", "2024-01-01", "2030-12-31", ""] for i in range(8)]
     path = write_csv(tmp_path / "big.csv", rows)
-    real = engine._Run._process
+    real = engine.RosterRun._process
 
     def crash_in_chunk_two(self, offset, chunk, errors):
         if offset == 3:
@@ -225,14 +225,14 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
             raise RuntimeError("killed")          # … then the process dies
         return real(self, offset, chunk, errors)
 
-    monkeypatch.setattr(engine._Run, "_process", crash_in_chunk_two)
+    monkeypatch.setattr(engine.RosterRun, "_process", crash_in_chunk_two)
     with pytest.raises(RuntimeError):
         run_import(path)
     with scope(association=association):
         assert Person.objects.count() == 3  # chunk 1 only: chunk 2 rolled back whole
         batch = ImportBatch.objects.get()
         assert (batch.status, batch.rows_done) == ("failed", 3)
-    monkeypatch.setattr(engine._Run, "_process", real)
+    monkeypatch.setattr(engine.RosterRun, "_process", real)
     result = run_import(path)
     assert result["created"] == 8 and result["rejected"] == 0  # the whole batch's counts
     with scope(association=association):
@@ -242,14 +242,14 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
 
 
 def test_the_background_task_runs_a_batch(association, plans, tmp_path):
-    from commonground.people.tasks import run_import as task
+    from commonground.core.batches.tasks import run_batch as task
 
     with scope(association=association):
         batch, resumed = services.import_prepare(
             association=association, path=write_csv(tmp_path / "r.csv", GOOD))
     assert not resumed and batch.status == "pending" and batch.total_rows == 2
-    assert task.call(batch.pk)["created"] == 2
-    assert task.call(batch.pk)["created"] == 2  # a second delivery does nothing
+    assert task.call("people", batch.pk)["created"] == 2
+    assert task.call("people", batch.pk)["created"] == 2  # a second delivery does nothing
 
 
 def test_unreadable_mapping_is_a_clear_error(association, tmp_path):
@@ -264,10 +264,10 @@ def test_imported_members_show_in_the_member_list_filters(association, tmp_path)
     """New and existing people get the list's copy of their membership from an import."""
     from django_scopes import scope
 
+    from commonground.membership.roster.engine import run_batch
+    from commonground.membership.roster.services import import_prepare
     from commonground.membership.services import plan_save
     from commonground.people import selectors
-    from commonground.people.importing.engine import run_batch
-    from commonground.people.importing.services import import_prepare
     from commonground.people.services import person_create
 
     with scope(association=association):

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scope
 
+from commonground.core.batches.tasks import run_batch
 from commonground.people.models import ImportBatch, Person
-from commonground.people.tasks import run_import
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def test_upload_runs_as_a_task_with_progress_summary_and_errors(association, sta
     assert b"hx-trigger=\"every 1s\"" in detail.content  # live with HTMX
     assert b"Waiting for the task worker" in detail.content
 
-    run_import.call(batch.pk)  # what the worker does
+    run_batch.call("people", batch.pk)  # what the worker does
 
     detail = staff_client.get(response["Location"])
     assert b"http-equiv" not in detail.content
@@ -64,7 +64,7 @@ def test_a_file_that_is_not_a_roster_is_refused_with_a_message(association, staf
 
 
 def test_other_associations_cannot_see_an_import(association, other_association, staff_client):
-    from commonground.people.importing.services import import_prepare
+    from commonground.membership.roster.services import import_prepare
 
     with scope(association=other_association):
         import tempfile

@@ -18,12 +18,12 @@ from _import_reference import RowCleaner
 from commonground.core.errors import ValidationFailed
 from commonground.core.normalise import normalise_email, normalise_phone
 from commonground.membership.models import Membership
+from commonground.membership.roster.fastnorm import fast_email, fast_phone
+from commonground.membership.roster.frame import ChunkCleaner
+from commonground.membership.roster.mapping import resolve
+from commonground.membership.roster.rows import PlanRef, RowError
+from commonground.membership.roster.vector import PY_SPACE, emails, phones
 from commonground.membership.services import plan_save
-from commonground.people.importing.fastnorm import fast_email, fast_phone
-from commonground.people.importing.frame import ChunkCleaner
-from commonground.people.importing.mapping import resolve
-from commonground.people.importing.rows import PlanRef, RowError
-from commonground.people.importing.vector import PY_SPACE, emails, phones
 from commonground.people.models import CustomFieldDefinition, Person
 from commonground.people.services import custom_field_define
 

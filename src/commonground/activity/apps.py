@@ -7,8 +7,12 @@ class ActivityConfig(AppConfig):
     verbose_name = "Activity stream"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the hooks import models, which the app registry
-        # allows only once every app is loaded.
+        # Imported here, not at the top: the hooks and the ingest import models, which the
+        # app registry allows only once every app is loaded.
+        from commonground.core.batches import registry
+
         from .hooks import connect
+        from .ingest import cli, engine
 
         connect()
+        registry.register(engine.KIND, command=cli.COMMAND)

@@ -13,11 +13,11 @@ the identity later backfills them onto the person's timeline.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from commonground.core.batches.models import FileBatch
 from commonground.core.fields import RowIdField, TrustedJSONField
 from commonground.tenancy.models import Association
 
@@ -84,14 +84,7 @@ class Source(models.Model):
         return self.name
 
 
-class BatchStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a worker"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class ActivityBatch(models.Model):
+class ActivityBatch(FileBatch):
     """One delivery to a source: a file, an API batch or a webhook call, with its counts.
 
     Chunks commit together with ``rows_done`` and the counts, so an interrupted batch
@@ -101,28 +94,10 @@ class ActivityBatch(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="batches")
     channel = models.CharField(max_length=8, default="file")  # file / api / webhook
-    file_name = models.CharField(max_length=255, blank=True)
-    file_path = models.CharField(max_length=500, blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True)
-    options = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=8, choices=BatchStatus.choices,
-                              default=BatchStatus.PENDING)
-    total_rows = models.BigIntegerField(null=True, blank=True)
-    rows_done = models.BigIntegerField(default=0)
     bytes_done = models.BigIntegerField(default=0)
     created = models.BigIntegerField(default=0)
     duplicates = models.BigIntegerField(default=0)
     unmatched = models.BigIntegerField(default=0)
-    rejected = models.BigIntegerField(default=0)
-    errors_file = models.CharField(max_length=500, blank=True)
-    message = models.TextField(blank=True)
-    owner = models.CharField(max_length=120, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(association="association")
 

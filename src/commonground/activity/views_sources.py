@@ -15,16 +15,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
+from commonground.core.batches import readers, tasks
+from commonground.core.batches.files import save_upload
+from commonground.core.batches.ownership import owner_alive
+from commonground.core.batches.readers import XLSX_SUFFIXES
 from commonground.core.errors import DomainError
-from commonground.people.importing.readers import XLSX_SUFFIXES
 from commonground.tenancy.decorators import staff_view
 
 from . import services
-from .ingest import readers
-from .ingest.engine import batch_dir, owner_alive
+from .ingest.engine import KIND
 from .mapping import mapping_to_toml, mapping_validate
 from .models import ActivityBatch, ActivityReject, ProfileKind, RejectStatus, Source
-from .tasks import run_activity_batch
 
 ACCEPTED = (".csv", ".txt", ".tsv", ".jsonl", ".ndjson", ".json", *XLSX_SUFFIXES)
 MAX_UPLOAD = 2 * 1024 * 1024 * 1024
@@ -132,25 +133,21 @@ def source_upload(request: HttpRequest, source_id: int) -> HttpResponse:
     if upload is None or upload.size > MAX_UPLOAD:
         messages.error(request, "Choose an export file (CSV, XLSX or JSON Lines) up to 2 GB.")
         return redirect("source_detail", association=request.association.slug, source_id=source.pk)
-    uploads = batch_dir(None) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=uploads, suffix=Path(upload.name).suffix.lower()[:8] or ".csv")
-    with open(fd, "wb") as fh:
-        for part in upload.chunks():
-            fh.write(part)
+    _, name = save_upload(upload, owner=request.association.pk,
+                          suffix=Path(upload.name).suffix or ".csv")
     try:
         with transaction.atomic():
             batch, resumed = services.activities_prepare(
                 association=request.association, source=source, path=name,
-                file_name=upload.name, actor=request.user)
+                file_name=upload.name, actor=request.user, move=True)
             if not owner_alive(batch):
-                transaction.on_commit(lambda: run_activity_batch.enqueue(batch.pk))
+                tasks.enqueue(KIND.name, batch.pk)
     except DomainError as exc:
-        Path(name).unlink(missing_ok=True)
+        name.unlink(missing_ok=True)
         messages.error(request, exc.message)
         return redirect("source_detail", association=request.association.slug, source_id=source.pk)
     if resumed:
-        Path(name).unlink(missing_ok=True)
+        name.unlink(missing_ok=True)
         messages.info(request, f"This file was already being ingested (batch {batch.pk}); it "
                                "carries on from where it stopped.")
     return redirect("batch_detail", association=request.association.slug,

@@ -146,8 +146,8 @@ def setup_association():
 
 
 def timed_import(association, path: Path) -> tuple[float, object]:
-    from commonground.people.importing.engine import run_batch
-    from commonground.people.importing.services import import_prepare
+    from commonground.membership.roster.engine import run_batch
+    from commonground.membership.roster.services import import_prepare
 
     started = time.perf_counter()
     with scope(association=association):

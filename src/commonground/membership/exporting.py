@@ -14,11 +14,11 @@ from typing import IO, Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from commonground.people.importing.mapping import CANONICAL, custom_header
 from commonground.people.models import CustomFieldDefinition, Person, Relationship, RelationshipKind
 from commonground.tenancy.models import Association
 
 from .models import Membership
+from .roster.mapping import CANONICAL, custom_header
 
 FORMATS = ("csv", "xlsx")
 _PERSON_COLUMNS = ("external_id", "first_name", "last_name", "email", "phone", "organisation",

@@ -297,3 +297,21 @@ class Offering(models.Model):
         if self.price_decision == PriceDecision.MEMBER_PRICE and is_member:
             return self.member_price
         return self.non_member_price
+
+
+class RosterMapping(models.Model):
+    """The columns an association mapped on the Import page (header → field), offered as
+    the defaults for its next roster file and applied to files imported without the step."""
+
+    association = models.OneToOneField(Association, on_delete=models.CASCADE, related_name="+")
+    # header key (``roster.mapping.header_key``) → field, "custom.<key>" or "ignore"
+    columns = models.JSONField(default=dict, blank=True)
+    dayfirst = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager(association="association")
+
+    def __str__(self) -> str:
+        return f"Roster mapping of {self.association_id}"

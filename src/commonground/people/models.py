@@ -10,6 +10,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+from commonground.core.batches.models import BatchStatus, FileBatch
 from commonground.tenancy.models import Association
 
 NO_MEMBERSHIP = date(9999, 12, 31)
@@ -270,28 +271,19 @@ class CustomFieldDefinition(models.Model):
         return self.label
 
 
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a worker"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class ImportBatch(models.Model):
-    """One run of a roster import: the file, its options, progress and counts.
-
-    Each chunk of rows commits together with ``rows_done`` and the counts, so an import
-    that is interrupted resumes from the last committed chunk and never half-writes one.
+class ImportBatch(FileBatch):
+    """One run of a roster import (``membership.roster``): the file, its options, progress
+    and counts. The model stays in people (table ``people_importbatch``, its audit entries
+    and content type) while the code that runs it lives in membership, which it writes.
     """
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    # The fields below that FileBatch also has keep this table's columns as they were.
     file_name = models.CharField(max_length=255)
     file_path = models.CharField(max_length=500, help_text="Stored copy the import reads")
     file_sha256 = models.CharField(max_length=64)
-    options = models.JSONField(default=dict, blank=True)
+    owner = models.CharField(max_length=120, blank=True, help_text="host:pid running it")
     options_key = models.CharField(max_length=64, help_text="sha256 of the options, for resuming")
-    status = models.CharField(max_length=8, choices=ImportStatus.choices,
-                              default=ImportStatus.PENDING)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     rows_done = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -302,15 +294,6 @@ class ImportBatch(models.Model):
     memberships_renewed = models.PositiveIntegerField(default=0)
     unknown_headers = models.JSONField(default=list, blank=True)
     mapped_headers = models.JSONField(default=dict, blank=True)
-    errors_file = models.CharField(max_length=500, blank=True)
-    message = models.TextField(blank=True)
-    owner = models.CharField(max_length=120, blank=True, help_text="host:pid running it")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(association="association")
 
@@ -328,9 +311,5 @@ class ImportBatch(models.Model):
     @property
     def percent(self) -> int:
         if not self.total_rows:
-            return 100 if self.status == ImportStatus.DONE else 0
+            return 100 if self.status == BatchStatus.DONE else 0
         return min(100, int(self.rows_done * 100 / self.total_rows))
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

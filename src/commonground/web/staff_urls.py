@@ -7,7 +7,7 @@ from commonground.web import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("commonground.people.urls")),
-    path("", include("commonground.people.urls_import")),
+    path("", include("commonground.membership.urls_import")),
     path("", include("commonground.people.urls_merge")),
     path("", include("commonground.membership.urls")),
     path("", include("commonground.portal.staff_urls")),

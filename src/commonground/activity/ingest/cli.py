@@ -3,38 +3,39 @@
 Runs here with a progress bar (bytes of the file), or with ``--background`` hands the
 batch to the task worker and follows it. Re-running the command on the same file resumes
 an interrupted batch; re-running it after it finished adds nothing (every row is a
-duplicate).
+duplicate). The batch reads its own copy of the file (in the data dir).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import Q
-from django_scopes import scope, scopes_disabled
-from tqdm import tqdm
+from django_scopes import scope
 
+from commonground.core.batches.cli import (
+    Follower,
+    ProgressBar,
+    add_file_arguments,
+    add_run_arguments,
+)
+from commonground.core.batches.models import BatchStatus
+from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
 from commonground.tenancy.models import Association
 
-from ..models import ActivityBatch, BatchStatus, Source
-from ..services import activities_prepare, batch_run
-from .engine import owner_alive
+from ..models import ActivityBatch, Source
+from ..services import activities_prepare
+from .engine import KIND
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("activities", help="Ingest an activity export (CSV, XLSX or JSON Lines)")
-    p.add_argument("file", type=Path)
-    p.add_argument("--association", required=True, help="Association slug")
+def add_arguments(p) -> None:
+    add_file_arguments(p)
     p.add_argument("--source", required=True, help="Source slug or name")
-    p.add_argument("--json", action="store_true", help="Print one JSON object")
-    p.add_argument("--background", action="store_true", help="Hand the batch to the task worker")
-    p.add_argument("--no-progress", action="store_true", help="No progress bar")
+    add_run_arguments(p, background_help="Hand the batch to the task worker")
 
 
 def handle(command, *, file: Path, association: str, source: str, json: bool = False,
@@ -54,45 +55,19 @@ def handle(command, *, file: Path, association: str, source: str, json: bool = F
     if resumed and not json:
         command.stderr.write(f"Resuming batch {batch.pk} of {file.name} after row {batch.rows_done}.")
     size = int(batch.options.get("size") or 0)
-    bar = None if no_progress or (json and not sys.stderr.isatty()) else tqdm(
-        total=size, initial=batch.bytes_done, unit="B", unit_scale=True, file=sys.stderr,
-        desc=f"ingest {batch.pk}")
+    bar = ProgressBar(off=no_progress, quiet=json, total=size, initial=batch.bytes_done,
+                      unit="B", unit_scale=True, desc=f"ingest {batch.pk}")
 
-    def progress(b: ActivityBatch) -> None:
-        if bar is not None:
-            bar.update(min(b.bytes_done, size) - bar.n)
+    def position(b: ActivityBatch) -> int:
+        return min(b.bytes_done, size)
 
-    try:
-        if background:
-            from ..tasks import run_activity_batch
+    follower = Follower(KIND, bar=bar, position=position, progress=lambda b: bar.to(position(b)))
 
-            transaction.on_commit(lambda: run_activity_batch.enqueue(batch.pk))
-            batch = _follow(batch, progress)
-        else:
-            batch = batch_run(batch_id=batch.pk, progress=progress)
-            while batch.status != BatchStatus.DONE and batch.status != BatchStatus.FAILED:
-                batch = _follow(batch, progress)  # another live process holds it
-    except DomainError as exc:
-        raise CommandError(exc.message)
-    finally:
-        if bar is not None:
-            bar.close()
+    def no_worker(b: ActivityBatch) -> None:
+        sys.stderr.write(f"No task worker picked up batch {b.pk}; running it here.\n")
+
+    batch = follower.drive(batch, background=background, no_worker=no_worker)
     report(command, batch, json_out=json)
-
-
-def _follow(batch: ActivityBatch, progress) -> ActivityBatch:
-    waited = 0.0
-    while True:
-        with scopes_disabled():
-            batch = ActivityBatch.objects.get(pk=batch.pk)
-        progress(batch)
-        if batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
-            return batch
-        if batch.status == BatchStatus.PENDING and waited > 5 and not owner_alive(batch):
-            sys.stderr.write(f"No task worker picked up batch {batch.pk}; running it here.\n")
-            return batch_run(batch_id=batch.pk, progress=progress)
-        time.sleep(0.3)
-        waited += 0.3
 
 
 def report(command, batch: ActivityBatch, *, json_out: bool) -> None:
@@ -114,3 +89,7 @@ def report(command, batch: ActivityBatch, *, json_out: bool) -> None:
     if errors_file:
         lines.append(f"  rejected rows with reasons: {errors_file}")
     command.stdout.write("\n".join(lines))
+
+
+COMMAND = ImportCommand(help="Ingest an activity export (CSV, XLSX or JSON Lines)",
+                        add_arguments=add_arguments, handle=handle)

@@ -9,32 +9,29 @@ an errors CSV.
 
 from __future__ import annotations
 
-import csv
-import gc
-import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
-from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
 
+from commonground.core.batches import engine as batches
+from commonground.core.batches import errors as error_parts
+from commonground.core.batches import readers
+from commonground.core.batches.files import batch_dir as folder
+from commonground.core.batches.readers import UnreadableFile
+from commonground.core.batches.registry import BatchKind
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import Offering
-from commonground.people.importing.engine import claim as claim_batch
-from commonground.people.importing.engine import owner_alive, owner_id  # noqa: F401 (re-exported)
-from commonground.people.importing.readers import UnreadableFile
 from commonground.tenancy import audit
 
 from ..mapping import mapping_check_header, mapping_validate
-from ..models import ActivityBatch, BatchStatus, Source
+from ..models import ActivityBatch, Source
 from ..services.identity import email_hashes_sync
-from . import readers, transform, write
+from . import transform, write
 
 ProgressFn = Callable[[ActivityBatch], None]
 T = TypeVar("T")
@@ -44,27 +41,13 @@ COUNTS = ("created", "duplicates", "unmatched", "rejected")
 # rows keep the peak memory flat and low however big the file; bigger blocks gained little.
 BLOCK_BYTES = 8 << 20
 BLOCK_ROWS = 50_000
+AREA = "activity"
 
 
-class BatchBusy(RuntimeError):
-    """Another process is running this batch."""
-
-
-def batch_dir(batch: ActivityBatch | None) -> Path:
-    """The batch's working folder (errors file, UTF-8 copy). Named by a random key kept in
-    its options, not its id: two databases sharing a data dir never share a folder."""
-    if batch is None:
-        path = Path(settings.DATA_DIR) / "activity"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    key = str(batch.options.get("dir") or batch.pk)
-    path = Path(settings.DATA_DIR) / "activity" / key
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def claim(batch_id: int, owner: str) -> ActivityBatch | None:
-    return claim_batch(batch_id, owner, model=ActivityBatch, related=("association", "source"))
+def batch_dir(batch: ActivityBatch) -> Path:
+    """The batch's working folder (stored file, errors, UTF-8 copy). Named by a random key
+    kept in its options, not its id: two databases sharing a data dir never share a folder."""
+    return folder(AREA, str(batch.options.get("dir") or batch.pk))
 
 
 def context(source: Source) -> transform.Context:
@@ -79,24 +62,10 @@ def run_batch(*, batch_id: int, progress: ProgressFn | None = None,
               frames: list[pl.DataFrame] | None = None) -> ActivityBatch:
     """Run (or resume) a batch to the end; ``frames`` are the rows of an API/webhook batch
     (a file batch reads its file). Returns the batch as finished."""
-    owner = owner_id()
-    batch = claim(batch_id, owner)
-    if batch is None:
-        with scopes_disabled():
-            return ActivityBatch.objects.select_related("association", "source").get(pk=batch_id)
-    with scope(association=batch.association):
-        try:
-            _Run(batch, owner, progress).run(frames)
-        except BatchBusy:
-            pass
-        except Exception as exc:
-            ActivityBatch.objects.filter(pk=batch.pk, owner=owner).update(
-                status=BatchStatus.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000], owner="")
-            raise
-        return ActivityBatch.objects.select_related("source").get(pk=batch.pk)
+    return batches.run(KIND, batch_id, progress=progress, frames=frames)
 
 
-class _Run:
+class ActivityRun:
     def __init__(self, batch: ActivityBatch, owner: str, progress: ProgressFn | None) -> None:
         self.batch = batch
         self.association = batch.association
@@ -145,27 +114,13 @@ class _Run:
                 mapped: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> None:
         # Mapping is pure: done before taking the row lock (for files, a block ahead).
         activities, rejects = mapped or transform.apply(frame, self.ctx)
-        with transaction.atomic():
-            locked = ActivityBatch.objects.select_for_update().get(pk=self.batch.pk)
-            if locked.owner != self.owner:
-                raise BatchBusy()
-            if connection.vendor == "postgresql":
-                # Not waiting for the WAL flush is safe here: a block lost to a crash is lost
-                # with its rows_done, and the rerun writes it again (ON CONFLICT: no doubles).
-                with connection.cursor() as cur:
-                    cur.execute("SET LOCAL synchronous_commit TO OFF")
-            part = batch_dir(self.batch) / f"errors-{locked.rows_done:012d}.part"
-            if rejects.height:
-                rejects.select("line", "reason", "raw").write_ndjson(part)
-            elif part.exists():
-                part.unlink()
-            gc.disable()  # ~10^5 short-lived objects per block, freed by refcount
-            try:
+        # A block lost to a crash is written again by the rerun (ON CONFLICT: no doubles).
+        with batches.chunk_transaction(ActivityBatch, self.batch.pk, self.owner) as locked:
+            error_parts.write_records(batch_dir(self.batch), locked.rows_done, rejects)
+            with batches.without_cyclic_gc():
                 counts = write.write_chunk(association=self.association, source_id=self.source.pk,
                                            batch_id=self.batch.pk, activities=activities,
                                            rejects=rejects)
-            finally:
-                gc.enable()
             ActivityBatch.objects.filter(pk=self.batch.pk).update(
                 rows_done=F("rows_done") + frame.height, bytes_done=end_offset,
                 heartbeat_at=timezone.now(), **{k: F(k) + counts[k] for k in COUNTS})
@@ -175,16 +130,10 @@ class _Run:
             self.progress(self.batch)
 
     def _finish(self) -> None:
-        with transaction.atomic():
-            batch = ActivityBatch.objects.select_for_update().get(pk=self.batch.pk)
-            if batch.owner != self.owner:
-                raise BatchBusy()
-            batch.errors_file = errors_csv(batch, self.header)
-            batch.status = BatchStatus.DONE
+        with batches.finish_transaction(ActivityBatch, self.batch.pk, self.owner) as batch:
+            batch.errors_file = error_parts.assemble(batch_dir(batch), self.header,
+                                                     upto=batch.rows_done)
             batch.total_rows = batch.rows_done
-            batch.finished_at = timezone.now()
-            batch.owner = ""
-            batch.save()
             Source.objects.filter(pk=self.source.pk).update(
                 last_fed_at=batch.finished_at, rows_landed=F("rows_landed") + batch.created,
                 rows_duplicate=F("rows_duplicate") + batch.duplicates,
@@ -214,28 +163,14 @@ def _ahead(items: Iterator[T], work: Callable[[T], R]) -> Iterator[tuple[T, R]]:
             yield done
 
 
-def errors_csv(batch: ActivityBatch, header: list[str]) -> str:
-    """The batch's rejected rows (cells, line, reason) as one CSV from the chunks' parts."""
-    folder = batch_dir(batch)
-    parts = sorted(p for p in folder.glob("errors-*.part") if int(p.stem.split("-")[1]) < batch.rows_done)
-    if not parts:
-        return ""
-    columns = list(header)
-    if not columns:  # JSON rows: the keys the rejected rows hold
-        for part in parts:
-            for line in part.read_text(encoding="utf-8").splitlines():
-                for key in json.loads(json.loads(line)["raw"] or "{}"):
-                    if key not in columns:
-                        columns.append(key)
-    out = folder / "errors.csv"
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*columns, "line", "reason"])
-        for part in parts:
-            for line in part.read_text(encoding="utf-8").splitlines():
-                row = json.loads(line)
-                raw = json.loads(row["raw"] or "{}")
-                writer.writerow([*(raw.get(c) or "" for c in columns), row["line"], row["reason"]])
-    for part in parts:
-        part.unlink()
-    return str(out)
+def _run(batch: ActivityBatch, owner: str, progress: ProgressFn | None,
+         frames: list[pl.DataFrame] | None = None) -> None:
+    ActivityRun(batch, owner, progress).run(frames)
+
+
+def summary(batch: ActivityBatch) -> dict[str, int]:
+    return {k: getattr(batch, k) for k in COUNTS}
+
+
+KIND = BatchKind(name="activities", model=ActivityBatch, runner=_run, summary=summary,
+                 related=("association", "source"))

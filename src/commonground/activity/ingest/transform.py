@@ -14,8 +14,9 @@ from typing import Any
 
 import polars as pl
 
+from commonground.core.batches.readers import LINE
+
 from .dates import parse_datetimes
-from .readers import LINE
 
 EMAIL_RE = r"^[^@\s]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,63}$"
 HASH_RE = r"^[0-9a-f]{64}$"

@@ -9,7 +9,7 @@ The names below are the app's write API (``from commonground.activity import ser
 Lookups of identities are reads: ``activity.selectors_identity``.
 """
 
-from .backfill import activities_backfill_emails, activities_backfill_import
+from .backfill import activities_backfill_emails
 from .identity import KINDS, Link, email_hash, email_hashes_sync, identities_link
 from .sources import (
     MAX_API_ROWS,
@@ -27,7 +27,7 @@ from .sources import (
 from .unmatched import unmatched_attach, unmatched_create_prospect
 
 __all__ = [
-    "KINDS", "MAX_API_ROWS", "Link", "activities_backfill_emails", "activities_backfill_import",
+    "KINDS", "MAX_API_ROWS", "Link", "activities_backfill_emails",
     "activities_ingest_rows", "activities_prepare", "batch_run", "email_hash",
     "email_hashes_sync", "identities_link", "new_secret", "preview", "rejects_dismiss",
     "rejects_reprocess", "source_create", "source_rotate_secret", "source_update",

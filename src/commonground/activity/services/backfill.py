@@ -86,21 +86,3 @@ def activities_backfill_emails(*, association: Association,
         return 0
     links = [wanted[k] for k in sorted(found)]
     return identities_link(association=association, links=links)["backfilled"]
-
-
-def activities_backfill_import(*, association: Association, new, changed) -> int:
-    """The roster import's hook, once per chunk: ``new`` and ``changed`` are its polars
-    frames of written people (``pid``, ``new_email_key``, and ``db_email_key`` for changed
-    people); only new emails are probed."""
-    import polars as pl
-
-    if new.height == 0 and changed.height == 0:
-        return 0
-    gained = pl.concat([
-        new.select("pid", "new_email_key"),
-        changed.filter(pl.col("new_email_key") != pl.col("db_email_key").fill_null(""))
-        .select("pid", "new_email_key"),
-    ]).filter(pl.col("new_email_key") != "")
-    if gained.height == 0:
-        return 0
-    return activities_backfill_emails(association=association, people=gained.iter_rows())

@@ -14,14 +14,16 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commonground.core.batches import readers
+from commonground.core.batches.engine import resumable
+from commonground.core.batches.files import sha256_file, store_file
 from commonground.core.errors import Conflict, NotFound, ValidationFailed
-from commonground.people.importing.readers import sha256_file
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from ..ingest import engine, readers, transform, write
+from ..ingest import engine, transform, write
 from ..mapping import mapping_check_header, mapping_validate, profile_mapping
-from ..models import ActivityBatch, ActivityReject, BatchStatus, ProfileKind, RejectStatus, Source
+from ..models import ActivityBatch, ActivityReject, ProfileKind, RejectStatus, Source
 
 MAX_API_ROWS = 10_000
 
@@ -97,19 +99,19 @@ def source_rotate_secret(*, association: Association, source: Source, actor: Any
 
 @transaction.atomic
 def activities_prepare(*, association: Association, source: Source, path: str | Path,
-                       file_name: str = "", actor: Any = None, options: dict | None = None
-                       ) -> tuple[ActivityBatch, bool]:
+                       file_name: str = "", actor: Any = None, options: dict | None = None,
+                       move: bool = False) -> tuple[ActivityBatch, bool]:
     """A file batch for ``source`` — or the unfinished batch of the same file (it resumes).
-    Returns (batch, resumed). The file must stay where it is until the batch is done."""
+    Returns (batch, resumed). The batch reads its own copy of the file in the data dir
+    (``move``: the file is an upload already there, moved rather than copied)."""
     path = Path(path)
     if not path.is_file():
         raise ValidationFailed(f"No such file: {path}", fields={"file": ["not found"]})
     if not source.is_active:
         raise Conflict("The source is paused", fields={"source": ["paused"]})
     sha = sha256_file(path)
-    unfinished = (ActivityBatch.objects.filter(source=source, file_sha256=sha)
-                  .exclude(status=BatchStatus.DONE).order_by("-id").first())
-    if unfinished is not None and Path(unfinished.file_path).exists():
+    unfinished = resumable(ActivityBatch.objects.filter(source=source, file_sha256=sha))
+    if unfinished is not None:
         return unfinished, True
     try:
         header, info = readers.read_header(path)
@@ -119,10 +121,12 @@ def activities_prepare(*, association: Association, source: Source, path: str | 
         mapping_check_header(mapping_validate(source.mapping), header)
     batch = ActivityBatch.objects.create(
         association=association, source=source, channel="file",
-        file_name=(file_name or path.name)[:255], file_path=str(path.resolve()), file_sha256=sha,
+        file_name=(file_name or path.name)[:255], file_sha256=sha,
         options={"size": path.stat().st_size, "format": info["format"], "dir": uuid.uuid4().hex,
                  **(options or {})},
         created_by=_actor(actor))
+    batch.file_path = str(store_file(path, engine.batch_dir(batch), move=move))
+    batch.save(update_fields=["file_path"])
     return batch, False
 
 

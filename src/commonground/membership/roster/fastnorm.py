@@ -51,7 +51,7 @@ def fast_email(value: str) -> str:
     return normalise_email(value)
 
 
-_NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 _PHONE_JUNK = re.compile(r"[\s().\-/]")
 _NANP_NATIONAL = re.compile(r"1?([2-9]\d{9})")
 _NANP_INTL = re.compile(r"\+1([2-9]\d{9})")
@@ -63,7 +63,7 @@ def _desc_check(desc) -> tuple[frozenset[int], re.Pattern] | None:
     return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
 
 
-_TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
                "uan", "voicemail", "fixed_line", "mobile")
 
 
@@ -76,7 +76,7 @@ def _region_rules(region: str):
     if metadata is None:
         return None
     general = _desc_check(metadata.general_desc)
-    types = [c for c in (_desc_check(getattr(metadata, t)) for t in _TYPE_DESCS) if c]
+    types = [c for c in (_desc_check(getattr(metadata, t)) for t in TYPE_DESCS) if c]
     return general, types
 
 
@@ -98,11 +98,11 @@ def fast_phone(value: str, *, region: str) -> str:
         return ""
     compact = _PHONE_JUNK.sub("", value)
     m = _NANP_INTL.fullmatch(compact)
-    if m is None and region in _NANP_REGIONS:
+    if m is None and region in NANP_REGIONS:
         m = _NANP_NATIONAL.fullmatch(compact)
     # Valid for the row's region, or for any NANP region (what is_valid_number asks).
     if m is not None and (
-            (region in _NANP_REGIONS and _valid_in(region, m[1]))
+            (region in NANP_REGIONS and _valid_in(region, m[1]))
             or phonenumbers.is_valid_number(
                 phonenumbers.PhoneNumber(country_code=1, national_number=int(m[1])))):
         return "+1" + m[1]

@@ -8,39 +8,38 @@ once per distinct (plan, date) and written column-wise.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 
-from commonground.core import bulk as dbwrite
+from commonground.core import bulk
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership, Status, Term, TermKind, Transition
 from commonground.membership.services import member_summary_refresh
 from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship, RelationshipKind
 
-if TYPE_CHECKING:
-    from .engine import _Run
+from .state import RunState
 
-ORG_COLUMNS = [c for c in dbwrite.model_columns(Organisation) if c != "id"]
-TERM_COLUMNS = [c for c in dbwrite.model_columns(Term) if c != "id"]
-TRANSITION_COLUMNS = [c for c in dbwrite.model_columns(Transition) if c != "id"]
+ORG_COLUMNS = [c for c in bulk.model_columns(Organisation) if c != "id"]
+TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c != "id"]
+TRANSITION_COLUMNS = [c for c in bulk.model_columns(Transition) if c != "id"]
 
 
 def _in_list(sql: str, head: list[Any], values: list[Any], kind: str = "text") -> list[tuple]:
-    """Run ``sql`` whose "IN_LIST" stands for ``column IN values`` (see ``dbwrite.in_list``)."""
+    """Run ``sql`` whose "IN_LIST" stands for ``column IN values`` (see ``bulk.in_list``)."""
     if not values:
         return []
     column, _, rest = sql.partition(" IN_LIST")
     column = column.rpartition(" ")[2]
-    where, params = dbwrite.in_list(column, values, kind=kind)
+    where, params = bulk.in_list(column, values, kind=kind)
     with connection.cursor() as cur:
         cur.execute(sql.replace(f"{column} IN_LIST", where), [*head, *params])
         return cur.fetchall()
 
 
-def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
+def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
     """Employee relationships to the named organisations (created when new)."""
     wanted = people.filter(pl.col("organisation") != "").select("pid", "organisation", "is_new")
     if wanted.height == 0:
@@ -56,8 +55,8 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
         [run.association.pk], missing))
     new = [k for k in missing if k not in run.organisations]
     if new:
-        adapt = dbwrite.Adapt()
-        ids = dbwrite.reserve_ids(Organisation, len(new))
+        adapt = bulk.Adapt()
+        ids = bulk.reserve_ids(Organisation, len(new))
         org_rows = []
         for key, pk in zip(new, ids, strict=True):
             run.organisations[key] = pk
@@ -65,12 +64,12 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
                              "name": names[key][:200], "name_key": key[:200],
                              "sector": "private", "website": "", "email": "", "phone": "",
                              "city": "", "country": "", "created_at": adapt.datetime(now)})
-        dbwrite.insert_rows(Organisation, ["id", *ORG_COLUMNS],
+        bulk.insert_rows(Organisation, ["id", *ORG_COLUMNS],
                             [tuple(r[c] for c in ["id", *ORG_COLUMNS]) for r in org_rows])
-        hist = dbwrite.history_columns(Organisation)
+        hist = bulk.history_columns(Organisation)
         extra = {"history_date": adapt.datetime(now), "history_change_reason": "import",
                  "history_type": "+", "history_user_id": run.actor_id}
-        dbwrite.insert_rows(Organisation.history.model, hist,
+        bulk.insert_rows(Organisation.history.model, hist,
                             [tuple({**r, **extra}[c] for c in hist) for r in org_rows])
     keys = pl.DataFrame({"organisation": [n for n in wanted.get_column("organisation").unique()]},
                         schema={"organisation": pl.Utf8})
@@ -92,7 +91,7 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
     if pairs.height == 0:
         return set()
     pairs = pairs.sort("person_id", "organisation_id")
-    dbwrite.insert_frame(Relationship, pairs.select(
+    bulk.insert_frame(Relationship, pairs.select(
         association_id=pl.lit(run.association.pk, dtype=pl.Int64), person_id="person_id",
         organisation_id="organisation_id", kind=pl.lit(RelationshipKind.EMPLOYEE.value),
         title=pl.lit(""), starts_on=pl.lit(run.today, dtype=pl.Date),
@@ -100,7 +99,7 @@ def relationships(run: _Run, people: pl.DataFrame, now) -> set[int]:
     return set(pairs.get_column("person_id").to_list())
 
 
-def memberships(run: _Run, people: pl.DataFrame, now) -> tuple[dict[str, int], set[int]]:
+def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int], set[int]]:
     counts = {"created": 0, "renewed": 0}
     rows = people.filter(pl.col("plan_id").is_not_null() | pl.col("expires_on").is_not_null())
     if rows.height == 0:
@@ -149,7 +148,7 @@ def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any],
                    maintain_order="left")
 
 
-def terms(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+def terms(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     """Dates and state of new memberships: a missing join date is one term before the
     expiry (or today), a missing expiry one term after joining; the status follows from
     the end date. Adds ``joined``, ``ends``, ``status`` and ``lapsed_on``."""
@@ -173,7 +172,7 @@ def terms(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
     return _per_distinct(df, ["plan_id", "ends"], state, {"status": pl.Utf8, "lapsed_on": pl.Date})
 
 
-def with_summary(run: _Run, new: pl.DataFrame) -> pl.DataFrame:
+def with_summary(run: RunState, new: pl.DataFrame) -> pl.DataFrame:
     """New people with the member list's copy of the membership the import gives them,
     so it is written with the person (an UPDATE afterwards costs far more)."""
     joining = new.filter(pl.col("plan_id").is_not_null()).select(
@@ -189,36 +188,36 @@ def with_summary(run: _Run, new: pl.DataFrame) -> pl.DataFrame:
         member_until=pl.col("member_until").fill_null(NO_MEMBERSHIP))
 
 
-def _create(run: _Run, create: pl.DataFrame, now) -> None:
+def _create(run: RunState, create: pl.DataFrame, now) -> None:
     df = terms(run, create.select("pid", "plan_id", "joined_on", "expires_on"))
-    ids = dbwrite.reserve_ids(Membership, create.height)
+    ids = bulk.reserve_ids(Membership, create.height)
     now_text = run.now_text(now)
     members = df.select(id=pl.Series(ids, dtype=pl.Int64), plan_id="plan_id", person_id="pid",
                         status="status", joined_on="joined", starts_on="joined", ends_on="ends",
                         lapsed_on="lapsed_on")
     consts = {"association_id": run.association.pk, "organisation_id": None,
               "cancelled_on": None, "created_at": now_text, "updated_at": now_text}
-    consts.update(dbwrite.defaults(Membership, [*members.columns, *consts]))
-    dbwrite.insert_frame(Membership, members, consts)
+    consts.update(bulk.defaults(Membership, [*members.columns, *consts]))
+    bulk.insert_frame(Membership, members, consts)
     _history(run, ids, "+", now_text)
-    Col = dbwrite.Col
-    dbwrite.insert_select(Term, TERM_COLUMNS, Membership, {
+    Col = bulk.Col
+    bulk.insert_select(Term, TERM_COLUMNS, Membership, {
         "membership_id": Col("id"), "kind": TermKind.JOIN.value, "starts_on": Col("joined_on"),
         "invoice_id": None, "created_at": now_text}, ids)
-    dbwrite.insert_select(Transition, TRANSITION_COLUMNS, Membership, {
+    bulk.insert_select(Transition, TRANSITION_COLUMNS, Membership, {
         "membership_id": Col("id"), "from_status": "", "to_status": Col("status"),
         "event": "joined", "on": Col("joined_on"), "actor_id": run.actor_id, "note": "imported",
         "created_at": now_text}, ids)
 
 
-def _history(run: _Run, ids: list[int], kind: str, now_text: str) -> None:
-    dbwrite.insert_select(Membership.history.model, dbwrite.history_columns(Membership),
+def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
+    bulk.insert_select(Membership.history.model, bulk.history_columns(Membership),
                           Membership, {"history_date": now_text, "history_change_reason": "import",
                                        "history_type": kind, "history_user_id": run.actor_id},
                           sorted(ids))
 
 
-def _renew(run: _Run, renew: list[dict], now) -> None:
+def _renew(run: RunState, renew: list[dict], now) -> None:
     """Renewals are few per import (later expiries of existing members): row by row."""
     objs, terms, transitions = [], [], []
     for m in renew:
@@ -236,11 +235,11 @@ def _renew(run: _Run, renew: list[dict], now) -> None:
                                           "updated_at"], batch_size=500)
     now_text = run.now_text(now)
     assoc = pl.lit(run.association.pk, dtype=pl.Int64)
-    dbwrite.insert_frame(Term, pl.DataFrame(terms, orient="row", schema={
+    bulk.insert_frame(Term, pl.DataFrame(terms, orient="row", schema={
         "membership_id": pl.Int64, "kind": pl.Utf8, "starts_on": pl.Date, "ends_on": pl.Date,
     }).with_columns(association_id=assoc, invoice_id=pl.lit(None, dtype=pl.Int64),
                     created_at=pl.lit(now_text)).select(TERM_COLUMNS))
-    dbwrite.insert_frame(Transition, pl.DataFrame(transitions, orient="row", schema={
+    bulk.insert_frame(Transition, pl.DataFrame(transitions, orient="row", schema={
         "membership_id": pl.Int64, "from_status": pl.Utf8, "to_status": pl.Utf8, "on": pl.Date,
     }).with_columns(association_id=assoc, event=pl.lit("renewed"),
                     actor_id=pl.lit(run.actor_id, dtype=pl.Int64), note=pl.lit("imported"),

@@ -1,22 +1,26 @@
-"""Writes for imports: preparing (or resuming) a batch from a file."""
+"""Writes for roster imports: preparing (or resuming) a batch from a file, and the
+association's saved column mapping."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
+from commonground.core.batches.engine import resumable
+from commonground.core.batches.files import sha256_file, store_file
+from commonground.core.batches.readers import UnreadableFile, open_rows
 from commonground.core.errors import ValidationFailed
-from commonground.people.models import CustomFieldDefinition, ImportBatch, ImportStatus
+from commonground.membership.models import RosterMapping
+from commonground.people.models import CustomFieldDefinition, ImportBatch
+from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
-from .engine import imports_dir, owner_alive
+from .engine import imports_dir
 from .mapping import MappingError, normalise_mapping, resolve
-from .readers import UnreadableFile, open_rows, sha256_file
 from .rows import cell_text
 
 CHUNK_ROWS = 25_000
@@ -34,17 +38,19 @@ def _options(dayfirst: bool, mapping: dict[str, Any] | None) -> dict[str, Any]:
 @transaction.atomic
 def import_prepare(*, association: Association, path: str | Path, file_name: str = "",
                    dayfirst: bool = False, mapping: dict[str, Any] | None = None,
-                   actor=None) -> tuple[ImportBatch, bool]:
+                   actor=None, move: bool = False) -> tuple[ImportBatch, bool]:
     """Check the file and create its batch — or return the unfinished batch of the same file
-    and options (an interrupted run), which then resumes. Returns (batch, resumed)."""
+    and options (an interrupted run), which then resumes. Returns (batch, resumed).
+
+    The batch reads its own copy of the file in the data dir (``move``: the file is an
+    upload already there, moved rather than copied)."""
     path = Path(path)
     file_name = file_name or path.name
     options = _options(dayfirst, mapping)
     options_key = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
     sha = sha256_file(path)
-    unfinished = (ImportBatch.objects.filter(file_sha256=sha, options_key=options_key)
-                  .exclude(status=ImportStatus.DONE).order_by("-id").first())
-    if unfinished is not None and Path(unfinished.file_path).exists():
+    unfinished = resumable(ImportBatch.objects.filter(file_sha256=sha, options_key=options_key))
+    if unfinished is not None:
         return unfinished, True
     try:
         rows = open_rows(path)
@@ -63,13 +69,22 @@ def import_prepare(*, association: Association, path: str | Path, file_name: str
         mapped_headers=mapped.headers,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    stored = imports_dir(batch.pk) / f"source{path.suffix.lower() or '.csv'}"
-    shutil.copyfile(path, stored)
-    batch.file_path = str(stored)
+    batch.file_path = str(store_file(path, imports_dir(batch.pk), move=move))
     batch.save(update_fields=["file_path"])
     return batch, False
 
 
-def batch_is_stuck(batch: ImportBatch) -> bool:
-    """Claimed by a process that is gone (killed): safe to resume elsewhere."""
-    return batch.status == ImportStatus.RUNNING and not owner_alive(batch)
+@transaction.atomic
+def roster_mapping_save(*, association: Association, columns: dict[str, str],
+                        dayfirst: bool = False, actor=None) -> RosterMapping:
+    """Remember the columns chosen for a file (header → field, "custom.<key>" or "ignore"),
+    merged over what was saved for other headers, for the association's next file."""
+    checked = normalise_mapping({"columns": dict(columns)})["columns"]
+    mapping, _ = RosterMapping.objects.select_for_update().get_or_create(association=association)
+    mapping.columns = {**(mapping.columns or {}), **checked}
+    mapping.dayfirst = bool(dayfirst)
+    mapping.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    mapping.save()
+    audit.record(association=association, action="people.import_mapping_saved", obj=mapping,
+                 actor=mapping.updated_by, data={"columns": checked, "dayfirst": mapping.dayfirst})
+    return mapping

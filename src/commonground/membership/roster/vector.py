@@ -20,7 +20,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from commonground.core.errors import ValidationFailed
 
-from .fastnorm import _NANP_REGIONS, _TYPE_DESCS, fast_email, fast_phone
+from .fastnorm import NANP_REGIONS, TYPE_DESCS, fast_email, fast_phone
 
 # What Python's str.strip() removes (Rust's trim lacks e.g. \x1c-\x1f).
 PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -106,7 +106,7 @@ def _region_exprs(region: str) -> pl.Expr | None:
         expr = pl.col("n").str.contains(f"^(?:{desc.national_number_pattern})$")
         return expr if not lengths or 10 in lengths else pl.lit(False)
 
-    types = [check(d) for d in (getattr(metadata, t) for t in _TYPE_DESCS)
+    types = [check(d) for d in (getattr(metadata, t) for t in TYPE_DESCS)
              if d is not None and d.national_number_pattern is not None]
     return check(metadata.general_desc) & pl.any_horizontal(types or [pl.lit(False)])
 
@@ -118,11 +118,11 @@ def phones(values: pl.Series, regions: pl.Series) -> pl.DataFrame:
     df = df.with_columns(c=pl.col("v").str.replace_all(r"[\s().\-/]", ""))
     df = df.with_columns(n=pl.coalesce(
         pl.col("c").str.extract(r"^\+1([2-9][0-9]{9})$"),
-        pl.when(pl.col("r").is_in(list(_NANP_REGIONS)))
+        pl.when(pl.col("r").is_in(list(NANP_REGIONS)))
         .then(pl.col("c").str.extract(r"^1?([2-9][0-9]{9})$"))))
     ok = pl.lit(False)
     for region in df.get_column("r").unique().to_list():
-        if region in _NANP_REGIONS and (rule := _region_exprs(region)) is not None:
+        if region in NANP_REGIONS and (rule := _region_exprs(region)) is not None:
             ok = ok | ((pl.col("r") == region) & rule)
     df = df.with_columns(ok=(pl.col("n").is_not_null() & ok).fill_null(False))
     raw, region = df.get_column("v").to_list(), df.get_column("r").to_list()

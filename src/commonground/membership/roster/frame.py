@@ -24,7 +24,7 @@ from commonground.people.models import CustomFieldDefinition
 from .dates import parse_date
 from .fastnorm import country_code
 from .mapping import Mapping
-from .rows import _LIMITS, TEXT_FIELDS, PlanRef, cell_text
+from .rows import LIMITS, TEXT_FIELDS, PlanRef, cell_text
 from .vector import emails, map_distinct, strip
 
 PERSON_GIVEN = ("first_name", "last_name", "email", "phone", "address_line1", "address_line2",
@@ -119,9 +119,9 @@ class ChunkCleaner:
         df = df.with_columns([strip(pl.col(c).fill_null("")) for c in given]
                              + [pl.lit("").alias(c) for c in (*TEXT_FIELDS,) if c not in given])
         for name in given:
-            limit = _LIMITS.get(name, 254)
+            limit = LIMITS.get(name, 254)
             reasons.append(pl.when(pl.col(name).str.len_chars() > limit)
-                           .then(pl.lit(f"{self.header(name)}: at most {_LIMITS[name]} characters")))
+                           .then(pl.lit(f"{self.header(name)}: at most {LIMITS[name]} characters")))
         if "full_name" in given:
             split = pl.col("full_name").str.extract_groups(r"(?s)^(.*) (.*)$")
             use = (pl.col("full_name") != "") & (pl.col("first_name") == "") \

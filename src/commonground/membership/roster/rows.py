@@ -16,9 +16,9 @@ from commonground.people.models import Person
 TEXT_FIELDS = ("first_name", "last_name", "full_name", "email", "phone", "address_line1",
                "address_line2", "city", "region", "postal_code", "country", "chapter",
                "organisation", "external_id", "plan")
-_LIMITS = {f.name: f.max_length for f in Person._meta.concrete_fields
+LIMITS = {f.name: f.max_length for f in Person._meta.concrete_fields
            if getattr(f, "max_length", None)}
-_LIMITS.update({"organisation": 200, "chapter": 120, "plan": 120, "full_name": 200, "country": 100})
+LIMITS.update({"organisation": 200, "chapter": 120, "plan": 120, "full_name": 200, "country": 100})
 
 
 class RowError(ValueError):

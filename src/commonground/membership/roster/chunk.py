@@ -8,23 +8,21 @@ fast path does not cover (odd emails and phones, custom fields, non-ASCII search
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 from django.db import connection
 
-from commonground.activity.services.backfill import activities_backfill_import
-from commonground.core import bulk as dbwrite
+from commonground.core import bulk
 from commonground.core.errors import ValidationFailed
 from commonground.people.models import Person
+from commonground.people.signals import person_emails_added
 
 from . import members
 from .fastnorm import fast_address
 from .frame import PERSON_GIVEN
+from .state import RunState
 from .vector import first_message, phones, strip
-
-if TYPE_CHECKING:
-    from .engine import _Run
 
 ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 FETCH = ["id", *PERSON_GIVEN, "email_key", "chapter_id", "custom", "erased_at"]
@@ -36,7 +34,7 @@ def _is_blank(row: list[Any]) -> bool:
     return not any(c not in (None, "") for c in row)
 
 
-def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any]]
+def process(run: RunState, offset: int, rows: list[list[Any]], errors: list[list[Any]]
             ) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0,
               "memberships_created": 0, "memberships_renewed": 0}
@@ -52,7 +50,7 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
 
     def reject(frame: pl.DataFrame) -> None:
         for idx, line, reason in frame.select("idx", "line", "reason").iter_rows():
-            run._reject(errors, kept[idx], line, reason)
+            run.reject(errors, kept[idx], line, reason)
         counts["rejected"] += frame.height
 
     reject(df.filter(pl.col("reason").is_not_null()))
@@ -76,13 +74,13 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
     # list index (and the table) as runs of neighbours instead of at random places.
     new = df.filter(pl.col("pid").is_null()).sort("new_last_name", "new_first_name",
                                                    maintain_order=True)
-    ids = dbwrite.reserve_ids(Person, new.height)
+    ids = bulk.reserve_ids(Person, new.height)
     new = members.with_summary(run, new.with_columns(pid=pl.Series(ids, dtype=pl.Int64)))
     _insert_new(run, new, now)
     changed = df.filter(pl.col("pid").is_not_null() & pl.col("changed"))
     if changed.height:
         _update(run, changed, now)
-    activities_backfill_import(association=run.association, new=new, changed=changed)
+    _identities_added(run, new, changed)
     people = pl.concat([new.with_columns(is_new=pl.lit(True)),
                         df.filter(pl.col("pid").is_not_null()).with_columns(is_new=pl.lit(False))],
                        how="diagonal_relaxed")  # only new people carry the summary columns
@@ -100,7 +98,22 @@ def process(run: _Run, offset: int, rows: list[list[Any]], errors: list[list[Any
     return counts
 
 
-def _dedupe(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+def _identities_added(run: RunState, new: pl.DataFrame, changed: pl.DataFrame) -> None:
+    """Tell the apps above (activity: the timeline backfill) which people gained an email:
+    new people with one, and changed people whose email key changed."""
+    if new.height == 0 and changed.height == 0:
+        return
+    gained = pl.concat([
+        new.select("pid", "new_email_key"),
+        changed.filter(pl.col("new_email_key") != pl.col("db_email_key").fill_null(""))
+        .select("pid", "new_email_key"),
+    ]).filter(pl.col("new_email_key") != "")
+    if gained.height:
+        person_emails_added.send(sender=Person, association=run.association,
+                              people=gained.rows())
+
+
+def _dedupe(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     """Duplicates within the file (across chunks too): the first row of an email (or of an
     external id, for rows without email) wins."""
     reasons: list[str | None] = []
@@ -125,12 +138,12 @@ def _fetch_columns() -> str:
     return ", ".join([*FETCH[:-2], custom, "erased_at IS NOT NULL"])
 
 
-def fetch_people(run: _Run, column: str, values: list[str]) -> list[tuple]:
+def fetch_people(run: RunState, column: str, values: list[str]) -> list[tuple]:
     """People whose ``column`` is in ``values``: one plain query (no ORM rows), ordered by
     id; the association filter is explicit. Custom values come as JSON text."""
     if not values:
         return []
-    where, params = dbwrite.in_list(f'"{column}"', values)
+    where, params = bulk.in_list(f'"{column}"', values)
     # The email index is partial (no ''): naming its condition lets the planner use it;
     # emails are unique, so no ORDER BY (SQLite would rather scan the association in id
     # order than sort).
@@ -146,7 +159,7 @@ _DB_SCHEMA = {**{f"db_{c}": pl.Utf8 for c in FETCH}, "db_id": pl.Int64, "db_chap
               "db_erased_at": pl.Boolean}
 
 
-def _match(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+def _match(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     """Join the people the rows match (by email key, else by external id) as db_* columns."""
     keys = df.filter(pl.col("email_key") != "").get_column("email_key").to_list()
     exts = (df.filter((pl.col("email_key") == "") & (pl.col("external_id") != ""))
@@ -167,7 +180,7 @@ def _match(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
     return df.rename({"db_erased_at": "db_erased"})
 
 
-def _values(run: _Run, df: pl.DataFrame, custom: list[dict]) -> pl.DataFrame:
+def _values(run: RunState, df: pl.DataFrame, custom: list[dict]) -> pl.DataFrame:
     """The person's values after each row (blank cells keep what is on file), and the
     reasons the per-person checks reject a row for, in the per-row engine's order."""
     home = str(run.association.country)
@@ -225,7 +238,7 @@ def _scatter(df: pl.DataFrame, name: str, rows: list[int], values: list[Any]) ->
     return column.scatter(rows, pl.Series(values, dtype=column.dtype))
 
 
-def _addresses(run: _Run, df: pl.DataFrame, home: str) -> pl.DataFrame:
+def _addresses(run: RunState, df: pl.DataFrame, home: str) -> pl.DataFrame:
     """Addresses validated once per distinct (country, region, city, postal code, has
     street, has line 2): validation depends on the street only through its presence."""
     given = pl.any_horizontal([pl.col(f) != "" for f in ADDRESS])
@@ -257,7 +270,7 @@ def _addresses(run: _Run, df: pl.DataFrame, home: str) -> pl.DataFrame:
         address_error=pl.when(pl.col("address_given")).then(pl.col("address_error")))
 
 
-def _address(run: _Run, country: str, region: str, city: str, postal: str, has1: bool,
+def _address(run: RunState, country: str, region: str, city: str, postal: str, has1: bool,
              has2: bool) -> tuple[str | None, str | None, str | None, str | None]:
     try:
         out = fast_address({"address_line1": "x" if has1 else "",
@@ -269,12 +282,12 @@ def _address(run: _Run, country: str, region: str, city: str, postal: str, has1:
     return out["region"], out["postal_code"], out["country"], None
 
 
-def _chapters(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+def _chapters(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     names = df.filter(pl.col("chapter") != "").get_column("chapter").unique().to_list()
     found: list[tuple[str, int | None, str | None]] = []
     for name in names:
         try:
-            found.append((name, run._chapter_id(name), None))
+            found.append((name, run.chapter_id(name), None))
         except ValueError as exc:
             found.append((name, None, str(exc)))
     table = pl.DataFrame(found, orient="row", schema={"chapter": pl.Utf8, "chapter_id": pl.Int64,
@@ -318,7 +331,7 @@ def _changes(df: pl.DataFrame) -> pl.DataFrame:
 _SUMMARY = ("member_status", "member_plan_id", "member_since", "member_until")
 
 
-def _person_frame(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
+def _person_frame(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     return df.select(
         id=pl.col("pid"), **{f: pl.col(f"new_{f}") for f in PERSON_GIVEN},
         email_key=pl.col("new_email_key"), chapter_id=pl.col("new_chapter_id"),
@@ -326,25 +339,25 @@ def _person_frame(run: _Run, df: pl.DataFrame) -> pl.DataFrame:
         **{f: pl.col(f) for f in _SUMMARY if f in df.columns})
 
 
-def _history_extra(run: _Run, kind: str, now_text: str) -> dict[str, Any]:
+def _history_extra(run: RunState, kind: str, now_text: str) -> dict[str, Any]:
     return {"history_date": now_text, "history_change_reason": "import", "history_type": kind,
             "history_user_id": run.actor_id}
 
 
-def _insert_new(run: _Run, new: pl.DataFrame, now) -> None:
+def _insert_new(run: RunState, new: pl.DataFrame, now) -> None:
     if new.height == 0:
         return
     now_text = run.now_text(now)
     people = _person_frame(run, new)
     consts = {"association_id": run.association.pk, "user_id": None, "created_at": now_text,
               "updated_at": now_text, "erased_at": None}
-    consts.update(dbwrite.defaults(Person, [*people.columns, *consts]))
-    dbwrite.insert_frame(Person, people, consts)
-    dbwrite.insert_select(Person.history.model, dbwrite.history_columns(Person), Person,
+    consts.update(bulk.defaults(Person, [*people.columns, *consts]))
+    bulk.insert_frame(Person, people, consts)
+    bulk.insert_select(Person.history.model, bulk.history_columns(Person), Person,
                           _history_extra(run, "+", now_text), new.get_column("pid").to_list())
 
 
-def _update(run: _Run, changed: pl.DataFrame, now) -> None:
+def _update(run: RunState, changed: pl.DataFrame, now) -> None:
     now_text = run.now_text(now)
     people = _person_frame(run, changed)
     table = Person._meta.db_table
@@ -353,5 +366,5 @@ def _update(run: _Run, changed: pl.DataFrame, now) -> None:
     with connection.cursor() as cur:
         cur.executemany(f'UPDATE "{table}" SET {sets} WHERE id = %s', rows)
     ids = sorted(people.get_column("id").to_list())
-    dbwrite.insert_select(Person.history.model, dbwrite.history_columns(Person), Person,
+    bulk.insert_select(Person.history.model, bulk.history_columns(Person), Person,
                           _history_extra(run, "~", now_text), ids)

@@ -1,13 +1,17 @@
-"""Streaming a feed file as frames of text cells, a block at a time.
+"""Reading batch files: CSV in whatever encoding and dialect, XLSX, JSON Lines.
 
-CSV and JSON Lines are read in byte blocks cut at a row boundary, so memory stays flat
-however large the file, and a batch resumes from the byte offset its last chunk committed
-(``ActivityBatch.bytes_done``). CSV blocks are parsed by polars; a file that is not UTF-8
-is transcoded once to a UTF-8 copy next to the batch. XLSX sheets are read with calamine
-and resume by row count.
+Two ways to read, one detection:
 
-Each frame has the file's columns (all text) plus ``__line``: the data row's line in the
-file as a spreadsheet would number it (the header is line 1).
+- ``open_rows`` yields the header row, then every row as a list of cells (CSV cells are
+  strings; XLSX cells keep their type — numbers, dates — for the caller to interpret).
+  The roster import reads this way.
+- ``read_header`` + ``iter_blocks`` stream the file as frames of text cells, a block at a
+  time: CSV and JSON Lines in byte blocks cut at a row boundary (memory stays flat however
+  large the file, and a batch resumes from the byte offset its last chunk committed), CSV
+  parsed by polars (a file that is not UTF-8 is transcoded once with ``utf8_copy``), XLSX
+  sheets by calamine, resuming by row count. Each frame has the file's columns plus
+  ``__line``: the data row's line as a spreadsheet numbers it (the header is line 1).
+  The activity ingest reads this way.
 """
 
 from __future__ import annotations
@@ -23,12 +27,121 @@ from typing import Any
 
 import polars as pl
 
-from commonground.people.importing.readers import (
-    UnreadableFile,
-    detect_dialect,
-    detect_encoding,
-    is_spreadsheet,
-)
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+_SAMPLE = 256 * 1024
+
+
+class UnreadableFile(ValueError):
+    """The file is not one we can read (the message says why)."""
+
+
+def is_spreadsheet(path: Path) -> bool:
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return True
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    return magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0")
+
+
+def detect_encoding(path: Path) -> str:
+    """BOMs first, then UTF-8 if the whole file decodes, else charset-normalizer's guess."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SAMPLE)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Imported only here: most files are UTF-8 and never need the (slow to load) guesser.
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    encoding = best.encoding if best else "cp1252"
+    # Legacy Western exports: cp1252 is a superset of latin-1's printable range and
+    # decodes curly quotes and the euro sign the way Excel wrote them.
+    if encoding in ("latin_1", "iso8859_1", "iso8859_15"):
+        encoding = "cp1252"
+    try:
+        with open(path, encoding=encoding) as fh:
+            for _ in iter(lambda: fh.read(1 << 20), ""):
+                pass
+    except UnicodeDecodeError:
+        encoding = "latin-1"  # decodes any byte: better than refusing the file
+    return encoding
+
+
+def detect_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    lines = [line for line in sample.splitlines() if line.strip()][:50]
+    text = "\n".join(lines)
+    try:
+        dialect = csv.Sniffer().sniff(text, delimiters=",;\t|")
+        if dialect.delimiter in ",;\t|":
+            return dialect
+    except csv.Error:
+        pass
+    header = lines[0] if lines else ""
+    counts = {d: header.count(d) for d in ",;\t|"}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+
+    class Detected(csv.excel):
+        pass
+
+    Detected.delimiter = delimiter
+    return Detected
+
+
+def open_rows(path: Path) -> Iterator[list[Any]]:
+    """Header row first, then every row (blank rows included, so positions are stable)."""
+    path = Path(path)
+    if is_spreadsheet(path):
+        yield from sheet_rows(path)
+    else:
+        yield from _csv_rows(path)
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        sample = fh.read(64 * 1024)
+        fh.seek(0)
+        if encoding == "utf-8-sig" or sample.startswith("\ufeff"):
+            sample = sample.lstrip("\ufeff")
+        dialect = detect_dialect(sample)
+        reader = csv.reader(fh, dialect)
+        first = True
+        try:
+            for row in reader:
+                if first:
+                    row = [c.lstrip("\ufeff") for c in row]
+                    first = False
+                yield row
+        except csv.Error as exc:
+            raise UnreadableFile(f"line {reader.line_num}: {exc}") from None
+
+
+def sheet_rows(path: Path) -> Iterator[list[Any]]:
+    """The rows of a spreadsheet's first sheet (header included)."""
+    # Imported only here: a native extension that CSV-only runs need not load.
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    except Exception as exc:  # calamine raises its own types for corrupt files
+        raise UnreadableFile(f"cannot read the spreadsheet: {exc}") from None
+    for row in sheet.iter_rows():
+        yield list(row)
+
 
 LINE = "__line"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -70,7 +183,7 @@ def read_header(path: Path) -> tuple[list[str], dict[str, Any]]:
     """The header and how to read the rest (``start`` = byte offset of the first data row)."""
     fmt = file_format(path)
     if fmt == "xlsx":
-        rows = _sheet_rows(path)
+        rows = sheet_rows(path)
         header = next(rows, None)
         if header is None:
             raise UnreadableFile("the file is empty")
@@ -247,18 +360,8 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _sheet_rows(path: Path) -> Iterator[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises its own types for corrupt files
-        raise UnreadableFile(f"cannot read the spreadsheet: {exc}") from None
-    yield from sheet.iter_rows()
-
-
 def _xlsx_blocks(path: Path, header: list[str], *, offset: int, block_rows: int) -> Iterator[Block]:
-    rows = _sheet_rows(path)
+    rows = sheet_rows(path)
     next(rows, None)
     done = 0
     batch: list[list[Any]] = []

@@ -1,0 +1,112 @@
+"""``commonground import people FILE --association SLUG [--mapping FILE] [--json] [--dayfirst]
+[--background]``: import a roster exported from another AMS (CSV or XLSX).
+
+Small files run here with a progress bar. Large files (more than 20,000 rows) or
+``--background`` go to the task worker (``commonground db_worker``) while this command
+shows the worker's progress; if no worker picks the import up within a few seconds, a
+large file without ``--background`` runs here instead, and ``--background`` says how to
+start a worker. Re-running the command on the same file resumes an interrupted import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django_scopes import scope
+
+from commonground.core.batches.cli import (
+    WORKER_WAIT_S,
+    Follower,
+    ProgressBar,
+    add_file_arguments,
+    add_run_arguments,
+)
+from commonground.core.batches.models import BatchStatus
+from commonground.core.batches.registry import ImportCommand
+from commonground.core.errors import DomainError
+from commonground.people.models import ImportBatch
+from commonground.tenancy.models import Association
+
+from .engine import KIND
+from .mapping import MappingError, load_mapping_file
+from .services import BACKGROUND_ROWS, import_prepare
+
+
+def add_arguments(people) -> None:
+    add_file_arguments(people)
+    people.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
+    people.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
+    add_run_arguments(people, background_help="Hand the import to the task worker")
+
+
+def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
+           background=False, no_progress=False, **_: object) -> None:
+    assoc = Association.objects.filter(slug=association).first()
+    if assoc is None:
+        raise CommandError(f"No association {association!r}")
+    if not file.is_file():
+        raise CommandError(f"No such file: {file}")
+    try:
+        mapping_data = load_mapping_file(mapping) if mapping else None
+    except (MappingError, OSError) as exc:
+        raise CommandError(f"--mapping: {exc}")
+    with scope(association=assoc):
+        try:
+            batch, resumed = import_prepare(association=assoc, path=file, file_name=file.name,
+                                            dayfirst=dayfirst, mapping=mapping_data)
+        except DomainError as exc:
+            raise CommandError(exc.message)
+    if resumed and not json:
+        command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
+                             f"{batch.rows_done} of {batch.total_rows}.")
+    bar = ProgressBar(off=no_progress, quiet=json, total=batch.total_rows or 0,
+                      initial=batch.rows_done, unit="rows", desc=f"import {batch.pk}")
+    follower = Follower(KIND, bar=bar, position=lambda b: b.rows_done,
+                        progress=lambda done, total: bar.to(done))
+
+    def no_worker(b: ImportBatch) -> None:
+        if background:
+            command.stderr.write(
+                f"No task worker picked up import {b.pk} within {WORKER_WAIT_S:.0f} s. "
+                "It stays queued and runs when one starts: `commonground db_worker`. "
+                "Running it here meanwhile (Ctrl-C leaves it to the worker).")
+        elif not json:
+            command.stderr.write("No task worker is running; importing here.")
+
+    batch = follower.drive(batch, background=background
+                           or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
+    report(command, batch, json_out=json)
+
+
+def report(command, batch: ImportBatch, *, json_out: bool) -> None:
+    errors_file = batch.errors_file or None
+    if batch.status == BatchStatus.FAILED:
+        raise CommandError(f"Import {batch.pk} failed: {batch.message}. Run the same "
+                           "command again to resume it.")
+    if json_out:
+        command.stdout.write(json.dumps({"created": batch.created, "updated": batch.updated,
+                                         "rejected": batch.rejected, "errors_file": errors_file}))
+        return
+    lines = [
+        f"Import {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
+        f"  created:   {batch.created}",
+        f"  updated:   {batch.updated}",
+        f"  unchanged: {batch.unchanged}",
+        f"  rejected:  {batch.rejected}",
+        f"  memberships created: {batch.memberships_created}, renewed: "
+        f"{batch.memberships_renewed}",
+    ]
+    if batch.mapped_headers:
+        lines.append("  columns used: " + ", ".join(
+            f"{header} → {field}" for field, header in batch.mapped_headers.items()))
+    if batch.unknown_headers:
+        lines.append("  columns ignored (unknown): " + ", ".join(batch.unknown_headers))
+    if errors_file:
+        lines.append(f"  rejected rows with reasons: {errors_file}")
+    command.stdout.write("\n".join(lines))
+
+
+COMMAND = ImportCommand(help="Import a roster of people (CSV or XLSX)",
+                        add_arguments=add_arguments, handle=handle)

@@ -1,0 +1,160 @@
+"""Staff import pages: upload a roster, map its columns (optional step), follow its
+progress, download rejected rows. Everything works as plain form posts (no JavaScript)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from commonground.core.batches import tasks
+from commonground.core.batches.files import find_upload, save_upload
+from commonground.core.batches.ownership import is_stuck, owner_alive
+from commonground.core.batches.readers import XLSX_SUFFIXES, UnreadableFile
+from commonground.core.errors import DomainError
+from commonground.people.models import ImportBatch
+from commonground.tenancy.decorators import staff_view
+
+from .roster.engine import KIND
+from .roster.mapping import header_key
+from .roster.selectors import FilePreview, file_preview, roster_mapping_columns
+from .roster.services import import_prepare, roster_mapping_save
+
+ACCEPTED = (".csv", ".txt", ".tsv", *XLSX_SUFFIXES)
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+@staff_view(admin=True)
+@require_http_methods(["GET", "POST"])
+def import_index(request: HttpRequest) -> HttpResponse:
+    """Upload a roster. "Map columns" shows the mapping step first; the plain submit
+    imports at once with the saved mapping (or the detected one)."""
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        suffix = Path(upload.name).suffix.lower() if upload else ""
+        if upload is None:
+            error = "Choose a CSV or XLSX file to import."
+        elif suffix not in ACCEPTED:
+            error = f"{upload.name}: not a CSV or XLSX file."
+        elif upload.size > MAX_UPLOAD:
+            error = f"{upload.name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB."
+        else:
+            token, path = save_upload(upload, owner=request.association.pk, suffix=suffix)
+            dayfirst = request.POST.get("dayfirst") == "on"
+            if request.POST.get("action") == "map":
+                try:
+                    preview = file_preview(association=request.association, path=path)
+                except (UnreadableFile, UnicodeDecodeError) as exc:
+                    path.unlink(missing_ok=True)
+                    error = f"{upload.name}: {exc}"
+                else:
+                    return _mapping_page(request, preview, token=token, file_name=upload.name,
+                                         dayfirst=dayfirst)
+            else:
+                columns, _ = roster_mapping_columns(association=request.association)
+                try:
+                    batch = _start(request, path, file_name=upload.name, dayfirst=dayfirst,
+                                   columns=columns)
+                except DomainError as exc:
+                    path.unlink(missing_ok=True)
+                    error = exc.message
+                else:
+                    return redirect("import_detail", association=request.association.slug,
+                                    batch_id=batch.pk)
+    batches = ImportBatch.objects.select_related("created_by")[:50]
+    return TemplateResponse(request, "membership/import/index.html",
+                            {"batches": batches, "error": error, "accept": ",".join(ACCEPTED)},
+                            status=400 if error else 200)
+
+
+def _mapping_page(request: HttpRequest, preview: FilePreview, *, token: str, file_name: str,
+                  dayfirst: bool, error: str = "") -> TemplateResponse:
+    _, saved_dayfirst = roster_mapping_columns(association=request.association)
+    return TemplateResponse(request, "membership/import/mapping.html", {
+        "preview": preview, "upload": token, "file_name": file_name,
+        "dayfirst": dayfirst or saved_dayfirst, "error": error}, status=400 if error else 200)
+
+
+@staff_view(admin=True)
+@require_POST
+def import_map(request: HttpRequest) -> HttpResponse:
+    """Run the uploaded file with the columns chosen on the mapping step, and save them
+    for the association's next file."""
+    path = find_upload(request.POST.get("upload", ""), owner=request.association.pk)
+    if path is None:
+        messages.error(request, "That upload is gone; choose the file again.")
+        return redirect("import_index", association=request.association.slug)
+    file_name = request.POST.get("file_name", "")[:255] or path.name
+    dayfirst = request.POST.get("dayfirst") == "on"
+    preview = file_preview(association=request.association, path=path)
+    allowed = {value for value, _ in preview.choices}
+    chosen: dict[str, str] = {}
+    for column in preview.columns:
+        target = request.POST.get(f"col-{column.index}", column.target)
+        if column.header and target in allowed:
+            chosen.setdefault(header_key(column.header), target)
+        column.target = target  # shown again if the import is refused
+    try:
+        with transaction.atomic():
+            roster_mapping_save(association=request.association, columns=chosen,
+                                dayfirst=dayfirst, actor=request.user)
+            batch = _start(request, path, file_name=file_name, dayfirst=dayfirst,
+                           columns=chosen)
+    except DomainError as exc:
+        return _mapping_page(request, preview, token=request.POST["upload"],
+                             file_name=file_name, dayfirst=dayfirst, error=exc.message)
+    return redirect("import_detail", association=request.association.slug, batch_id=batch.pk)
+
+
+def _start(request: HttpRequest, path: Path, *, file_name: str, dayfirst: bool,
+           columns: dict[str, str]) -> ImportBatch:
+    """Prepare the batch from the upload (moved into the batch's folder) and queue it."""
+    with transaction.atomic():
+        batch, resumed = import_prepare(
+            association=request.association, path=path, file_name=file_name,
+            dayfirst=dayfirst, mapping={"columns": columns} if columns else None,
+            actor=request.user, move=True)
+        if not owner_alive(batch):
+            tasks.enqueue(KIND.name, batch.pk)
+    if resumed:
+        path.unlink(missing_ok=True)
+        messages.info(request, f"This file was already being imported (import {batch.pk}); "
+                               "it carries on from where it stopped.")
+    return batch
+
+
+def _context(request: HttpRequest, batch: ImportBatch) -> dict:
+    return {"batch": batch, "waiting": batch.status == "pending", "stuck": is_stuck(batch)}
+
+
+@staff_view(admin=True)
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    return TemplateResponse(request, "membership/import/detail.html", _context(request, batch))
+
+
+@staff_view(admin=True)
+def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    response = TemplateResponse(request, "membership/import/_progress.html",
+                                _context(request, batch))
+    if batch.is_finished and request.htmx:
+        # The summary (counts, errors link) is on the full page: reload it once.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@staff_view(admin=True)
+def import_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    path = Path(batch.errors_file) if batch.errors_file else None
+    if path is None or not path.is_file():
+        raise Http404("No errors file")
+    return FileResponse(open(path, "rb"), as_attachment=True,
+                        filename=f"import-{batch.pk}-errors.csv", content_type="text/csv")
