@@ -18,6 +18,7 @@ from ninja import Body, Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from commonground.core.errors import DomainError, NotFound
+from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.tenancy.idempotency import idempotent
 from commonground.tenancy.models import Association
@@ -27,7 +28,6 @@ from .models import ActivityBatch, ActivityReject, ProfileKind, Source
 from .webhook import verify_and_ingest
 
 router = Router(tags=["activity sources"])
-MAX_ID = 2**63 - 1
 ProfileName = Literal[tuple(ProfileKind.values)]  # type: ignore[valid-type]
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Path, Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
+from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Organisation, Person
@@ -40,7 +41,6 @@ from .schemas import (
 
 router = Router()
 
-MAX_ID = 2**63 - 1
 
 
 def _id(**kw):

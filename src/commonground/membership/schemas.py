@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from commonground.core.ids import MAX_ID
+
 PlanKindName = Literal["individual", "organisational"]
 StatusName = Literal["active", "renewal_due", "grace", "lapsed", "cancelled"]
 MethodName = Literal["cash", "cheque", "bank_transfer", "card_manual", "other"]
@@ -117,9 +119,9 @@ class JoinIn(Schema):
     membership on the same plan exists returns that membership (safe to retry)."""
 
     model_config = ConfigDict(extra="forbid")
-    plan_id: int = Field(..., ge=1, le=2**63 - 1)
-    person_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    organisation_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    plan_id: int = Field(..., ge=1, le=MAX_ID)
+    person_id: int | None = Field(None, ge=1, le=MAX_ID)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     joined_on: date | None = Field(None, description="Defaults to today")
     invoice: bool = Field(True, description="Issue an invoice for the first term")
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from commonground.core.errors import DomainError
+from commonground.core.ids import parse_id
 from commonground.tenancy.decorators import staff_view
 
 from . import duplicates, merging, selectors, services
@@ -25,10 +26,6 @@ PAGE = 50
 
 def _slug(request: HttpRequest) -> str:
     return request.association.slug
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -53,8 +50,8 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 def duplicate_dismiss(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("duplicate_list", association=_slug(request))
-    a = get_object_or_404(Person, pk=_int(request.POST.get("person_a")))
-    b = get_object_or_404(Person, pk=_int(request.POST.get("person_b")))
+    a = get_object_or_404(Person, pk=parse_id(request.POST.get("person_a")))
+    b = get_object_or_404(Person, pk=parse_id(request.POST.get("person_b")))
     services.duplicate_dismiss(association=request.association, person_a=a, person_b=b,
                                  actor=request.user)
     messages.success(request, f"{a} and {b} will not be proposed as duplicates again.")
@@ -93,7 +90,7 @@ def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
 
     The person in the URL is kept; ``with`` is the record merged into it."""
     keep = get_object_or_404(Person, pk=person_id, erased_at__isnull=True)
-    other_id = _int(request.GET.get("with") or request.POST.get("with"))
+    other_id = parse_id(request.GET.get("with") or request.POST.get("with"))
     if other_id is None:
         q = request.GET.get("q", "").strip()[:100]
         found = list(selectors.person_filter(search=q).exclude(pk=keep.pk)

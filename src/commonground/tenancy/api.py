@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.tenancy.idempotency import idempotent
 
@@ -59,7 +60,7 @@ def create_token(request, payload: TokenIn):
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
 @idempotent
-def revoke_token(request, token_id: int = Path(..., ge=1, le=2**63 - 1)):
+def revoke_token(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
     """Revoking a revoked token is a no-op. Another user's token is a 404."""
     if not _mine(request).filter(pk=token_id).exists():
         raise Http404("Not found")
