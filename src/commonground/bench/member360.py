@@ -26,6 +26,7 @@ from django.db.models import Count
 from django_scopes import scope
 
 from commonground.bench.pages import bench_association, percentile, report_requests, staff_client, timed_get
+from commonground.tenancy.clock import association_zone
 from commonground.tenancy.models import Association
 
 from .member360_load import load_activities
@@ -63,7 +64,7 @@ def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[
 
 def _plans(association: Association, person_id: int, stdout) -> None:
     """EXPLAIN the two Member 360 queries for the busiest person: they must use the index."""
-    from commonground.activity.selectors import TimelineFilters, association_zone, person_timeline
+    from commonground.activity.selectors import TimelineFilters, person_timeline
     from commonground.activity.selectors import person_activity_summary as summary
 
     zone = association_zone(association)

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope
 
 from commonground.core import bulk
 from commonground.core.errors import Conflict
 from commonground.tenancy import services as tenancy_services
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
 from . import catalogue, steps
@@ -67,7 +67,6 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     started = time.perf_counter()
     if members < 1:
         raise Conflict("--members must be at least 1")
-    today = today or timezone.localdate()
     with transaction.atomic():
         existing = Association.objects.filter(slug=slug).first()
         if existing is not None:
@@ -78,6 +77,7 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
             say(f"dropped {slug}: {sum(counts.values())} rows")
         association = tenancy_services.association_create(
             slug=slug, name=name or slug.replace("-", " ").title(), country="US", currency="USD")
+        today = today or association_today(association)  # the date its lifecycle runs on
         with scope(association=association):
             result = _seed(association, members=members, seed=seed, today=today, say=say,
                            activities_per_member=activities_per_member)

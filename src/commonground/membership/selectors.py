@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from commonground.people.models import Person
+from commonground.tenancy.clock import association_today
 
 from . import lifecycle
 from .models import Invoice, Membership, Offering, PaymentKind, Plan, Status, Transition
@@ -73,8 +73,8 @@ def membership_dashboard(*, today: date | None = None, months: int = 24) -> dict
     from django.core.cache import cache
     from django_scopes import get_scope
 
-    today = today or timezone.localdate()
     association = get_scope().get("association")
+    today = today or association_today(association)
     key = f"dashboard:{getattr(association, 'pk', None)}:{today.isoformat()}:{months}"
     cached = cache.get(key)
     if cached is None:

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from commonground.core.errors import Conflict, TransitionNotAllowed, ValidationFailed
 from commonground.people.models import Organisation, Person
 from commonground.tenancy import audit
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association, Side
 
 from . import lifecycle
@@ -60,10 +61,6 @@ def parse_money(value: Any, *, field: str = "amount", allow_zero: bool = True) -
 
 def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _today(association: Association) -> date:
-    return timezone.localdate()
 
 
 # ---------------------------------------------------------------- plans and offerings
@@ -213,7 +210,7 @@ def invoice_create(*, association: Association, member: Person | Organisation, a
                    currency: str | None = None, issued_on: date | None = None,
                    due_days: int = 30, actor=None) -> Invoice:
     amount = parse_money(amount)
-    issued_on = issued_on or _today(association)
+    issued_on = issued_on or association_today(association)
     invoice = Invoice.objects.create(
         association=association, number=_next_invoice_number(association, issued_on),
         person=member if isinstance(member, Person) else None,
@@ -256,7 +253,7 @@ def membership_join(*, association: Association, plan: Plan, person: Person | No
         raise ValidationFailed("This plan is for individuals", fields={"plan": ["individual"]})
     if person is not None and person.erased_at:
         raise Conflict("This person was erased")
-    today = _today(association)
+    today = association_today(association)
     member_filter = {"person": person} if person else {"organisation": organisation}
     live = (Membership.objects.select_for_update()
             .filter(**member_filter, status__in=lifecycle.LIVE).first())
@@ -311,7 +308,7 @@ def membership_renew(*, membership: Membership, expected_ends_on: date | None = 
         hint = " — reinstate it instead" if m.status in (Status.LAPSED, Status.CANCELLED) else ""
         raise TransitionNotAllowed(f"A {m.get_status_display().lower()} membership cannot be "
                                    f"renewed{hint}")
-    today = _today(m.association)
+    today = association_today(m.association)
     starts_on, ends_on = lifecycle.next_term(m.ends_on, m.plan.term_months)
     term = Term.objects.create(association=m.association, membership=m, kind=TermKind.RENEWAL,
                                starts_on=starts_on, ends_on=ends_on)
@@ -334,7 +331,7 @@ def membership_reinstate(*, membership: Membership, on: date | None = None, invo
     m = _locked(membership)
     if m.status in lifecycle.LIVE:
         return m  # already reinstated (a retried request)
-    today = _today(m.association)
+    today = association_today(m.association)
     on = on or today
     if on <= m.ends_on:
         on = m.ends_on + timedelta(days=1)  # never overlap the previous term
@@ -362,7 +359,7 @@ def membership_cancel(*, membership: Membership, note: str = "", actor=None) -> 
         return m
     if not lifecycle.can("cancel", m.status):
         raise TransitionNotAllowed("This membership cannot be cancelled")
-    today = _today(m.association)
+    today = association_today(m.association)
     previous = m.status
     m.status = Status.CANCELLED
     m.cancelled_on = today
@@ -385,7 +382,7 @@ def memberships_advance(*, association: Association, today: date | None = None) 
     Set-based: one UPDATE per (plan, target state), with transitions and audit entries
     bulk-inserted. Running it twice on the same day changes nothing the second time.
     """
-    today = today or _today(association)
+    today = today or association_today(association)
     window = association.renewal_window_days
     counts: dict[str, int] = {}
     moved_people: set[int] = set()
@@ -471,7 +468,7 @@ def payment_record(*, invoice: Invoice, amount: Any, method: str, received_on: d
         errors["invoice"] = ["this invoice is void"]
     if errors:
         raise ValidationFailed("Please correct the highlighted fields", fields=errors)
-    received_on = received_on or _today(invoice.association)
+    received_on = received_on or association_today(invoice.association)
     reference = (reference or "").strip()
     if reference:
         same = invoice.payments.filter(kind=PaymentKind.PAYMENT, amount=amount, method=method,
@@ -508,7 +505,7 @@ def payment_refund(*, invoice: Invoice, amount: Any, method: str, reference: str
     refund = Payment.objects.create(
         association=invoice.association, invoice=invoice, kind=PaymentKind.REFUND, method=method,
         amount=amount, currency=invoice.currency,
-        received_on=refunded_on or _today(invoice.association), reference=reference,
+        received_on=refunded_on or association_today(invoice.association), reference=reference,
         actor=_actor(actor))
     _refresh_invoice_status(invoice)
     audit.record(association=invoice.association, action="payment.refunded", obj=refund,

@@ -11,12 +11,12 @@ import tempfile
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from commonground.core.errors import DomainError
 from commonground.core.forms import add_domain_errors
 from commonground.people import selectors as people_selectors
 from commonground.people.models import Person
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.decorators import staff_view
 
 from . import selectors, services
@@ -52,7 +52,7 @@ def person_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     export_people(association=request.association, people=people, fmt=fmt, out=out)
     out.seek(0)
-    stamp = timezone.localdate().isoformat()
+    stamp = association_today(request.association).isoformat()
     return FileResponse(out, as_attachment=True,
                         filename=f"{request.association.slug}-people-{stamp}.{fmt}")
 

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from commonground.membership.models import Plan
 from commonground.people.models import Chapter, CustomFieldDefinition, ImportBatch
+from commonground.tenancy.clock import association_today
 
 from .frame import ChunkCleaner
 from .rows import PlanRef, RowError, cell_text
@@ -28,7 +29,7 @@ class RunState:
         self.batch = batch
         self.association = batch.association
         self.options = batch.options or {}
-        self.today = timezone.localdate()
+        self.today = association_today(self.association)  # the association's date, not the server's
         self.actor_id = batch.created_by_id
         self.seen_emails: dict[str, int] = {}
         self.seen_external: dict[str, int] = {}

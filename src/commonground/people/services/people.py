@@ -17,6 +17,7 @@ from commonground.core.normalise import (
     normalise_phone,
 )
 from commonground.tenancy import audit
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
 from .. import signals
@@ -194,7 +195,7 @@ def relationship_add(*, association: Association, person: Person, organisation: 
         raise ValidationFailed("Unknown relationship", fields={"kind": list(RelationshipKind.values)})
     rel, created = Relationship.objects.get_or_create(
         association=association, person=person, organisation=organisation, kind=kind,
-        defaults={"title": title, "starts_on": timezone.localdate()},
+        defaults={"title": title, "starts_on": association_today(association)},
     )
     if created:
         audit.record(association=association, action="relationship.added", obj=rel, actor=actor,
