@@ -11,15 +11,16 @@ from django.utils import timezone
 from ninja import Path, Query, Router, Schema
 from pydantic import Field, PlainSerializer
 
+from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from commonground.membership.schemas import MoneyOut
 from commonground.people.models import Person
+from commonground.tenancy.clock import association_zone
 
 from . import selectors, selectors_quality
 from .models import Category, IdentityKind
 
 router = Router(tags=["activity"])
-MAX_ID = 2**63 - 1
 CategoryName = Literal[tuple(Category.values)]  # type: ignore[valid-type]
 KindName = Literal[tuple(IdentityKind.values)]  # type: ignore[valid-type]
 Quantity = Annotated[Decimal, PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str)]
@@ -154,7 +155,7 @@ def person_activities(
 ):
     """Every source on one timeline. Pages go back in time: follow `next_cursor`."""
     _person_or_404(person_id)
-    zone = selectors.association_zone(request.association)
+    zone = association_zone(request.association)
     qs = selectors.timeline_queryset(
         person_id=person_id, filters=selectors.TimelineFilters(category=category or "",
                                                                source=source),
@@ -173,7 +174,7 @@ def person_activity_summary(request, person_id: int = Path(..., ge=1, le=MAX_ID)
     _person_or_404(person_id)
     s = selectors.person_activity_summary(
         association=request.association, person_id=person_id,
-        zone=selectors.association_zone(request.association))
+        zone=association_zone(request.association))
     return {
         "person_id": person_id, "as_of": s["as_of"], "windows": list(s["windows"]),
         "months": s["months"],
@@ -195,7 +196,7 @@ class HealthPage(Schema):
 @router.get("/sources/health", response=HealthPage, summary="How each source is feeding")
 def sources_health(request):
     rows = selectors_quality.sources_health(
-        zone=selectors.association_zone(request.association))
+        zone=association_zone(request.association))
     items = []
     for r in rows:
         s = r["source"]
@@ -227,10 +228,10 @@ def unmatched(
     """In identity order. Each group says why it is waiting, in words."""
     after = None
     if cursor:
-        after, _ = decode_cursor(cursor)
+        after, _ = decode_cursor(cursor, size=2).key
         after = str(after)
     page = selectors_quality.unmatched_groups(kind=kind or "", q=q or "", after=after,
                                               limit=clamp_limit(limit))
     items = [{**g, "id": g["newest_id"]} for g in page["groups"]]
-    nxt = encode_cursor(page["next_after"], 0) if page["next_after"] else None
+    nxt = encode_cursor([page["next_after"], 0]) if page["next_after"] else None
     return {"items": items, "next_cursor": nxt}

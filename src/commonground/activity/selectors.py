@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Q
@@ -20,6 +20,10 @@ from django.utils import timezone
 
 from commonground.core.errors import ValidationFailed
 from commonground.core.pagination import decode_cursor, encode_cursor
+
+# The association's time zone is tenancy's (tenancy.clock, with its "today"); the name stays
+# importable from here for the Member 360 views that call ``selectors.association_zone``.
+from commonground.tenancy.clock import association_zone as association_zone
 
 from .models import Activity, Category, Source
 
@@ -49,13 +53,6 @@ HIGHLIGHT_KEYS = (
 )
 MAX_HIGHLIGHTS = 3
 CENT = Decimal("0.01")
-
-
-def association_zone(association: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(association, "time_zone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 CATEGORY_LABELS = dict(Category.choices)
@@ -129,7 +126,7 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
 
 def timeline_cursor_time(cursor: str) -> tuple[datetime, int]:
     """The ``(occurred_at, id)`` a timeline cursor points after; ValidationFailed if bogus."""
-    value, pk = decode_cursor(cursor)
+    value, pk = decode_cursor(cursor, size=2).key
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
@@ -173,7 +170,7 @@ def timeline_rows(qs, *, cursor: str | None, limit: int) -> tuple[list[Activity]
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    nxt = encode_cursor(rows[-1].occurred_at.isoformat(), rows[-1].pk) if more and rows else None
+    nxt = encode_cursor([rows[-1].occurred_at.isoformat(), rows[-1].pk]) if more and rows else None
     return rows, nxt
 
 

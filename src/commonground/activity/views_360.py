@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 
 from commonground.core import charts
 from commonground.core.errors import DomainError, ValidationFailed
-from commonground.core.pagination import decode_cursor, encode_cursor
+from commonground.core.ids import parse_id
+from commonground.core.pagination import encode_cursor, read_cursor
 from commonground.people.models import Person
 from commonground.people.selectors import person_list
 from commonground.tenancy.decorators import staff_view
@@ -43,7 +44,7 @@ def timeline_filters(params: Any) -> selectors.TimelineFilters:
     source = params.get("source", "")
     return selectors.TimelineFilters(
         category=category if category in Category.values else "",
-        source=int(source) if source.isdigit() and len(source) < 18 else None,
+        source=parse_id(source),
         since=_date(params.get("since")), until=_date(params.get("until")))
 
 
@@ -175,12 +176,8 @@ def rows_per_day_chart(row: dict[str, Any]) -> charts.Chart:
 # ---------------------------------------------------------------- unmatched queue
 
 def _after(token: str | None) -> str | None:
-    if not token:
-        return None
-    try:
-        value, _ = decode_cursor(token)
-    except ValidationFailed:
-        return None
+    cursor = read_cursor(token, size=2)
+    value = cursor.key[0] if cursor else None
     return value if isinstance(value, str) else None
 
 
@@ -197,7 +194,7 @@ def unmatched_list(request: HttpRequest) -> HttpResponse:
         **page, "kind": kind, "q": q, "paged": bool(after),
         "kind_choices": IdentityKind.choices,
         "first_url": f"?{urlencode(kept)}",
-        "next_url": f"?{urlencode({**kept, 'after': encode_cursor(nxt, 0)})}" if nxt else None,
+        "next_url": f"?{urlencode({**kept, 'after': encode_cursor([nxt, 0])})}" if nxt else None,
     })
 
 
@@ -233,8 +230,8 @@ def unmatched_attach(request: HttpRequest) -> HttpResponse:
         return _back_to_queue(request)
     if request.method == "POST":
         person_id = data.get("person_id", "")
-        person = (Person.objects.filter(pk=int(person_id)).first()
-                  if person_id.isdigit() and len(person_id) < 18 else None)
+        pk = parse_id(person_id)  # the picker lists no erased people; nor does it take one
+        person = Person.objects.filter(pk=pk, erased_at__isnull=True).first() if pk else None
         if person is None:
             messages.error(request, "Choose a person to attach to.")
         else:

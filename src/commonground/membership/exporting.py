@@ -30,6 +30,8 @@ def _annotated(people: QuerySet[Person]) -> QuerySet[Person]:
     latest = Membership.objects.filter(person=OuterRef("pk")).order_by("-ends_on", "-id")
     employer = (Relationship.objects.filter(person=OuterRef("pk"), kind=RelationshipKind.EMPLOYEE)
                 .order_by("-id").values("organisation__name")[:1])
+    # Whatever the caller passes (``person_search`` already leaves erased people out), a
+    # roster file never carries an erased person: the file is for re-import.
     return (people.filter(erased_at__isnull=True)
             .annotate(x_plan=Subquery(latest.values("plan__name")[:1]),
                       x_joined=Subquery(latest.values("joined_on")[:1]),

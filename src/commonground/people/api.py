@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from ninja import Path, Query, Router, Status
 
+from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.tenancy.idempotency import idempotent
 
@@ -24,23 +25,29 @@ from .schemas import (
     PersonPatch,
     SectorName,
 )
+from .selectors import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 
 router = Router()
 
 StatusName = Literal["active", "renewal_due", "grace", "lapsed", "cancelled"]
-MAX_ID = 2**63 - 1
 
 
 @router.get("/people", response=Page[PersonOut], tags=["people"], summary="List people")
 def list_people(
     request,
-    q: str | None = Query(None, max_length=200, description="Words matched against name and email"),
+    q: str | None = Query(None, max_length=200, description=(
+        "Words matched against name and email: people whose name or email contains every "
+        f"word (the first {MAX_SEARCH_WORDS} words of the first {MAX_SEARCH_LENGTH} "
+        "characters), as the staff list searches")),
     email: str | None = Query(None, max_length=254, description="Exact email (case-insensitive)"),
     chapter: str | None = Query(None, max_length=64, description="Chapter id or slug"),
     status: StatusName | None = Query(None, description="Has a membership in this status"),
     plan: str | None = Query(None, max_length=64, description="Has a membership on this plan "
                              "(id or slug); with `status`, the same membership must match both"),
     updated_since: datetime | None = Query(None, description="Changed at or after (ISO 8601)"),
+    include_erased: bool = Query(False, description="Also list erased people (their identity "
+                                                    "blanked, `erased_at` set); left out by "
+                                                    "default"),
     sort: Literal["id", "updated_at"] = Query("id", description="Sort key; `updated_at` suits "
                                                                 "incremental syncs"),
     cursor: str | None = Query(None, max_length=500),
@@ -48,7 +55,7 @@ def list_people(
 ):
     """People of the calling association, in pages. Follow `next_cursor` until it is null."""
     qs = sel.people_filter(q=q, email=email, chapter=chapter, status=status, plan=plan,
-                           updated_since=updated_since)
+                           updated_since=updated_since, include_erased=include_erased)
     return paginate(qs, cursor=cursor, limit=limit, key=sort)
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
 from commonground.tenancy.idempotency import idempotent
 
@@ -19,7 +20,6 @@ from .models import Note, Person
 from .schemas import PersonOut
 
 router = Router(tags=["duplicates"])
-MAX_ID = 2**63 - 1
 Side = Literal["keep", "remove"]
 FieldName = Literal[tuple(GROUPS)]  # type: ignore[valid-type]
 
@@ -97,14 +97,14 @@ def list_duplicates(request, min_score: int = Query(0, ge=0, le=100),
     """Pairs of people who may be the same person, best first, with the reasons. Pairs
     marked "not a duplicate" are left out."""
     limit = clamp_limit(limit)
-    start = max(0, decode_cursor(cursor)[1]) if cursor else 0
+    start = max(0, decode_cursor(cursor, size=2).key[1]) if cursor else 0
     found = [c for c in duplicates.duplicate_candidates(association=request.association)
              if c.score >= min_score]
     page = duplicates.with_people(found[start:start + limit])
     items = [{"id": c.key, "score": c.score, "reasons": c.reasons, "codes": c.codes,
               "person_a": c.people[0], "person_b": c.people[1]} for c in page]
     more = start + limit < len(found)
-    return {"items": items, "next_cursor": encode_cursor("offset", start + limit) if more else None}
+    return {"items": items, "next_cursor": encode_cursor(["offset", start + limit]) if more else None}
 
 
 @router.post("/people/duplicates/dismissals", response={201: DismissOut},

@@ -7,7 +7,10 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from commonground.core.ids import parse_id
+
 from .models import Chapter, Organisation, Person
+from .selectors import person_search
 
 
 def get_or_404(qs: QuerySet, pk: int):
@@ -21,16 +24,16 @@ def get_or_404(qs: QuerySet, pk: int):
 def _id_or_slug(value: str, *, through: str = "") -> Q:
     """``pk`` or ``slug`` equals ``value``; ``through`` names a relation to look through."""
     value = value.strip()
-    return Q(**{f"{through}pk": int(value)}) if value.isdigit() and len(value) < 19 \
-        else Q(**{f"{through}slug": value})
+    pk = parse_id(value)
+    return Q(**{f"{through}pk": pk}) if pk is not None else Q(**{f"{through}slug": value})
 
 
 def people_filter(*, q: str | None = None, email: str | None = None, chapter: str | None = None,
                   status: str | None = None, plan: str | None = None,
-                  updated_since: datetime | None = None) -> QuerySet[Person]:
-    qs = Person.objects.all()
-    for term in (q or "").lower().split()[:8]:
-        qs = qs.filter(search_text__contains=term)
+                  updated_since: datetime | None = None,
+                  include_erased: bool = False) -> QuerySet[Person]:
+    # The staff list's search rule (people.selectors.person_search): same words, same people.
+    qs = person_search(Person.objects.all(), q, include_erased=include_erased)
     if email:
         qs = qs.filter(email_key=email.strip().lower())
     if chapter:

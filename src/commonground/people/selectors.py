@@ -13,8 +13,6 @@ The list must stay fast at 100,000+ people, so:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -23,9 +21,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
+from commonground.core.ids import parse_id
 from commonground.core.normalise import format_phone
+from commonground.core.pagination import encode_cursor, read_cursor
+from commonground.tenancy.clock import association_today, scope_today
 from commonground.tenancy.models import AuditEntry
 
 from .extensions import AuditObjects, list_choices
@@ -35,6 +35,10 @@ from .models import Chapter, CustomFieldDefinition, Note, Person
 COUNT_CAP = 1_000
 COUNT_CACHE_SECONDS = 30
 MAX_LIMIT = 200
+# Person search: a query is cut to MAX_SEARCH_LENGTH characters, then its first
+# MAX_SEARCH_WORDS words must all match (each word is one more LIKE on the indexed column).
+MAX_SEARCH_LENGTH = 100
+MAX_SEARCH_WORDS = 5
 
 SORTS: dict[str, str] = {
     "name": "Name (A–Z)",
@@ -65,25 +69,6 @@ class PersonPage:
     filters: dict[str, Any] = field(default_factory=dict)
 
 
-def encode_cursor(values: list[Any], *, backwards: bool = False) -> str:
-    raw = json.dumps({"k": values, "b": int(backwards)}, separators=(",", ":"), default=str)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[list[Any], bool] | None:
-    """The key values and direction of a cursor; None for a missing or tampered cursor."""
-    if not cursor:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        values, backwards = data["k"], bool(data.get("b"))
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        return None
-    if not isinstance(values, list) or not values or not isinstance(values[-1], int):
-        return None
-    return values, backwards
-
-
 # Only what the list shows: no custom-field JSON or addresses to decode per row.
 _LIST_COLUMNS = ("id", "association_id", "first_name", "last_name", "email", "chapter__name",
                  "member_status", "member_plan__name", "member_since", "member_until")
@@ -93,6 +78,16 @@ def _key_fields(sort: str) -> list[str]:
     base = sort.lstrip("-")
     return {"name": ["last_name", "first_name"], "joined": ["sort_joined"],
             "expires": ["sort_expires"]}[base] + ["id"]
+
+
+def _cursor_values(base: str, key: list[Any]) -> list[Any] | None:
+    """A cursor's key as the sort's column types; None if it cannot be one of its keys."""
+    if base in ("joined", "expires"):
+        try:
+            return [date.fromisoformat(key[0]), key[1]]
+        except (TypeError, ValueError):
+            return None
+    return key if all(isinstance(v, str) for v in key[:-1]) else None
 
 
 def _keyset_q(fields: list[str], values: list[Any], *, greater: bool) -> Q:
@@ -107,13 +102,34 @@ def _keyset_q(fields: list[str], values: list[Any], *, greater: bool) -> Q:
     return first & ors
 
 
+def search_terms(q: str | None) -> list[str]:
+    """The words of a person search, as ``person_search`` matches them."""
+    return (q or "").strip()[:MAX_SEARCH_LENGTH].lower().split()[:MAX_SEARCH_WORDS]
+
+
+def person_search(qs: QuerySet[Person], q: str | None, *,
+                  include_erased: bool = False) -> QuerySet[Person]:
+    """``qs`` narrowed to the people whose name or email contains every word of ``q``.
+
+    The one rule for finding people by text — the staff list, its export, the API, the
+    export command and the merge and attach pickers all call it, so the same words find
+    the same people everywhere. Erased people are left out unless ``include_erased``
+    (their identity is blanked, so they never match words anyway; this keeps them out of
+    unfiltered lists too). Each word is ``search_text LIKE '%word%'`` on the raw column,
+    which the trigram index serves; words past ``MAX_SEARCH_WORDS`` are ignored.
+    """
+    if not include_erased:
+        qs = qs.filter(erased_at__isnull=True)
+    for term in search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    return qs
+
+
 def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,
                   expiring: str = "", today: date | None = None) -> QuerySet[Person]:
     """The people matching the list's filters (unordered, no membership columns)."""
-    today = today or timezone.localdate()
-    qs = Person.objects.filter(erased_at__isnull=True)
-    for term in (search or "").lower().split()[:5]:
-        qs = qs.filter(search_text__contains=term)
+    today = today or scope_today()
+    qs = person_search(Person.objects.all(), search)
     if chapter:
         qs = qs.filter(chapter_id=chapter)
     if plan:
@@ -151,19 +167,13 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
         qs = qs.annotate(**{f"sort_{base}": F(column)})
     fields = _key_fields(sort)
     descending = sort.startswith("-")
-    decoded = decode_cursor(cursor)
-    backwards = False
-    if decoded and len(decoded[0]) == len(fields):
-        values, backwards = decoded
-        if base in ("joined", "expires"):
-            try:
-                values = [date.fromisoformat(values[0]), values[1]]
-            except (TypeError, ValueError):
-                values, backwards, decoded = [], False, None
-        if decoded:
-            qs = qs.filter(_keyset_q(fields, values, greater=(descending == backwards)))
-    else:
+    decoded = read_cursor(cursor, size=len(fields))
+    values = _cursor_values(base, decoded.key) if decoded else None
+    if values is None:  # none, or not one of this sort's: the first page
         decoded = None
+    backwards = bool(decoded and decoded.backwards)
+    if decoded:
+        qs = qs.filter(_keyset_q(fields, values, greater=(descending == backwards)))
     reverse = descending != backwards
     qs = qs.order_by(*[(F(f).desc() if reverse else F(f).asc()) for f in fields])
     filters = {"search": search, "plan": plan, "status": status, "chapter": chapter,
@@ -210,7 +220,7 @@ def _count_key(filters: dict[str, Any], cap: int) -> str:
               .values_list("pk", flat=True).first())
     return "people-count:" + hashlib.sha256(json.dumps(
         [getattr(association, "pk", None), newest, cap, sorted(filters.items()),
-         timezone.localdate().isoformat()], default=str).encode()).hexdigest()
+         association_today(association).isoformat()], default=str).encode()).hexdigest()
 
 
 def person_count(*, cap: int = COUNT_CAP, **filters: Any) -> tuple[int, bool]:
@@ -275,16 +285,13 @@ def list_params(query: Any) -> dict[str, Any]:
     ``expiring``): anything unknown is dropped, so a tampered link shows the whole list.
     The export of the list reads the same filters."""
 
-    def int_or_none(value: str | None) -> int | None:
-        return int(value) if value and value.isdigit() else None
-
     status = query.get("status", "")
     expiring = query.get("expiring", "")
     return {
-        "search": query.get("q", "").strip()[:100],
-        "plan": int_or_none(query.get("plan")),
+        "search": query.get("q", "").strip()[:MAX_SEARCH_LENGTH],
+        "plan": parse_id(query.get("plan")),
         "status": status if status in dict(member_statuses()) else "",
-        "chapter": int_or_none(query.get("chapter")),
+        "chapter": parse_id(query.get("chapter")),
         "expiring": expiring if expiring in EXPIRING else "",
     }
 

@@ -1,5 +1,6 @@
 """``commonground export people --association SLUG [--format csv|xlsx] [--output FILE]
-[--status S] [--plan SLUG]``: write people in the columns ``import people`` reads."""
+[--status S] [--plan SLUG] [--search WORDS]``: write people in the columns ``import people``
+reads. ``--search`` finds people as the staff list's search box does."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django_scopes import scope
 from commonground.membership.exporting import FORMATS, export_people
 from commonground.membership.models import Membership, Plan, Status
 from commonground.people.models import Person
+from commonground.people.selectors import person_search
 from commonground.tenancy.models import Association
 
 
@@ -28,9 +30,12 @@ class Command(BaseCommand):
         people.add_argument("--status", choices=Status.values,
                             help="Only people with a membership in this status")
         people.add_argument("--plan", help="Only people with a membership on this plan (slug)")
+        people.add_argument("--search", default="",
+                            help="Only people whose name or email contains every word "
+                                 "(as the staff list's search)")
 
     def handle(self, *args, association: str, format=None, output=None, status=None, plan=None,
-               **options) -> None:
+               search: str = "", **options) -> None:
         assoc = Association.objects.filter(slug=association).first()
         if assoc is None:
             raise CommandError(f"No association {association!r}")
@@ -38,7 +43,7 @@ class Command(BaseCommand):
         if fmt == "xlsx" and output is None:
             raise CommandError("XLSX needs --output FILE")
         with scope(association=assoc):
-            people = Person.objects.all()
+            people = person_search(Person.objects.all(), search)
             memberships = Membership.objects.filter(person=OuterRef("pk"))
             if plan:
                 plan_obj = Plan.objects.filter(slug=plan).first()
