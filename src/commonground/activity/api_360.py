@@ -12,7 +12,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field, PlainSerializer
 
 from commonground.core.ids import MAX_ID
-from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from commonground.core.pagination import InvalidCursor, Page, clamp_limit, decode_cursor, encode_cursor
 from commonground.membership.schemas import MoneyOut
 from commonground.people.models import Person
 from commonground.tenancy.clock import association_zone
@@ -229,7 +229,8 @@ def unmatched(
     after = None
     if cursor:
         after, _ = decode_cursor(cursor, size=2).key
-        after = str(after)
+        if not isinstance(after, str):  # the list writes [identity key, 0]
+            raise InvalidCursor()
     page = selectors_quality.unmatched_groups(kind=kind or "", q=q or "", after=after,
                                               limit=clamp_limit(limit))
     items = [{**g, "id": g["newest_id"]} for g in page["groups"]]

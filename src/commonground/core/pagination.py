@@ -107,6 +107,8 @@ def paginate(qs: QuerySet, *, cursor: str | None, limit: int | None,
     if cursor:
         value, pk = decode_cursor(cursor, size=2).key
         if key == "id":
+            if value != pk:  # an id-ordered list writes [id, id]
+                raise InvalidCursor()
             qs = qs.filter(id__gt=pk)
         else:
             field = qs.model._meta.get_field(key)

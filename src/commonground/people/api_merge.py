@@ -10,7 +10,14 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from commonground.core.ids import MAX_ID
-from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor, paginate
+from commonground.core.pagination import (
+    InvalidCursor,
+    Page,
+    clamp_limit,
+    decode_cursor,
+    encode_cursor,
+    paginate,
+)
 from commonground.tenancy.idempotency import idempotent
 
 from . import duplicates, selectors, services
@@ -91,13 +98,22 @@ class NoteOut(Schema):
         return obj.author.email if obj.author_id else None
 
 
+def _offset(cursor: str) -> int:
+    """Where a duplicates page starts: the list writes ``["offset", n]`` (it is ranked, not
+    keyed, so it pages by position)."""
+    marker, start = decode_cursor(cursor, size=2).key
+    if marker != "offset" or start < 0:
+        raise InvalidCursor()
+    return start
+
+
 @router.get("/people/duplicates", response=Page[DuplicateOut], summary="Possible duplicates")
 def list_duplicates(request, min_score: int = Query(0, ge=0, le=100),
                     cursor: str | None = Query(None, max_length=500), limit: int = 50):
     """Pairs of people who may be the same person, best first, with the reasons. Pairs
     marked "not a duplicate" are left out."""
     limit = clamp_limit(limit)
-    start = max(0, decode_cursor(cursor, size=2).key[1]) if cursor else 0
+    start = _offset(cursor) if cursor else 0
     found = [c for c in duplicates.duplicate_candidates(association=request.association)
              if c.score >= min_score]
     page = duplicates.with_people(found[start:start + limit])
