@@ -112,7 +112,7 @@ ops = st.lists(
 def test_lifecycle_state_machine(scoped, ops, term_months, grace):
     with rolled_back():
         clock = {"today": date(2025, 1, 15)}
-        with mock.patch.object(services, "_today", lambda association: clock["today"]):
+        with mock.patch.object(services, "association_today", lambda association: clock["today"]):
             plan = services.plan_save(association=scoped, name="P", price="10.00",
                                       term_months=term_months, grace_days=grace)
             person = person_create(association=scoped, last_name="Member")
