@@ -81,7 +81,8 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Launch the system chromium: Playwright's own browser download is not reachable here."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-browser.sh (make test does).")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    args = [a for a in CHROMIUM_ARGS if a != "--headless" or browser_type_launch_args.get("headless", True)]
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import expect
 
+from commonground.activity.models import Activity, Source
 from commonground.membership import lifecycle
 from commonground.membership import services as ms
 from commonground.membership.models import Membership
@@ -37,6 +39,16 @@ def members(association, staff_user):
                                email="bob@example.org")
         ms.membership_join(association=association, plan=student, person=bob)
         ms.memberships_advance(association=association)
+        # Some activity, so the profile shows its timeline and per-category charts too.
+        web = Source.objects.create(association=association, slug="web", name="Website")
+        now = timezone.now()
+        for i, (kind, category, amount) in enumerate([
+                ("page_view", "web", None), ("download", "web", None),
+                ("order", "commerce", Decimal("45.00")), ("event_attended", "community", None)]):
+            Activity.objects.create(association=association, person=ann, source=web, kind=kind,
+                                    category=category, occurred_at=now - timedelta(days=3 * i + 1),
+                                    amount=amount, currency="USD" if amount else "",
+                                    external_id=f"w{i}")
     return {"ann": ann}
 
 
@@ -69,6 +81,7 @@ def test_find_a_member_open_the_profile_and_renew(page, axe_check, association, 
 
     results.get_by_role("link", name="Archer, Ann").click()
     expect(page.get_by_role("heading", level=1, name="Ann Archer")).to_be_visible()
+    expect(page.get_by_text("Event attended").first).to_be_visible()  # the activity timeline
     axe_check(page)
 
     with scope(association=association):
