@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import ThreadedWSGIServer
 from playwright.sync_api import expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -65,7 +67,8 @@ def launch_browser(browser_type_launch_args: dict, browser_type):
 
 
 @pytest.fixture
-def browser(launch_browser):
+def browser(launch_browser, app_server):
+    # After the server (so closed before it): the browser's keep-alive connections end first.
     browser = launch_browser()
     yield browser
     browser.close()
@@ -85,6 +88,30 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
 
 
+class _JoiningServer(ThreadedWSGIServer):
+    """Django's threaded test server, but closing it waits for its request threads.
+
+    Its threads are fire-and-forget: one still finishing a keep-alive connection after the server
+    stopped closes the database connections it no longer may share (SQLite in memory), raises, and
+    leaves its socket to the garbage collector — an unraisable ResourceWarning in some later test.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.workers: list[threading.Thread] = []
+
+    def process_request(self, request, client_address) -> None:
+        worker = threading.Thread(target=self.process_request_thread, args=(request, client_address),
+                                  daemon=True)
+        self.workers.append(worker)
+        worker.start()
+
+    def server_close(self) -> None:
+        super().server_close()
+        for worker in self.workers:
+            worker.join(timeout=10)  # the browser is closed by now, so its connections have ended
+
+
 @pytest.fixture
 def app_server(settings, tmp_path, transactional_db):
     """The app on a live server of its own, started after this test's settings are in place.
@@ -100,7 +127,9 @@ def app_server(settings, tmp_path, transactional_db):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.DATA_DIR = tmp_path / "data"  # uploaded rosters and errors files stay in the test's dir
-    server = LiveServer("localhost")
+    server = LiveServer("localhost", start=False)
+    server.thread.server_class = _JoiningServer
+    server.start()
     yield server
     server.stop()
 
