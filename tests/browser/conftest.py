@@ -37,6 +37,19 @@ def log_in(page, axe_check, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    axe_check(page)  # where the login lands: the dashboard or the member's portal
+
+
+def log_in_staff(page, axe_check) -> None:
+    """The `staff_user` fixture's director logs in."""
+    log_in(page, axe_check, "director@acme.example.org", STAFF_PASSWORD)
+
+
+def open_from_nav(page, axe_check, link: str, heading: str) -> None:
+    """Follow a link of the main navigation and check the page it opens."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+    axe_check(page)
 
 
 # pytest-playwright keeps one Playwright (and browser) per session. Its sync API runs an asyncio loop

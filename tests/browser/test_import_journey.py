@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from commonground.people.models import ImportBatch, Person
 from commonground.people.tasks import run_import
 
-from .conftest import STAFF_PASSWORD, log_in
+from .conftest import log_in_staff, open_from_nav
 
 ROSTER = (b"First Name,Last Name,Email\r\n"
           b"Ada,Lovelace,ada@example.com\r\n"
@@ -19,11 +19,8 @@ ROSTER = (b"First Name,Last Name,Email\r\n"
 
 
 def test_import_a_roster_and_watch_it_finish(page, axe_check, association, staff_user):
-    log_in(page, axe_check, "director@acme.example.org", STAFF_PASSWORD)
-    axe_check(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
-    expect(page.get_by_role("heading", level=1, name="Import people")).to_be_visible()
-    axe_check(page)
+    log_in_staff(page, axe_check)
+    open_from_nav(page, axe_check, "Import", "Import people")
 
     page.get_by_label(re.compile("^Roster file")).set_input_files(
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": ROSTER})

@@ -15,7 +15,7 @@ from commonground.people import services as ps
 from commonground.people.models import Person
 from commonground.portal.services import portal_access_grant
 
-from .conftest import log_in
+from .conftest import log_in, open_from_nav
 
 
 @pytest.fixture
@@ -32,7 +32,6 @@ def member(association):
 def test_member_logs_in_renews_and_edits_their_details(page, axe_check, association, member):
     log_in(page, axe_check, "ann@example.org", member["password"])
     expect(page.get_by_role("heading", level=1, name="Welcome, Ann")).to_be_visible()
-    axe_check(page)
 
     m = member["membership"]
     _, new_end = lifecycle.next_term(m.ends_on, m.plan.term_months)
@@ -51,9 +50,7 @@ def test_member_logs_in_renews_and_edits_their_details(page, axe_check, associat
     expect(page.get_by_role("region", name="Invoices to pay")).to_contain_text("80.00 USD")
     axe_check(page)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My details").click()
-    expect(page.get_by_role("heading", level=1, name="My details")).to_be_visible()
-    axe_check(page)
+    open_from_nav(page, axe_check, "My details", "My details")
     page.get_by_label("Phone").fill("not a phone")
     page.get_by_label("City").fill("Springfield")
     page.get_by_role("button", name="Save my details").click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from commonground.activity.models import Source
 
-from .conftest import STAFF_PASSWORD, log_in
+from .conftest import log_in_staff, open_from_nav
 
 # The email platform renamed its "Timestamp" column to "Sent at".
 SAMPLE = (b"Sent at,Action,Email Address,Campaign\r\n"
@@ -18,11 +18,8 @@ SAMPLE = (b"Sent at,Action,Email Address,Campaign\r\n"
 
 
 def test_fix_a_source_mapping_with_a_preview(page, axe_check, association, staff_user, newsletter):
-    log_in(page, axe_check, "director@acme.example.org", STAFF_PASSWORD)
-    axe_check(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sources").click()
-    expect(page.get_by_role("heading", level=1, name="Activity sources")).to_be_visible()
-    axe_check(page)
+    log_in_staff(page, axe_check)
+    open_from_nav(page, axe_check, "Sources", "Activity sources")
     page.get_by_role("region", name="Sources").get_by_role("link", name="Newsletter").click()
     expect(page.get_by_role("heading", level=1, name="Newsletter")).to_be_visible()
     axe_check(page)

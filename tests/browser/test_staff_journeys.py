@@ -17,7 +17,7 @@ from commonground.membership import services as ms
 from commonground.membership.models import Membership
 from commonground.people import services as ps
 
-from .conftest import STAFF_PASSWORD, log_in
+from .conftest import log_in_staff, open_from_nav
 
 
 @pytest.fixture
@@ -53,19 +53,15 @@ def members(association, staff_user):
 
 
 def test_staff_login_lands_on_the_dashboard(page, axe_check, association, staff_user):
-    log_in(page, axe_check, "director@acme.example.org", STAFF_PASSWORD)
+    log_in_staff(page, axe_check)
     expect(page.get_by_role("heading", level=1, name="Acme Society")).to_be_visible()
     expect(page.get_by_role("heading", name="Memberships by status")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="People")).to_be_visible()
-    axe_check(page)
 
 
 def test_find_a_member_open_the_profile_and_renew(page, axe_check, association, members):
-    log_in(page, axe_check, "director@acme.example.org", STAFF_PASSWORD)
-    axe_check(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
-    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
-    axe_check(page)
+    log_in_staff(page, axe_check)
+    open_from_nav(page, axe_check, "People", "People")
 
     search = page.get_by_role("search", name="Find people")
     results = page.get_by_role("table", name=re.compile("^People"))
