@@ -1,4 +1,4 @@
-"""Browser journeys: Debian's chromium driven by pytest-playwright against pytest-django's live server.
+"""Browser journeys: Debian's chromium driven by pytest-playwright against a live server per test.
 
 Every page a journey visits is checked with axe-core (shipped inside axe-playwright-python, so no
 network is needed): a serious or critical violation fails the test with a readable list.
