@@ -7,12 +7,17 @@ export COMMONGROUND_DATA_DIR="${COMMONGROUND_DATA_DIR:-$PWD/var/test}"
 mkdir -p "$COMMONGROUND_DATA_DIR"
 PG_URL="${COMMONGROUND_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/commonground}"
 
+# The browser journeys (tests/browser) drive Debian's chromium; a fresh machine gets it here.
+bash "$(dirname "$0")/install-browser.sh"
+
 echo "== ruff"
 "$BIN/ruff" check .
 echo "== migrations are up to date"
 env -u COMMONGROUND_DATABASE_URL "$BIN/commonground" makemigrations --check --dry-run >/dev/null
 
 WORKERS="${TEST_WORKERS:-2}"
+# Both legs include the browser journeys (tests/browser): each test runs its own live server,
+# so on PostgreSQL the server's thread has its own connection, as in production.
 echo "== tests on SQLite"
 env -u COMMONGROUND_DATABASE_URL "$BIN/pytest" -n "$WORKERS" "$@"
 
