@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: lint, migration check, then the suite on SQLite and on PostgreSQL.
+# The test command: lint, the layer contracts, migration check, then the suite on SQLite and on
+# PostgreSQL (both legs include the browser journeys).
 # PostgreSQL is skipped (loudly) when unreachable, unless COMMONGROUND_REQUIRE_POSTGRES=1.
 set -euo pipefail
 BIN="${VENV:-.venv}/bin"
@@ -12,6 +13,8 @@ bash "$(dirname "$0")/install-browser.sh"
 
 echo "== ruff"
 "$BIN/ruff" check .
+echo "== layers and cycles (import-linter contracts in pyproject.toml)"
+"$BIN/lint-imports" --no-cache >/dev/null || "$BIN/lint-imports" --no-cache
 echo "== migrations are up to date"
 env -u COMMONGROUND_DATABASE_URL "$BIN/commonground" makemigrations --check --dry-run >/dev/null
 
