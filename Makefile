@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MEMBERS ?= 5000
 PORT ?= 8000
 
-.PHONY: install demo test lint serve worker clean
+.PHONY: install browser demo test lint serve worker clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	$(BIN)/commonground demo --members $(MEMBERS) --port $(PORT)
+
+# Debian's chromium for the browser journeys (tests/browser); scripts/test.sh runs it too.
+browser:
+	bash scripts/install-browser.sh
 
 test: install
 	VENV=$(VENV) bash scripts/test.sh

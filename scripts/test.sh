@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: lint, migration check, then the suite on SQLite and on PostgreSQL.
+# The test command: lint, the layer contracts, migration check, then the suite on SQLite and on
+# PostgreSQL (both legs include the browser journeys).
 # PostgreSQL is skipped (loudly) when unreachable, unless COMMONGROUND_REQUIRE_POSTGRES=1.
 set -euo pipefail
 BIN="${VENV:-.venv}/bin"
@@ -7,12 +8,19 @@ export COMMONGROUND_DATA_DIR="${COMMONGROUND_DATA_DIR:-$PWD/var/test}"
 mkdir -p "$COMMONGROUND_DATA_DIR"
 PG_URL="${COMMONGROUND_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/commonground}"
 
+# The browser journeys (tests/browser) drive Debian's chromium; a fresh machine gets it here.
+bash "$(dirname "$0")/install-browser.sh"
+
 echo "== ruff"
 "$BIN/ruff" check .
+echo "== layers and cycles (import-linter contracts in pyproject.toml)"
+"$BIN/lint-imports" --no-cache >/dev/null || "$BIN/lint-imports" --no-cache
 echo "== migrations are up to date"
 env -u COMMONGROUND_DATABASE_URL "$BIN/commonground" makemigrations --check --dry-run >/dev/null
 
 WORKERS="${TEST_WORKERS:-2}"
+# Both legs include the browser journeys (tests/browser): each test runs its own live server,
+# so on PostgreSQL the server's thread has its own connection, as in production.
 echo "== tests on SQLite"
 env -u COMMONGROUND_DATABASE_URL "$BIN/pytest" -n "$WORKERS" "$@"
 

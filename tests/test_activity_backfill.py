@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scope
 
+from commonground.activity.identity.services import email_hash
 from commonground.activity.models import Activity, Identity, Source
 from commonground.activity.services.backfill import activities_backfill_emails
-from commonground.activity.services.identity import email_hash
 from commonground.people.models import Person
 from commonground.people.services import person_create, person_update
 

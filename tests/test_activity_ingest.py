@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django_scopes import scope
 
+from commonground.activity.identity.services import email_hash
 from commonground.activity.mapping import profile_mapping
 from commonground.activity.models import Activity, ActivityReject, Identity, RejectStatus, Source
 from commonground.activity.services import (
@@ -18,7 +19,6 @@ from commonground.activity.services import (
     source_create,
     source_update,
 )
-from commonground.activity.services.identity import email_hash
 
 EMAIL_CSV = '''Email Address,Action,Timestamp,Campaign,Visitor ID
 Jane@Example.org,open,2024-05-01 10:00:00,"May ""news""",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from commonground.activity.models import Activity, Identity, Source
-from commonground.activity.selectors_identity import resolve
-from commonground.activity.services.identity import (
+from commonground.activity.identity.selectors import resolve
+from commonground.activity.identity.services import (
     Link,
     email_hash,
     email_hashes_sync,
     identities_link,
 )
+from commonground.activity.models import Activity, Identity, Source
 from commonground.people.services import person_create
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from django_scopes import scope
 
+from commonground.activity.identity.services import email_hash
 from commonground.activity.models import Activity, Identity, Source
-from commonground.activity.services.identity import email_hash
 from commonground.core.errors import NotFound
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition

@@ -26,6 +26,7 @@ def _secret_key() -> str:
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
+        # Only on the first start; settings load before Django is set up, so keep it lazy.
         from django.core.management.utils import get_random_secret_key
 
         path.write_text(get_random_secret_key() + get_random_secret_key())

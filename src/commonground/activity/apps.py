@@ -11,8 +11,9 @@ class ActivityConfig(AppConfig):
         # app registry allows only once every app is loaded.
         from commonground.core.batches import registry
 
+        from . import ingest_command
         from .hooks import connect
-        from .ingest import cli, engine
+        from .ingest import engine
 
         connect()
-        registry.register(engine.KIND, command=cli.COMMAND)
+        registry.register(engine.KIND, command=ingest_command.COMMAND)

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from commonground.people import extensions, signals
 from commonground.people.models import Person
 
+from .identity.services import email_hash, identities_link
 from .locks import people_hold_exclusive
 from .services.backfill import activities_backfill_emails
-from .services.identity import email_hash, identities_link
 from .views_360 import member360_context
 
 

@@ -14,7 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.db import connection
 from django_scopes import scope
+
+from commonground.bench.roster import generate, setup_association, timed_import
+from commonground.people.duplicates import find_candidates
+from commonground.people.models import Person
 
 
 def add_arguments(parser) -> None:
@@ -63,12 +68,6 @@ def _plant(path: Path, every: int = 100) -> int:
 
 
 def run(*, stdout, members: int, seed: int = 1, **_) -> None:
-    from django.db import connection
-
-    from commonground.bench.roster import generate, setup_association, timed_import
-    from commonground.people.duplicates import find_candidates
-    from commonground.people.models import Person
-
     with tempfile.TemporaryDirectory(prefix="cg-bench-dups-") as tmp:
         path = Path(tmp) / "roster.csv"
         generate(path, members, seed=seed)

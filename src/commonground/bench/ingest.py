@@ -21,6 +21,12 @@ from django.conf import settings
 from django.db import connection
 from django_scopes import scope
 
+from commonground.activity.models import Source
+from commonground.activity.services import activities_prepare, batch_run, source_create
+from commonground.people.models import Person
+from commonground.tenancy.models import Association
+from commonground.tenancy.services import association_create
+
 from . import ceiling
 
 BLOCK = 100_000  # generated a block at a time: the generator must not set the peak RSS
@@ -35,8 +41,6 @@ def add_arguments(parser) -> None:
 
 
 def _people(association, count: int) -> list[str]:
-    from commonground.people.models import Person
-
     have = Person.objects.filter(email_key__startswith="bench").count()
     if have < count:
         Person.objects.bulk_create(
@@ -103,11 +107,6 @@ def _generate(path: Path, rows: int, make, seed: int) -> None:
 
 
 def run(*, stdout, activities: int, people: int, keep: bool = False, **_) -> None:
-    from commonground.activity.models import Source
-    from commonground.activity.services import activities_prepare, batch_run, source_create
-    from commonground.tenancy.models import Association
-    from commonground.tenancy.services import association_create
-
     assoc = Association.objects.filter(slug="bench-ingest").first() or association_create(
         slug="bench-ingest", name="Ingest bench", country="US", currency="USD")
     workdir = Path(settings.DATA_DIR) / "bench-ingest"

@@ -25,7 +25,11 @@ from django.db import connection
 from django.db.models import Count
 from django_scopes import scope
 
+from commonground.activity.models import Activity
+from commonground.activity.selectors import TimelineFilters, person_timeline
+from commonground.activity.selectors import person_activity_summary as summary
 from commonground.bench.pages import bench_association, percentile, report_requests, staff_client, timed_get
+from commonground.people.models import Person
 from commonground.tenancy.clock import association_zone
 from commonground.tenancy.models import Association
 
@@ -51,9 +55,6 @@ def add_arguments(parser) -> None:
 
 def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[int], list[int]]:
     """Random people, and the busiest 1 % (by activities; at least 20)."""
-    from commonground.activity.models import Activity
-    from commonground.people.models import Person
-
     with scope(association=association):
         ids = list(Person.objects.values_list("id", flat=True))
         busiest = [pid for pid, _ in Activity.objects.filter(person__isnull=False)
@@ -64,9 +65,6 @@ def _people(association: Association, rnd: random.Random, n: int) -> tuple[list[
 
 def _plans(association: Association, person_id: int, stdout) -> None:
     """EXPLAIN the two Member 360 queries for the busiest person: they must use the index."""
-    from commonground.activity.selectors import TimelineFilters, person_timeline
-    from commonground.activity.selectors import person_activity_summary as summary
-
     zone = association_zone(association)
     with scope(association=association), connection.execute_wrapper(_Explain(stdout)):
         person_timeline(person_id=person_id, filters=TimelineFilters(), zone=zone)

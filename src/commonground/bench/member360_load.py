@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from commonground.activity.models import Activity, Source
+from commonground.membership.models import Offering
 from commonground.people.models import Person
 from commonground.tenancy.models import Association
 
@@ -146,8 +147,6 @@ def load_activities(*, association: Association, total: int, seed: int, say) -> 
             raise RuntimeError("The association has no people")
         ids, rows = _counts(people, need, rng)
         sources = _sources(association)
-        from commonground.membership.models import Offering
-
         offerings = list(Offering.objects.order_by("id").values_list("id", flat=True)[:20])
         bench_source = Source.objects.get(pk=sources["web"])
         base = int(bench_source.mapping.get("bench_rows", 0))

@@ -34,11 +34,17 @@ from urllib.parse import urlencode
 import httpx
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django_scopes import scope
 
+from commonground.core.management.commands.serve import gunicorn_argv, static_collected
 from commonground.demo.catalogue import DEMO_PASSWORD
+from commonground.demo.management.commands.demo import child_env, stop
 from commonground.demo.seed import seed_association, seeded, slug_for_bench, staff_email
+from commonground.membership.models import Plan
+from commonground.people.models import Chapter, Person
 from commonground.tenancy.models import Association
 
 EXPIRY_WINDOWS = ("30", "60", "90", "ended90")
@@ -89,9 +95,6 @@ def free_port() -> int:
 
 def _workload(association: Association, rnd: random.Random, n: int) -> tuple[list[dict], list[int]]:
     """Search/filter combinations for the list, and person ids for profiles."""
-    from commonground.membership.models import Plan
-    from commonground.people.models import Chapter, Person
-
     with scope(association=association):
         plans = list(Plan.objects.filter(kind="individual").values_list("id", flat=True))
         chapters = list(Chapter.objects.values_list("id", flat=True))
@@ -206,12 +209,7 @@ def staff_client(*, slug: str, name: str, workers: int, port: int, timeout: floa
                  ) -> Iterator[httpx.Client]:
     """A real server (gunicorn, logging to ``bench/<name>-server.log``) and an HTTP client
     logged in as the bench association's director through the login form."""
-    from commonground.core.management.commands.serve import gunicorn_argv, static_collected
-    from commonground.demo.management.commands.demo import child_env, stop
-
     if not static_collected():
-        from django.core.management import call_command
-
         call_command("collectstatic", interactive=False, verbosity=0)
     email = staff_email(slug, "director")
     # Keep the known password even if someone changed it, so the bench can log in.
@@ -249,8 +247,6 @@ def run(*, stdout, members: int, seed: int = 42, requests: int = 300, warmup: in
                       timeout=timeout, stdout=stdout) as client:
         figures = _measure(client, association.slug, queries, person_ids, requests, warmup, rnd,
                            stdout, slowest)
-    from django.db import connection
-
     stdout.write(f"database: {connection.vendor}, members: {members:,}, "
                  f"requests per page type: {requests}")
     worst = max(figures["list_p95_ms"], figures["profile_p95_ms"])

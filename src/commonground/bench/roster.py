@@ -19,7 +19,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from django.db import connection
 from django_scopes import scope
+from faker.providers.company.en_US import Provider as Company
+from faker.providers.person.en_US import Provider as PersonNames
+
+from commonground.membership.roster.engine import run_batch
+from commonground.membership.roster.services import import_prepare
+from commonground.membership.services import plan_save
+from commonground.people.services import custom_field_define
+from commonground.tenancy.services import association_create
 
 from . import ceiling
 
@@ -59,9 +68,6 @@ def add_arguments(parser) -> None:
 
 def generate(path: Path, members: int, *, seed: int = 1) -> None:
     """Write a roster CSV of ``members`` rows (vectorised with numpy)."""
-    from faker.providers.company.en_US import Provider as Company
-    from faker.providers.person.en_US import Provider as PersonNames
-
     rng = np.random.default_rng(seed)
     firsts = np.array(list(PersonNames.first_names))
     lasts = np.array(list(PersonNames.last_names))
@@ -130,10 +136,6 @@ def generate(path: Path, members: int, *, seed: int = 1) -> None:
 
 
 def setup_association():
-    from commonground.membership.services import plan_save
-    from commonground.people.services import custom_field_define
-    from commonground.tenancy.services import association_create
-
     slug = f"bench-import-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 100000}"
     association = association_create(slug=slug, name=f"Import bench {slug}", country="US",
                                       currency="USD")
@@ -146,9 +148,6 @@ def setup_association():
 
 
 def timed_import(association, path: Path) -> tuple[float, object]:
-    from commonground.membership.roster.engine import run_batch
-    from commonground.membership.roster.services import import_prepare
-
     started = time.perf_counter()
     with scope(association=association):
         batch, _ = import_prepare(association=association, path=path)
@@ -157,8 +156,6 @@ def timed_import(association, path: Path) -> tuple[float, object]:
 
 
 def run(*, stdout, members: int, seed: int = 1, keep: bool = False, **_) -> None:
-    from django.db import connection
-
     with tempfile.TemporaryDirectory(prefix="cg-bench-import-") as tmp:
         path = Path(tmp) / "roster.csv"
         t0 = time.perf_counter()

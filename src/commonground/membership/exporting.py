@@ -89,6 +89,7 @@ def export_people(*, association: Association, people: QuerySet[Person], fmt: st
         text.flush()
         text.detach()
         return count
+    # openpyxl only for XLSX: it costs a tenth of a second to load, CSV exports never need it.
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

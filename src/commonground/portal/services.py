@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -22,8 +23,6 @@ def portal_access_grant(*, association: Association, person: Person, actor=None
     user was created, else None (an existing login is linked as is). Granting again is a
     no-op returning the linked user.
     """
-    from allauth.account.models import EmailAddress
-
     if person.erased_at:
         raise Conflict("This person was erased")
     if person.user_id:

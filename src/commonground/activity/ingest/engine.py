@@ -28,9 +28,9 @@ from commonground.core.errors import ValidationFailed
 from commonground.membership.models import Offering
 from commonground.tenancy import audit
 
+from ..identity.services import email_hashes_sync
 from ..mapping import mapping_check_header, mapping_validate
 from ..models import ActivityBatch, Source
-from ..services.identity import email_hashes_sync
 from . import transform, write
 
 ProgressFn = Callable[[ActivityBatch], None]

@@ -21,10 +21,10 @@ from django.utils import timezone
 from commonground.core.bulk import copy_frame, in_list, insert_frame, sql_literal
 from commonground.tenancy.models import Association
 
+from ..identity.selectors import resolve_frame
+from ..identity.services import Link, identities_link
 from ..locks import people_hold_shared
 from ..models import Activity, ActivityReject
-from ..selectors_identity import resolve_frame
-from ..services.identity import Link, identities_link
 
 STAGE = "cg_activity_stage"
 _SQLITE_SLICE = 10_000

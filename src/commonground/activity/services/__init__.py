@@ -6,11 +6,11 @@
 * ``unmatched``: staff turning an unmatched identity into a person's history.
 
 The names below are the app's write API (``from commonground.activity import services``).
-Lookups of identities are reads: ``activity.selectors_identity``.
+Lookups of identities are reads: ``activity.identity.selectors``.
 """
 
+from ..identity.services import KINDS, Link, email_hash, email_hashes_sync, identities_link
 from .backfill import activities_backfill_emails
-from .identity import KINDS, Link, email_hash, email_hashes_sync, identities_link
 from .sources import (
     MAX_API_ROWS,
     activities_ingest_rows,

@@ -4,7 +4,7 @@ Feeds that saw an email (or its sha256) before anyone had it leave activities in
 unmatched queue with ``anonymous_key`` "email:<key>" / "hash:<sha256 of key>". Person
 create and update (UI, API) and the roster import (once per chunk) call
 ``activities_backfill_emails``: one index probe for the whole set of keys, then, only for
-keys that are actually waiting, ``services.identity.identities_link`` ties the identifier to the
+keys that are actually waiting, ``identity.services.identities_link`` ties the identifier to the
 person (so later rows match too) and moves the activities with one UPDATE.
 """
 
@@ -17,8 +17,8 @@ from django.db import connection
 
 from commonground.tenancy.models import Association
 
+from ..identity.services import email_hash, identities_link
 from ..models import Activity, IdentityKind
-from .identity import email_hash, identities_link
 
 _KINDS = (IdentityKind.EMAIL.value, IdentityKind.HASHED_EMAIL.value)
 

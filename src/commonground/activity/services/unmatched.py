@@ -1,6 +1,6 @@
 """Writes from the unmatched queue: turn an unknown identity into a person's history.
 
-Both paths tie the identity to the person (``activity.services.identity.identities_link``, so
+Both paths tie the identity to the person (``activity.identity.services.identities_link``, so
 future rows with it match at ingestion) and move the waiting activities onto the
 person's timeline with one set-based UPDATE.
 """
@@ -17,9 +17,9 @@ from commonground.people.models import Person
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
+from ..identity.services import Link, identities_link
 from ..models import Activity, IdentityKind
 from ..selectors_quality import split_key
-from .identity import Link, identities_link
 
 
 def _waiting(key: str):

@@ -295,6 +295,9 @@ def no_data_spec(shape: Shape, text: str = "No data to show") -> dict[str, Any]:
 
 
 _ROOT = re.compile(r'^<svg\b[^>]*?\swidth="([\d.]+)" height="([\d.]+)" viewBox="([^"]+)"[^>]*>')
+# Vega gives its mark groups roles (graphics-object, graphics-symbol) even with aria off; inside
+# one role="img" they are noise that screen readers skip and axe flags (svg-img-alt), so they go.
+_INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 
 
 def _draw(chart: Chart, template: dict[str, Any], rows: list[dict[str, Any]]) -> str:
@@ -313,7 +316,7 @@ def _draw(chart: Chart, template: dict[str, Any], rows: list[dict[str, Any]]) ->
             f'role="img" aria-labelledby="{ident}-t {ident}-d" preserveAspectRatio="xMidYMid meet">'
             f'<title id="{ident}-t">{escape(chart.title)}</title>'
             f'<desc id="{ident}-d">{escape(chart.description)}</desc>')
-    return root + svg[match.end():]
+    return root + _INNER_ARIA.sub("", svg[match.end():])
 
 
 def _table_html(chart: Chart) -> str:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import polars as pl
+from django.db import connection
 
 from commonground.activity.models import Identity
 from commonground.core import bulk
@@ -140,8 +141,6 @@ class _Writer:
 
 
 def _vendor() -> str:
-    from django.db import connection
-
     return connection.vendor
 
 

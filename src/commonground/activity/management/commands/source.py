@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         group.add_argument("--mapping", type=Path, help="A mapping profile in TOML")
         lst = sub.add_parser("list", help="List the sources and their health")
         lst.add_argument("--association", required=True)
-        lst.add_argument("--json", action="store_true")
+        lst.add_argument("--json", action="store_true", dest="as_json")
         show = sub.add_parser("show", help="Show a source and its mapping (TOML)")
         show.add_argument("--association", required=True)
         show.add_argument("--source", required=True, help="Slug or name")
@@ -59,16 +60,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Created source {source.slug} ({source.get_profile_display()}).\n"
                           f"Webhook secret (shown once): {source.webhook_secret}")
 
-    def _list(self, assoc, *, json: bool = False, **_) -> None:
+    def _list(self, assoc, *, as_json: bool = False, **_) -> None:
         rows = [{"slug": s.slug, "name": s.name, "profile": s.profile, "active": s.is_active,
                  "last_fed_at": s.last_fed_at.isoformat() if s.last_fed_at else None,
                  "landed": s.rows_landed, "duplicates": s.rows_duplicate,
                  "unmatched": s.rows_unmatched, "rejected": s.rows_rejected}
                 for s in Source.objects.all()]
-        if json:
-            import json as _json
-
-            self.stdout.write(_json.dumps(rows))
+        if as_json:
+            self.stdout.write(json.dumps(rows))
             return
         if not rows:
             self.stdout.write("No sources yet.")

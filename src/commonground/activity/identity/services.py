@@ -24,7 +24,7 @@ from commonground.people.models import Person
 from commonground.tenancy.models import Association
 
 from ..models import Activity, Identity, IdentityKind
-from ..selectors_identity import resolve_frame
+from .selectors import resolve_frame
 
 KINDS = tuple(IdentityKind.values)  # email, ext, hash, anon
 

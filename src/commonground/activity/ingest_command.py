@@ -27,9 +27,9 @@ from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
 from commonground.tenancy.models import Association
 
-from ..models import ActivityBatch, Source
-from ..services import activities_prepare
-from .engine import KIND
+from .ingest.engine import KIND
+from .models import ActivityBatch, Source
+from .services import activities_prepare
 
 
 def add_arguments(p) -> None:

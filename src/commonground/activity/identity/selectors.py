@@ -4,9 +4,9 @@ belongs to.
 ``resolve`` / ``resolve_frame``: one query per identity kind for a whole chunk of values.
 Emails match ``Person.email_key`` first, then ``Identity(kind=email)``; hashed emails
 ``Identity(kind=hash)`` (kept in step with people's emails by
-``services.identity.email_hashes_sync``); a source's own ids ``Identity(kind=ext,
+``identity.services.email_hashes_sync``); a source's own ids ``Identity(kind=ext,
 source=…)``; visitor ids ``Identity(kind=anon)``. Tying identifiers to people is a write:
-``services.identity.identities_link``.
+``identity.services.identities_link``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.db import connection
 from commonground.people.models import Person
 from commonground.tenancy.models import Association
 
-from .models import Identity, IdentityKind
+from ..models import Identity, IdentityKind
 
 
 def _array(values: Sequence[Any], kind: str = "text") -> tuple[str, list[Any]]:
