@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django_scopes import get_scope
 
 from commonground.people.models import Person
 from commonground.tenancy.clock import association_today
@@ -70,9 +72,6 @@ DASHBOARD_CACHE_SECONDS = 120
 
 def membership_dashboard(*, today: date | None = None, months: int = 24) -> dict:
     """Dashboard figures, cached briefly per tenant: they summarise the whole membership."""
-    from django.core.cache import cache
-    from django_scopes import get_scope
-
     association = get_scope().get("association")
     today = today or association_today(association)
     key = f"dashboard:{getattr(association, 'pk', None)}:{today.isoformat()}:{months}"

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
+from django_scopes import get_scope
 
 from commonground.core.ids import parse_id
 from commonground.core.normalise import format_phone
@@ -211,8 +212,6 @@ def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter
 
 
 def _count_key(filters: dict[str, Any], cap: int) -> str:
-    from django_scopes import get_scope
-
     association = get_scope().get("association")
     # The newest person id is in the key (one index probe) so adding people shows at once;
     # other changes (a lapse, an edit) show within COUNT_CACHE_SECONDS.
