@@ -18,6 +18,8 @@ from typing import Any
 import polars as pl
 from django.db import connection, models
 
+from .names import column
+
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` fresh primary keys for ``model``. Call inside the chunk's transaction."""
@@ -168,35 +170,41 @@ def copy_frame(cur: Any, target: str, df: pl.DataFrame) -> None:
 
 
 def insert_select(model: type[models.Model], columns: Sequence[str], source: type[models.Model],
-                  exprs: dict[str, Any], ids: list[int]) -> None:
+                  exprs: dict[str, Any], ids: list[int], *, association_id: int) -> None:
     """Rows derived from rows just written (history rows, terms, transitions): one
-    INSERT … SELECT over the source rows ``ids``, so the values never travel through
-    Python again. ``exprs`` maps a target column to a source column name (``str`` wrapped
-    in ``Col``) or a constant; other columns copy the source column of the same name."""
+    INSERT … SELECT over the source rows ``ids`` of ``association_id`` (bound like every
+    tenant statement, though the ids alone would select them), so the values never
+    travel through Python again. ``exprs`` maps a target column to a source column name
+    (``str`` wrapped in ``Col``) or a constant; other columns copy the source column of the
+    same name."""
     if not ids:
         return
+    qn = connection.ops.quote_name
     select = ", ".join(
-        f'"{exprs[c]}"' if isinstance(exprs.get(c), Col) else
-        sql_literal(exprs[c]) if c in exprs else f'"{c}"' for c in columns).replace("%", "%%")
-    table = source._meta.db_table
-    names = ", ".join(f'"{c}"' for c in columns)
-    insert = f'INSERT INTO "{model._meta.db_table}" ({names}) SELECT {select} FROM "{table}"'
-    head = insert + " WHERE "
+        qn(exprs[c]) if isinstance(exprs.get(c), Col) else
+        sql_literal(exprs[c]) if c in exprs else qn(c) for c in columns).replace("%", "%%")
+    table, pk = qn(source._meta.db_table), qn(source._meta.pk.column)
+    tenant = f"{table}.{qn(column(source, 'association'))} = %s"
+    targets = ", ".join(qn(c) for c in columns)
+    insert = f"INSERT INTO {qn(model._meta.db_table)} ({targets}) SELECT {select} FROM {table}"
+    head = f"{insert} WHERE {tenant} AND "
     with connection.cursor() as cur:
         if ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
             # Reserved ids are one contiguous range (always on SQLite, which reserves them
             # under its write lock; on PostgreSQL unless another session drew from the
             # sequence meanwhile): the range alone selects them.
-            cur.execute(head + "id BETWEEN %s AND %s ORDER BY id", [ids[0], ids[-1]])
+            cur.execute(f"{head}{pk} BETWEEN %s AND %s ORDER BY {pk}",
+                        [association_id, ids[0], ids[-1]])
         elif connection.vendor == "postgresql":
             # A join on the unnested array: "id = ANY(array)" with a bound array is tested
             # element by element for every row (quadratic over a 25,000-id chunk).
-            cur.execute(insert + f' JOIN unnest(%s::bigint[]) AS picked(pk) ON "{table}".id = picked.pk '
-                        "ORDER BY id", [list(ids)])
+            cur.execute(f"{insert} JOIN unnest(%s::bigint[]) AS picked(pk) ON {table}.{pk} = picked.pk "
+                        f"WHERE {tenant} ORDER BY {pk}", [list(ids), association_id])
         else:
             for start in range(0, len(ids), 5000):
                 part = ids[start:start + 5000]
-                cur.execute(head + f'id IN ({", ".join(["%s"] * len(part))}) ORDER BY id', part)
+                cur.execute(f'{head}{pk} IN ({", ".join(["%s"] * len(part))}) ORDER BY {pk}',
+                            [association_id, *part])
 
 
 class Col(str):
