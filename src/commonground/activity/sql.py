@@ -343,7 +343,9 @@ def rejects_known_digests(*, association_id: int, source_id: int,
         return set()
     r = names(ActivityReject)
     cond, params = in_list(r.row_digest, list(digests))
+    # "+association": a filter, not an index key, so the planner keeps the (source,
+    # row_digest) index (SQLite took the open-rejects index on (association, source…)).
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {r.row_digest} FROM {r} WHERE {r.association} = %s "
+        cur.execute(f"SELECT {r.row_digest} FROM {r} WHERE +{r.association} = %s "
                     f"AND {r.source} = %s AND {cond}", [association_id, source_id, *params])
         return {row[0] for row in cur.fetchall()}

@@ -37,17 +37,19 @@ def _summary_sql(vendor: str) -> str:
 
     The person's current membership is the live one first, else the one that ended last:
     a correlated sub-query per person (one probe of the membership person index) plans
-    the same on SQLite and PostgreSQL at any size. Its association term is written
-    ``+m.association`` so that no planner trades the person index for an association one.
+    the same on SQLite and PostgreSQL at any size. On SQLite its association term is
+    written ``+m.association`` so that the planner never trades the person index for an
+    association one (PostgreSQL's statistics see the person index is the one to use, and
+    it misjudges how many rows an expression like ``+column`` keeps).
     """
     p, m = names(Person), names(Membership)
+    same = f"{'+' if vendor == 'sqlite' else ''}m.{m.association} = {p}.{p.association}"
     summary = f"{p.member_status}, {p.member_plan}, {p.member_since}, {p.member_until}"
     live = ", ".join(sql_literal(s.value) for s in _LIVE)
 
     def current(head: str = "", tail: str = "") -> str:
         return (f"(SELECT {head}m.{m.status}, m.{m.plan}, m.{m.joined_on}, m.{m.ends_on}{tail} "
-                f"FROM {m} m WHERE m.{m.person} = {p}.{p.id} "
-                f"AND +m.{m.association} = {p}.{p.association} "
+                f"FROM {m} m WHERE m.{m.person} = {p}.{p.id} AND {same} "
                 f"ORDER BY CASE WHEN m.{m.status} IN ({live}) THEN 0 ELSE 1 END, "
                 f"m.{m.ends_on} DESC, m.{m.id} DESC LIMIT 1)")
 
@@ -56,8 +58,8 @@ def _summary_sql(vendor: str) -> str:
     unchanged = (f"ROW({summary}) IS DISTINCT FROM {current('ROW(', ')')}"
                  if vendor == "postgresql" else f"({summary}) IS NOT {current()}")
     return (f"UPDATE {p} SET ({summary}) = {current()} WHERE {p.association} = %s {{people}} "
-            f"AND EXISTS (SELECT 1 FROM {m} m WHERE m.{m.person} = {p}.{p.id} "
-            f"AND +m.{m.association} = {p}.{p.association}) AND {unchanged}")
+            f"AND EXISTS (SELECT 1 FROM {m} m WHERE m.{m.person} = {p}.{p.id} AND {same}) "
+            f"AND {unchanged}")
 
 
 def member_summary_refresh(*, association_id: int, person_ids: Iterable[int] | None = None) -> int:
