@@ -419,7 +419,8 @@ def test_statement_for_one_association_leaves_the_other_untouched(world, name):
 
 
 def test_bulk_insert_select_copies_only_the_associations_rows(world):
-    """The roster's history rows come from ``core.bulk.insert_select``: bound too."""
+    """The roster's history rows come from ``core.bulk.insert_select``: bound too (the
+    generic kernel's statements take the association like the apps' own)."""
     history = Person.history.model
     with scopes_disabled():
         before = history.objects.filter(association_id=world.a.pk).count()
@@ -432,6 +433,12 @@ def test_bulk_insert_select_copies_only_the_associations_rows(world):
     assert snapshot(world.b.pk) == before_b
     with scopes_disabled():
         assert history.objects.filter(association_id=world.a.pk).count() == before
+
+
+def test_bulk_key_ids_reads_only_the_associations_rows(world):
+    got = bulk.key_ids(Person, "email_key", [*SAME_EMAILS.values(), B_ONLY_EMAIL],
+                       association_id=world.a.pk)
+    assert sorted(pk for _, pk in got) == sorted(world.a.people[k].pk for k in SAME_EMAILS)
 
 
 # What raw SQL looks like in Python; allowed only in the sql modules and the places below.

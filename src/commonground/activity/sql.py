@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 from django.db import connection
 
-from commonground.core.bulk import copy_frame, in_list, sql_literal
+from commonground.core.bulk import copy_frame, in_list, key_ids, sql_literal
 from commonground.core.bulk.names import column, names
 from commonground.people.models import Person
 
@@ -147,14 +147,7 @@ def identity_person_ids(*, association_id: int, kind: str, values: Sequence[str]
 def person_ids_by_email_key(*, association_id: int, values: Sequence[str]) -> list[tuple[str, int]]:
     """``(email_key, person_id)`` of the association's people whose email key is among
     ``values`` (emails match people first, then email identities)."""
-    if not values:
-        return []
-    p = names(Person)
-    cond, params = in_list(p.email_key, list(values))
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {p.email_key}, {p.id} FROM {p} WHERE {p.association} = %s AND {cond}",
-                    [association_id, *params])
-        return cur.fetchall()
+    return key_ids(Person, "email_key", values, association_id=association_id)
 
 
 # ---------------------------------------------------------------- the unmatched queue

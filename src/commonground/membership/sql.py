@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection
 
-from commonground.core.bulk import in_list, sql_literal
+from commonground.core.bulk import in_list, key_ids, sql_literal
 from commonground.core.bulk.names import names
 from commonground.people.models import Organisation, Person, Relationship
 
@@ -119,14 +119,7 @@ def roster_people_update(*, association_id: int, fields: Sequence[str],
 
 def organisation_ids(*, association_id: int, name_keys: Sequence[str]) -> list[tuple[str, int]]:
     """``(name_key, id)`` of the association's organisations among ``name_keys``."""
-    if not name_keys:
-        return []
-    o = names(Organisation)
-    where, params = in_list(o.name_key, list(name_keys))
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {o.name_key}, {o.id} FROM {o} WHERE {o.association} = %s AND {where}",
-                    [association_id, *params])
-        return cur.fetchall()
+    return key_ids(Organisation, "name_key", name_keys, association_id=association_id)
 
 
 def relationship_pairs(*, association_id: int, kind: str,

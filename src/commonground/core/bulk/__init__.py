@@ -17,6 +17,7 @@ from .rows import (
     insert_frame,
     insert_rows,
     insert_select,
+    key_ids,
     model_columns,
     reserve_ids,
     sql_literal,
@@ -35,6 +36,6 @@ from .tables import (
 __all__ = [
     "SQLITE_BATCH", "Adapt", "Col", "Names", "Table", "analyze", "column", "commit_unflushed",
     "copy_frame", "defaults", "delete_association_rows", "history_columns", "in_list",
-    "insert_frame", "insert_rows", "insert_select", "max_id", "model_columns", "names",
+    "insert_frame", "insert_rows", "insert_select", "key_ids", "max_id", "model_columns", "names",
     "reserve_ids", "sql_literal", "tenant_tables", "write",
 ]

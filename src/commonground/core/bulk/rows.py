@@ -118,6 +118,22 @@ def in_list(column: str, values: Sequence[Any], *, kind: str = "text") -> tuple[
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
 
 
+def key_ids(model: type[models.Model], key: str, values: Sequence[Any], *, association_id: int
+            ) -> list[tuple[Any, int]]:
+    """``(key, id)`` of the association's ``model`` rows whose ``key`` field is among
+    ``values``: the lookup a bulk write matches its rows with (one index probe per value)."""
+    if not values:
+        return []
+    qn = connection.ops.quote_name
+    col = qn(column(model, key))
+    cond, params = in_list(col, list(values))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {col}, {qn(model._meta.pk.column)} FROM {qn(model._meta.db_table)} "
+                    f"WHERE {qn(column(model, 'association'))} = %s AND {cond}",
+                    [association_id, *params])
+        return cur.fetchall()
+
+
 def sql_literal(value: Any) -> str:
     """A constant of our own (ids, timestamps, codes) as SQL text."""
     if value is None:
