@@ -200,7 +200,10 @@ def insert_select(model: type[models.Model], columns: Sequence[str], source: typ
         qn(exprs[c]) if isinstance(exprs.get(c), Col) else
         sql_literal(exprs[c]) if c in exprs else qn(c) for c in columns).replace("%", "%%")
     table, pk = qn(source._meta.db_table), qn(source._meta.pk.column)
-    tenant = f"{table}.{qn(column(source, 'association'))} = %s"
+    # "+": the association is a filter, never the index the rows are found by. Without
+    # statistics (the first chunk of an import into fresh tables) SQLite would otherwise
+    # walk an (association, …) index and sort, instead of the primary-key range.
+    tenant = f"+{table}.{qn(column(source, 'association'))} = %s"
     targets = ", ".join(qn(c) for c in columns)
     insert = f"INSERT INTO {qn(model._meta.db_table)} ({targets}) SELECT {select} FROM {table}"
     head = f"{insert} WHERE {tenant} AND "
