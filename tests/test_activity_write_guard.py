@@ -28,7 +28,7 @@ def test_redelivery_that_raced_another_still_adds_nothing(scoped, jane, newslett
     assert first.created == 5
     # As if another delivery had written the rows between the lookup and the write: the
     # lookup finds nothing, so every row clashes with the unique key.
-    monkeypatch.setattr(write, "_new_rows", lambda cur, frame, **kw: frame)
+    monkeypatch.setattr(write, "_new_rows", lambda frame, **kw: frame)
     again = activities_ingest_rows(association=scoped, source=newsletter, rows=ROWS)
     assert (again.created, again.duplicates) == (0, 5)
     assert Activity.objects.filter(person=jane).count() == 5

@@ -11,24 +11,16 @@ of this: a write transaction there already holds the database's only write lock.
 
 from __future__ import annotations
 
-from django.db import connection
+from . import sql
 
 _NAMESPACE = 0x0AC7  # the advisory key's first half: "activity → person"
 
 
-def _take(association_id: int, *, shared: bool) -> None:
-    if connection.vendor != "postgresql":
-        return
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {fn}(%s, %s)", [_NAMESPACE, int(association_id) % 2_147_483_647])
-
-
 def people_hold_shared(*, association_id: int) -> None:
     """Call inside the transaction that writes activity with person ids it looked up."""
-    _take(association_id, shared=True)
+    sql.advisory_lock(association_id=association_id, namespace=_NAMESPACE, shared=True)
 
 
 def people_hold_exclusive(*, association_id: int) -> None:
     """Call inside the transaction that removes a person, before locking person rows."""
-    _take(association_id, shared=False)
+    sql.advisory_lock(association_id=association_id, namespace=_NAMESPACE, shared=False)

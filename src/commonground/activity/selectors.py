@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from commonground.core.pagination import decode_cursor, encode_cursor
 # importable from here for the Member 360 views that call ``selectors.association_zone``.
 from commonground.tenancy.clock import association_zone as association_zone
 
+from . import sql
 from .models import Activity, Category, Source
 
 TIMELINE_PAGE = 50
@@ -223,23 +223,9 @@ def _money(amounts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
 def _summary_rows(*, association_id: int, person_id: int, now: datetime, starts: list[datetime],
                   since: dict[int, datetime]) -> list[dict[str, Any]]:
     """The grouped rows behind the summary: (month bucket, category, currency) → counts and
-    sums per window. Hand-written SQL: the ORM spent longer composing this statement (a
-    12-branch CASE and six filtered aggregates) than the database spent running it."""
-    adapt = connection.ops.adapt_datetimefield_value
-    bucket = "CASE " + " ".join(f"WHEN occurred_at >= %s THEN {i}"
-                                for i in reversed(range(len(starts)))) + " ELSE -1 END"
-    windows = ", ".join("SUM(CASE WHEN occurred_at >= %s THEN 1 ELSE 0 END), "
-                        "SUM(CASE WHEN occurred_at >= %s THEN amount END)" for _ in (90, 30))
-    sql = (f"SELECT {bucket}, category, currency, COUNT(*), SUM(amount), {windows} "
-           f"FROM {connection.ops.quote_name(Activity._meta.db_table)} "
-           "WHERE association_id = %s AND person_id = %s AND occurred_at >= %s AND occurred_at <= %s "
-           "GROUP BY 1, 2, 3")
-    params = [adapt(starts[i]) for i in reversed(range(len(starts)))]
-    params += [adapt(since[90]), adapt(since[90]), adapt(since[30]), adapt(since[30]),
-               association_id, person_id, adapt(since[365]), adapt(now)]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
+    sums per window (one hand-written statement: ``sql.person_summary_rows``)."""
+    rows = sql.person_summary_rows(association_id=association_id, person_id=person_id, now=now,
+                                   starts=starts, since=since)
     return [{"bucket": b, "category": cat, "currency": cur or "", "n365": n365, "a365": _dec(a365),
              "n90": n90, "a90": _dec(a90), "n30": n30, "a30": _dec(a30)}
             for b, cat, cur, n365, a365, n90, a90, n30, a30 in rows]

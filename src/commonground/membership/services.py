@@ -17,7 +17,7 @@ from commonground.tenancy import audit
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association, Side
 
-from . import lifecycle
+from . import lifecycle, sql
 from .models import (
     Invoice,
     InvoiceStatus,
@@ -534,49 +534,11 @@ def billing_identity_erase(*, association: Association, person: Person) -> int:
 
 # ---------------------------------------------------------------- the person's summary
 
-# The person's current membership: the live one first, else the one that ended last.
-# A correlated sub-query per person (one probe of the person_id index) plans the same on
-# SQLite and PostgreSQL at any size; rows already right are not rewritten.
-_CURRENT = """(SELECT {row}m.status, m.plan_id, m.joined_on, m.ends_on{end} FROM membership_membership m
-    WHERE m.person_id = people_person.id
-    ORDER BY CASE WHEN m.status IN ('active', 'renewal_due', 'grace') THEN 0 ELSE 1 END,
-             m.ends_on DESC, m.id DESC
-    LIMIT 1)"""
-_SUMMARY_SQL = (
-    "UPDATE people_person SET (member_status, member_plan_id, member_since, member_until) = "
-    + _CURRENT.format(row="", end="") + " WHERE association_id = %s {people}"
-    " AND EXISTS (SELECT 1 FROM membership_membership m WHERE m.person_id = people_person.id)"
-    " AND {compare}"
-)
-# Skip rows already right. PostgreSQL compares a ROW with a row-valued sub-query; SQLite
-# compares row values with IS NOT.
-_UNCHANGED = {
-    "postgresql": "ROW(member_status, member_plan_id, member_since, member_until) IS DISTINCT FROM "
-                  + _CURRENT.format(row="ROW(", end=")"),
-    "sqlite": "(member_status, member_plan_id, member_since, member_until) IS NOT "
-              + _CURRENT.format(row="", end=""),
-}
-
-
 def member_summary_refresh(*, association: Association, person_ids=None) -> int:
     """Copy each person's current membership onto the person (status, plan, dates).
 
-    Set-based (one UPDATE per 5,000 people, or one for the whole association), so bulk
-    paths call it once per batch. Returns how many people changed.
+    Set-based (one UPDATE per 5,000 people, or one for the whole association:
+    ``sql.member_summary_refresh``), so bulk paths call it once per batch. Returns how many
+    people changed.
     """
-    from django.db import connection
-
-    compare = _UNCHANGED[connection.vendor]
-    changed = 0
-    with connection.cursor() as cur:
-        if person_ids is None:
-            cur.execute(_SUMMARY_SQL.format(people="", compare=compare), [association.pk])
-            return cur.rowcount
-        ids = sorted({int(i) for i in person_ids if i is not None})
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start:start + 5000]
-            marks = ", ".join(["%s"] * len(chunk))
-            cur.execute(_SUMMARY_SQL.format(people=f"AND id IN ({marks})", compare=compare),
-                        [association.pk, *chunk])
-            changed += cur.rowcount
-    return changed
+    return sql.member_summary_refresh(association_id=association.pk, person_ids=person_ids)

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.cache import cache
-from django.db import connection
 from rapidfuzz import fuzz, process
 
 from commonground.tenancy.models import Association
 
-from .models import DuplicateDismissal, Person, Relationship
+from . import sql
+from .models import DuplicateDismissal, Person
 
 DOT_BLIND = {"gmail.com", "googlemail.com"}
 PLUS_TAGS = DOT_BLIND | {"outlook.com", "hotmail.com", "live.com", "icloud.com", "me.com",
@@ -95,17 +95,11 @@ def name_key(first: str = "first_name", last: str = "last_name") -> pl.Expr:
 
 
 def _people(association: Association) -> tuple[pl.DataFrame, pl.DataFrame]:
-    with connection.cursor() as cur:
-        cur.execute(f'SELECT id, first_name, last_name, email_key, phone, postal_code '
-                    f'FROM "{Person._meta.db_table}" WHERE association_id = %s '
-                    f"AND erased_at IS NULL", [association.pk])
-        people = pl.DataFrame(cur.fetchall(), orient="row", schema={
-            "id": pl.Int64, "first_name": pl.Utf8, "last_name": pl.Utf8, "email_key": pl.Utf8,
-            "phone": pl.Utf8, "postal_code": pl.Utf8})
-        cur.execute(f'SELECT DISTINCT person_id, organisation_id FROM '
-                    f'"{Relationship._meta.db_table}" WHERE association_id = %s', [association.pk])
-        orgs = pl.DataFrame(cur.fetchall(), orient="row",
-                            schema={"id": pl.Int64, "org": pl.Int64})
+    people = pl.DataFrame(sql.duplicate_people(association_id=association.pk), orient="row",
+                          schema={"id": pl.Int64, "first_name": pl.Utf8, "last_name": pl.Utf8,
+                                  "email_key": pl.Utf8, "phone": pl.Utf8, "postal_code": pl.Utf8})
+    orgs = pl.DataFrame(sql.duplicate_organisation_ties(association_id=association.pk),
+                        orient="row", schema={"id": pl.Int64, "org": pl.Int64})
     people = people.with_columns(
         name=name_key(), mailbox=canonical_email(), first=_plain(pl.col("first_name")),
         last=_plain(pl.col("last_name")),
@@ -185,17 +179,8 @@ def find_candidates(association: Association) -> list[Candidate]:
 
 def _version(association: Association) -> str:
     """Changes whenever people, their ties or dismissals change (cheap aggregate reads)."""
-    with connection.cursor() as cur:
-        cur.execute(f'SELECT COUNT(*), MAX(id), MAX(updated_at) FROM "{Person._meta.db_table}" '
-                    f"WHERE association_id = %s", [association.pk])
-        people = cur.fetchone()
-        cur.execute(f'SELECT COUNT(*), MAX(id) FROM "{Relationship._meta.db_table}" '
-                    f"WHERE association_id = %s", [association.pk])
-        ties = cur.fetchone()
-        cur.execute(f'SELECT COUNT(*), MAX(id) FROM "{DuplicateDismissal._meta.db_table}" '
-                    f"WHERE association_id = %s", [association.pk])
-        dismissed = cur.fetchone()
-    return hashlib.sha256(repr((people, ties, dismissed)).encode()).hexdigest()[:24]
+    version = sql.duplicates_version(association_id=association.pk)
+    return hashlib.sha256(repr(version).encode()).hexdigest()[:24]
 
 
 def duplicate_candidates(*, association: Association) -> list[Candidate]:

@@ -10,7 +10,6 @@ SQLite: one ``INSERT OR IGNORE`` executemany with the constants written into the
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import polars as pl
@@ -18,18 +17,14 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from commonground.core.bulk import copy_frame, in_list, insert_frame, sql_literal
+from commonground.core.bulk import insert_frame
 from commonground.tenancy.models import Association
 
+from .. import sql
 from ..identity.selectors import resolve_frame
 from ..identity.services import Link, identities_link
 from ..locks import people_hold_shared
 from ..models import Activity, ActivityReject
-
-STAGE = "cg_activity_stage"
-_SQLITE_SLICE = 10_000
-_COLUMNS = ("person_id", "anonymous_key", "kind", "category", "occurred_at", "quantity", "amount",
-            "currency", "offering_id", "metadata", "external_id")
 
 
 def resolve_people(frame: pl.DataFrame, *, association: Association, source_id: int
@@ -79,86 +74,33 @@ def insert_activities(frame: pl.DataFrame, *, association_id: int, source_id: in
     Returns (created, created without a person)."""
     if frame.height == 0:
         return 0, 0
-    table = Activity._meta.db_table
+    if connection.vendor != "postgresql":
+        return sql.activities_insert_new(association_id=association_id, source_id=source_id,
+                                         batch_id=batch_id, frame=frame)
+    fresh = _new_rows(frame, association_id=association_id, source_id=source_id)
+    if fresh.height == 0:
+        return 0, 0
     consts = {"association_id": association_id, "source_id": source_id, "batch_id": batch_id}
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            fresh = _new_rows(cur, frame, association_id=association_id, source_id=source_id)
-            if fresh.height == 0:
-                return 0, 0
-            try:
-                with transaction.atomic():  # a savepoint: a clash undoes only the COPY
-                    insert_frame(Activity, fresh.select(_COLUMNS), consts)
-                return fresh.height, fresh.get_column("person_id").null_count()
-            except (IntegrityError, psycopg.IntegrityError):  # raw COPY: psycopg's own
-                # Another delivery of the same source wrote some of these ids since the
-                # lookup: let the unique index decide row by row.
-                return _insert_staged(cur, fresh, table, consts)
-        sqlite_conn = connection.connection
-        data = frame.with_columns(
-            pl.when(pl.col("occurred_at").dt.microsecond() == 0)
-            .then(pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M:%S"))
-            .otherwise(pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M:%S%.6f")),
-            pl.col("quantity").cast(pl.Utf8), pl.col("amount").cast(pl.Utf8),
-        ).select(_COLUMNS)
-        names = ", ".join([*consts, *_COLUMNS])
-        marks = ", ".join([sql_literal(v) for v in consts.values()] + ["?"] * len(_COLUMNS))
-        sql = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})'
-        before = sqlite_conn.total_changes
-        # Python tuples are built a slice at a time: the block's rows never all exist as
-        # objects at once. (Sorting by external_id first gained nothing measurable: the
-        # digests already start with the time, and exports come in time order.)
-        matched = 0
-        for has_person in (True, False):
-            part = data.filter(pl.col("person_id").is_not_null() == has_person)
-            for rows in part.iter_slices(_SQLITE_SLICE):
-                sqlite3.Cursor.executemany(cur.cursor, sql, rows.rows())
-            if has_person:
-                matched = sqlite_conn.total_changes - before
-        created = sqlite_conn.total_changes - before
-        return created, created - matched
+    try:
+        with transaction.atomic():  # a savepoint: a clash undoes only the COPY
+            insert_frame(Activity, fresh.select(sql.ACTIVITY_COLUMNS), consts)
+        return fresh.height, fresh.get_column("person_id").null_count()
+    except (IntegrityError, psycopg.IntegrityError):  # raw COPY: psycopg's own
+        # Another delivery of the same source wrote some of these ids since the lookup:
+        # let the unique index decide row by row.
+        return sql.activities_insert_new(association_id=association_id, source_id=source_id,
+                                         batch_id=batch_id, frame=fresh)
 
 
-def _new_rows(cur, frame: pl.DataFrame, *, association_id: int, source_id: int) -> pl.DataFrame:
+def _new_rows(frame: pl.DataFrame, *, association_id: int, source_id: int) -> pl.DataFrame:
     """The rows whose external id the source has not delivered before, each id once (the
     first row wins, as ON CONFLICT would): one index probe per id, set-based."""
-    table = Activity._meta.db_table
-    ids = frame.get_column("external_id").unique().to_list()
-    # "= ANY" as the index condition: one descent of the unique index per (sorted) id,
-    # whatever the statistics say (a join on unnest() got hash-joined against a scan of
-    # the whole source when they were stale).
-    cond, params = in_list("external_id", ids)
-    cur.execute(f'SELECT external_id FROM "{table}" WHERE association_id = %s '
-                f"AND source_id = %s AND {cond}", [association_id, source_id, *params])
-    known = [r[0] for r in cur.fetchall()]
+    known = sql.activities_known_external_ids(
+        association_id=association_id, source_id=source_id,
+        external_ids=frame.get_column("external_id").unique().to_list())
     if known:
         frame = frame.filter(~pl.col("external_id").is_in(known))
     return frame.unique("external_id", keep="first", maintain_order=True)
-
-
-def _insert_staged(cur, frame: pl.DataFrame, table: str, consts: dict[str, Any]) -> tuple[int, int]:
-    """COPY into a session staging table, then one INSERT … ON CONFLICT DO NOTHING."""
-    _stage(cur)
-    copy_frame(cur, STAGE, frame.select(_COLUMNS))
-    cols = ", ".join(_COLUMNS)
-    const_sql = ", ".join(sql_literal(v) for v in consts.values())
-    cur.execute(
-        f'WITH ins AS (INSERT INTO "{table}" ({", ".join(consts)}, {cols}) '
-        f"SELECT {const_sql}, {cols} FROM {STAGE} "
-        f"ON CONFLICT (association_id, source_id, external_id) DO NOTHING RETURNING person_id) "
-        f"SELECT count(*), count(*) - count(person_id) FROM ins")
-    created, unmatched = cur.fetchone()
-    cur.execute(f"TRUNCATE {STAGE}")
-    return created, unmatched
-
-
-def _stage(cur) -> None:
-    """The session's staging table (temporary: no WAL, dropped with the connection)."""
-    cur.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (person_id bigint, anonymous_key varchar(254), "
-        f"kind varchar(40), category varchar(12), occurred_at timestamptz, quantity numeric(14,3), "
-        f"amount numeric(14,2), currency varchar(3), offering_id bigint, metadata jsonb, "
-        f"external_id varchar(200))")
 
 
 def insert_rejects(rejects: pl.DataFrame, *, association_id: int, source_id: int,
@@ -168,12 +110,8 @@ def insert_rejects(rejects: pl.DataFrame, *, association_id: int, source_id: int
     if rejects.height == 0:
         return 0
     count = rejects.height
-    digests = rejects.get_column("row_digest").to_list()
-    cond, params = in_list("row_digest", digests)
-    with connection.cursor() as cur:
-        cur.execute(f'SELECT row_digest FROM "{ActivityReject._meta.db_table}" '
-                    f"WHERE source_id = %s AND {cond}", [source_id, *params])
-        known = {r[0] for r in cur.fetchall()}
+    known = sql.rejects_known_digests(association_id=association_id, source_id=source_id,
+                                      digests=rejects.get_column("row_digest").to_list())
     rejects = rejects.filter(~pl.col("row_digest").is_in(list(known))).unique("row_digest", keep="first")
     now = timezone.now()
     insert_frame(ActivityReject, rejects.select("line", "reason", "raw", "row_digest"), consts={

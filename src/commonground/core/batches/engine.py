@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
+
+from commonground.core import bulk
 
 from . import registry
 from .models import BatchStatus, FileBatch
@@ -67,11 +69,9 @@ def chunk_transaction(model: type[FileBatch], batch_id: int, owner: str, *,
         locked = model.objects.select_for_update().get(pk=batch_id)
         if locked.owner != owner or (rows_done is not None and locked.rows_done != rows_done):
             raise BatchBusy()
-        if connection.vendor == "postgresql":
-            # Not waiting for the WAL flush is safe here: a chunk lost to a crash is lost
-            # together with its progress, and the rerun writes it again.
-            with connection.cursor() as cur:
-                cur.execute("SET LOCAL synchronous_commit TO OFF")
+        # Not waiting for the WAL flush is safe here: a chunk lost to a crash is lost
+        # together with its progress, and the rerun writes it again.
+        bulk.commit_unflushed()
         yield locked
 
 

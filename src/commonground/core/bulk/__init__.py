@@ -6,6 +6,7 @@ COPYed, INSERT … SELECT over a staged set); ``tables`` serves generators that 
 ids themselves (the demo seed and the benchmark loaders).
 """
 
+from .names import Names, column, names
 from .rows import (
     Adapt,
     Col,
@@ -16,14 +17,25 @@ from .rows import (
     insert_frame,
     insert_rows,
     insert_select,
+    key_ids,
     model_columns,
     reserve_ids,
     sql_literal,
 )
-from .tables import SQLITE_BATCH, Table, analyze, delete_association_rows, max_id, tenant_tables, write
+from .tables import (
+    SQLITE_BATCH,
+    Table,
+    analyze,
+    commit_unflushed,
+    delete_association_rows,
+    max_id,
+    tenant_tables,
+    write,
+)
 
 __all__ = [
-    "SQLITE_BATCH", "Adapt", "Col", "Table", "analyze", "copy_frame", "defaults",
-    "delete_association_rows", "history_columns", "in_list", "insert_frame", "insert_rows",
-    "insert_select", "max_id", "model_columns", "reserve_ids", "sql_literal", "tenant_tables", "write",
+    "SQLITE_BATCH", "Adapt", "Col", "Names", "Table", "analyze", "column", "commit_unflushed",
+    "copy_frame", "defaults", "delete_association_rows", "history_columns", "in_list",
+    "insert_frame", "insert_rows", "insert_select", "key_ids", "max_id", "model_columns", "names",
+    "reserve_ids", "sql_literal", "tenant_tables", "write",
 ]

@@ -18,6 +18,8 @@ from typing import Any
 import polars as pl
 from django.db import connection, models
 
+from .names import column
+
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` fresh primary keys for ``model``. Call inside the chunk's transaction."""
@@ -116,6 +118,22 @@ def in_list(column: str, values: Sequence[Any], *, kind: str = "text") -> tuple[
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
 
 
+def key_ids(model: type[models.Model], key: str, values: Sequence[Any], *, association_id: int
+            ) -> list[tuple[Any, int]]:
+    """``(key, id)`` of the association's ``model`` rows whose ``key`` field is among
+    ``values``: the lookup a bulk write matches its rows with (one index probe per value)."""
+    if not values:
+        return []
+    qn = connection.ops.quote_name
+    col = qn(column(model, key))
+    cond, params = in_list(col, list(values))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {col}, {qn(model._meta.pk.column)} FROM {qn(model._meta.db_table)} "
+                    f"WHERE {qn(column(model, 'association'))} = %s AND {cond}",
+                    [association_id, *params])
+        return cur.fetchall()
+
+
 def sql_literal(value: Any) -> str:
     """A constant of our own (ids, timestamps, codes) as SQL text."""
     if value is None:
@@ -168,35 +186,44 @@ def copy_frame(cur: Any, target: str, df: pl.DataFrame) -> None:
 
 
 def insert_select(model: type[models.Model], columns: Sequence[str], source: type[models.Model],
-                  exprs: dict[str, Any], ids: list[int]) -> None:
+                  exprs: dict[str, Any], ids: list[int], *, association_id: int) -> None:
     """Rows derived from rows just written (history rows, terms, transitions): one
-    INSERT … SELECT over the source rows ``ids``, so the values never travel through
-    Python again. ``exprs`` maps a target column to a source column name (``str`` wrapped
-    in ``Col``) or a constant; other columns copy the source column of the same name."""
+    INSERT … SELECT over the source rows ``ids`` of ``association_id`` (bound like every
+    tenant statement, though the ids alone would select them), so the values never
+    travel through Python again. ``exprs`` maps a target column to a source column name
+    (``str`` wrapped in ``Col``) or a constant; other columns copy the source column of the
+    same name."""
     if not ids:
         return
+    qn = connection.ops.quote_name
     select = ", ".join(
-        f'"{exprs[c]}"' if isinstance(exprs.get(c), Col) else
-        sql_literal(exprs[c]) if c in exprs else f'"{c}"' for c in columns).replace("%", "%%")
-    table = source._meta.db_table
-    names = ", ".join(f'"{c}"' for c in columns)
-    insert = f'INSERT INTO "{model._meta.db_table}" ({names}) SELECT {select} FROM "{table}"'
-    head = insert + " WHERE "
+        qn(exprs[c]) if isinstance(exprs.get(c), Col) else
+        sql_literal(exprs[c]) if c in exprs else qn(c) for c in columns).replace("%", "%%")
+    table, pk = qn(source._meta.db_table), qn(source._meta.pk.column)
+    # "+": the association is a filter, never the index the rows are found by. Without
+    # statistics (the first chunk of an import into fresh tables) SQLite would otherwise
+    # walk an (association, …) index and sort, instead of the primary-key range.
+    tenant = f"+{table}.{qn(column(source, 'association'))} = %s"
+    targets = ", ".join(qn(c) for c in columns)
+    insert = f"INSERT INTO {qn(model._meta.db_table)} ({targets}) SELECT {select} FROM {table}"
+    head = f"{insert} WHERE {tenant} AND "
     with connection.cursor() as cur:
         if ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
             # Reserved ids are one contiguous range (always on SQLite, which reserves them
             # under its write lock; on PostgreSQL unless another session drew from the
             # sequence meanwhile): the range alone selects them.
-            cur.execute(head + "id BETWEEN %s AND %s ORDER BY id", [ids[0], ids[-1]])
+            cur.execute(f"{head}{pk} BETWEEN %s AND %s ORDER BY {pk}",
+                        [association_id, ids[0], ids[-1]])
         elif connection.vendor == "postgresql":
             # A join on the unnested array: "id = ANY(array)" with a bound array is tested
             # element by element for every row (quadratic over a 25,000-id chunk).
-            cur.execute(insert + f' JOIN unnest(%s::bigint[]) AS picked(pk) ON "{table}".id = picked.pk '
-                        "ORDER BY id", [list(ids)])
+            cur.execute(f"{insert} JOIN unnest(%s::bigint[]) AS picked(pk) ON {table}.{pk} = picked.pk "
+                        f"WHERE {tenant} ORDER BY {pk}", [list(ids), association_id])
         else:
             for start in range(0, len(ids), 5000):
                 part = ids[start:start + 5000]
-                cur.execute(head + f'id IN ({", ".join(["%s"] * len(part))}) ORDER BY id', part)
+                cur.execute(f'{head}{pk} IN ({", ".join(["%s"] * len(part))}) ORDER BY {pk}',
+                            [association_id, *part])
 
 
 class Col(str):

@@ -165,3 +165,11 @@ def analyze(only: Iterable[type[models.Model]] | None = None) -> None:
             cursor.execute("PRAGMA analysis_limit=2000")
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def commit_unflushed() -> None:
+    """PostgreSQL: the current transaction's commit does not wait for the WAL flush (for
+    bulk work whose loss in a crash the caller can redo). Nothing to do on SQLite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")

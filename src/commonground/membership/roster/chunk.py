@@ -11,10 +11,10 @@ import json
 from typing import Any
 
 import polars as pl
-from django.db import connection
 
 from commonground.core import bulk
 from commonground.core.errors import ValidationFailed
+from commonground.membership import sql
 from commonground.people.models import Person
 from commonground.people.signals import person_emails_added
 
@@ -133,26 +133,11 @@ def _dedupe(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(reason=pl.Series(reasons, dtype=pl.Utf8))
 
 
-def _fetch_columns() -> str:
-    custom = "custom::text" if connection.vendor == "postgresql" else "custom"
-    return ", ".join([*FETCH[:-2], custom, "erased_at IS NOT NULL"])
-
-
 def fetch_people(run: RunState, column: str, values: list[str]) -> list[tuple]:
-    """People whose ``column`` is in ``values``: one plain query (no ORM rows), ordered by
-    id; the association filter is explicit. Custom values come as JSON text."""
-    if not values:
-        return []
-    where, params = bulk.in_list(f'"{column}"', values)
-    # The email index is partial (no ''): naming its condition lets the planner use it;
-    # emails are unique, so no ORDER BY (SQLite would rather scan the association in id
-    # order than sort).
-    tail = " AND NOT (email_key = '')" if column == "email_key" else " ORDER BY id"
-    sql = (f'SELECT {_fetch_columns()} FROM "{Person._meta.db_table}" '
-           f'WHERE association_id = %s AND {where}{tail}')
-    with connection.cursor() as cur:
-        cur.execute(sql, [run.association.pk, *params])
-        return cur.fetchall()
+    """People whose ``column`` is in ``values`` (the FETCH columns; custom values as JSON
+    text, then whether they were erased): one plain query, no ORM rows."""
+    return sql.roster_people(association_id=run.association.pk, field=column, values=values,
+                             fields=FETCH[:-2])
 
 
 _DB_SCHEMA = {**{f"db_{c}": pl.Utf8 for c in FETCH}, "db_id": pl.Int64, "db_chapter_id": pl.Int64,
@@ -354,17 +339,16 @@ def _insert_new(run: RunState, new: pl.DataFrame, now) -> None:
     consts.update(bulk.defaults(Person, [*people.columns, *consts]))
     bulk.insert_frame(Person, people, consts)
     bulk.insert_select(Person.history.model, bulk.history_columns(Person), Person,
-                          _history_extra(run, "+", now_text), new.get_column("pid").to_list())
+                       _history_extra(run, "+", now_text), new.get_column("pid").to_list(),
+                       association_id=run.association.pk)
 
 
 def _update(run: RunState, changed: pl.DataFrame, now) -> None:
     now_text = run.now_text(now)
     people = _person_frame(run, changed)
-    table = Person._meta.db_table
-    sets = ", ".join(f'"{c}" = %s' for c in [*_UPDATE, "updated_at"])
     rows = people.select(*_UPDATE, pl.lit(now_text).alias("updated_at"), "id").rows()
-    with connection.cursor() as cur:
-        cur.executemany(f'UPDATE "{table}" SET {sets} WHERE id = %s', rows)
+    sql.roster_people_update(association_id=run.association.pk, fields=[*_UPDATE, "updated_at"],
+                             rows=rows)
     ids = sorted(people.get_column("id").to_list())
     bulk.insert_select(Person.history.model, bulk.history_columns(Person), Person,
-                          _history_extra(run, "~", now_text), ids)
+                       _history_extra(run, "~", now_text), ids, association_id=run.association.pk)

@@ -12,10 +12,9 @@ from typing import Any
 
 import polars as pl
 from dateutil.relativedelta import relativedelta
-from django.db import connection
 
 from commonground.core import bulk
-from commonground.membership import lifecycle
+from commonground.membership import lifecycle, sql
 from commonground.membership.models import Membership, Status, Term, TermKind, Transition
 from commonground.membership.services import member_summary_refresh
 from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship, RelationshipKind
@@ -25,18 +24,6 @@ from .state import RunState
 ORG_COLUMNS = [c for c in bulk.model_columns(Organisation) if c != "id"]
 TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c != "id"]
 TRANSITION_COLUMNS = [c for c in bulk.model_columns(Transition) if c != "id"]
-
-
-def _in_list(sql: str, head: list[Any], values: list[Any], kind: str = "text") -> list[tuple]:
-    """Run ``sql`` whose "IN_LIST" stands for ``column IN values`` (see ``bulk.in_list``)."""
-    if not values:
-        return []
-    column, _, rest = sql.partition(" IN_LIST")
-    column = column.rpartition(" ")[2]
-    where, params = bulk.in_list(column, values, kind=kind)
-    with connection.cursor() as cur:
-        cur.execute(sql.replace(f"{column} IN_LIST", where), [*head, *params])
-        return cur.fetchall()
 
 
 def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
@@ -49,10 +36,8 @@ def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
     for name in wanted.get_column("organisation").reverse().unique(maintain_order=True).to_list():
         names.setdefault(name.lower(), name)
     missing = [k for k in names if k not in run.organisations]
-    table = Organisation._meta.db_table
-    run.organisations.update(_in_list(
-        f'SELECT name_key, id FROM "{table}" WHERE association_id = %s AND name_key IN_LIST',
-        [run.association.pk], missing))
+    run.organisations.update(sql.organisation_ids(association_id=run.association.pk,
+                                                  name_keys=missing))
     new = [k for k in missing if k not in run.organisations]
     if new:
         adapt = bulk.Adapt()
@@ -80,10 +65,8 @@ def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
         person_id="pid", organisation_id="organisation_id", is_new="is_new").unique(
         ["person_id", "organisation_id"])
     known = pairs.filter(~pl.col("is_new")).get_column("person_id").unique().to_list()
-    existing = _in_list(
-        f'SELECT person_id, organisation_id FROM "{Relationship._meta.db_table}" WHERE '
-        f'association_id = %s AND kind = %s AND person_id IN_LIST',
-        [run.association.pk, RelationshipKind.EMPLOYEE.value], known, "int")
+    existing = sql.relationship_pairs(association_id=run.association.pk,
+                                      kind=RelationshipKind.EMPLOYEE.value, person_ids=known)
     if existing:
         have = pl.DataFrame(existing, orient="row",
                             schema={"person_id": pl.Int64, "organisation_id": pl.Int64})
@@ -105,12 +88,8 @@ def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int
     if rows.height == 0:
         return counts, set()
     known = rows.filter(~pl.col("is_new")).get_column("pid").to_list()
-    # "+association_id" keeps SQLite on the person index (not a scan of the association).
-    assoc = "+association_id" if connection.vendor == "sqlite" else "association_id"
-    current = pl.DataFrame(_in_list(
-        f'SELECT person_id, id, plan_id, status, CAST(ends_on AS TEXT) FROM '
-        f'"{Membership._meta.db_table}" WHERE {assoc} = %s AND person_id IN_LIST',
-        [run.association.pk], known, "int"), orient="row", schema={
+    current = pl.DataFrame(sql.memberships_of(
+        association_id=run.association.pk, person_ids=known), orient="row", schema={
         "pid": pl.Int64, "m_id": pl.Int64, "m_plan_id": pl.Int64, "m_status": pl.Utf8,
         "m_ends_on": pl.Utf8})
     # The current membership is the one that ends last.
@@ -203,18 +182,18 @@ def _create(run: RunState, create: pl.DataFrame, now) -> None:
     Col = bulk.Col
     bulk.insert_select(Term, TERM_COLUMNS, Membership, {
         "membership_id": Col("id"), "kind": TermKind.JOIN.value, "starts_on": Col("joined_on"),
-        "invoice_id": None, "created_at": now_text}, ids)
+        "invoice_id": None, "created_at": now_text}, ids, association_id=run.association.pk)
     bulk.insert_select(Transition, TRANSITION_COLUMNS, Membership, {
         "membership_id": Col("id"), "from_status": "", "to_status": Col("status"),
         "event": "joined", "on": Col("joined_on"), "actor_id": run.actor_id, "note": "imported",
-        "created_at": now_text}, ids)
+        "created_at": now_text}, ids, association_id=run.association.pk)
 
 
 def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
     bulk.insert_select(Membership.history.model, bulk.history_columns(Membership),
-                          Membership, {"history_date": now_text, "history_change_reason": "import",
-                                       "history_type": kind, "history_user_id": run.actor_id},
-                          sorted(ids))
+                       Membership, {"history_date": now_text, "history_change_reason": "import",
+                                    "history_type": kind, "history_user_id": run.actor_id},
+                       sorted(ids), association_id=run.association.pk)
 
 
 def _renew(run: RunState, renew: list[dict], now) -> None:

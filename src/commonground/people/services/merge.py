@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from commonground.core.errors import NotFound, ValidationFailed
 from commonground.core.normalise import email_key
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association, AuditEntry
 
-from .. import signals
+from .. import signals, sql
 from ..merging import fields as merge_fields
 from ..merging.relations import relations_move
 from ..models import Person
@@ -100,11 +100,9 @@ def person_merge(*, association: Association, keep: Person, remove: Person, acto
     sides = merge_fields.plan(keep, remove, choices)
     moved = relations_move(keep, remove)
     removed_id = remove.pk
-    with connection.cursor() as cur:
-        # Raw: nothing references the row any more (checked), and the ORM's delete would
-        # scan every table with a person column and write a stray history row.
-        cur.execute(f'DELETE FROM "{Person._meta.db_table}" WHERE id = %s AND association_id = %s',
-                    [removed_id, association.pk])
+    # Raw: nothing references the row any more (checked), and the ORM's delete would scan
+    # every table with a person column and write a stray history row.
+    sql.person_delete_merged(association_id=association.pk, person_id=removed_id)
     taken = merge_fields.apply(keep, remove, sides)
     keep.email_key = email_key(keep.email)
     keep.search_text = Person.make_search_text(keep.first_name, keep.last_name, keep.email)
