@@ -206,7 +206,7 @@ def test_profile_chart_is_an_image_with_alt_text_loaded_on_its_own(world, staff_
     assert "<svg" not in html and 'class="chart-table"' in html
     response = staff_client.get(src)
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml; charset=utf-8"
-    assert response["Cache-Control"] == "private, max-age=86400"  # the URL names these figures
+    assert response["Cache-Control"] == "private, max-age=3600"  # the URL names these figures
     assert "default-src 'none'" in response["Content-Security-Policy"]
     svg = response.content.decode()
     # An SVG document of exactly the size the <img> reserves, an accessible image itself.

@@ -222,7 +222,7 @@ def test_an_image_chart_is_not_drawn_by_the_page_and_is_served_as_svg(rf: Reques
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" '
                           'viewBox="0 0 600 180" width="600" height="180" role="img"')
     assert '<desc id="chart-joins-d">Joins up, lapses down.</desc>' in svg and "Jan 2025" in svg
-    assert response["Cache-Control"] == "private, max-age=86400"
+    assert response["Cache-Control"] == "private, max-age=3600"
     assert charts.svg_for(rf.get(src), [chart]).content.decode() == svg and len(calls) == 1  # cached
     other = charts.svg_for(rf.get("/a/x/", {"format": "svg", "chart": "joins", "v": "0" * 16}), [chart])
     assert other["Cache-Control"] == "private, no-store"  # not the figures that URL named

@@ -50,11 +50,11 @@ def chart_csv_response(chart: Chart | RenderedChart, filename: str = "") -> Http
 
 def chart_svg_response(chart: Chart, version: str = "") -> HttpResponse:
     """The chart as an SVG image. When ``version`` is the chart's current digest (the page
-    that linked it showed these figures) the browser may keep it for a day; an outdated
+    that linked it showed these figures) the browser may keep it for an hour; an outdated
     link gets the current figures, never to be kept under the old URL."""
     response = HttpResponse(chart.image_svg(), content_type="image/svg+xml; charset=utf-8")
     fresh = version == chart.digest[:16]
-    response["Cache-Control"] = "private, max-age=86400" if fresh else "private, no-store"
+    response["Cache-Control"] = "private, max-age=3600" if fresh else "private, no-store"
     # Opened on its own the SVG is a document: it may not run or load anything.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
