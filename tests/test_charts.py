@@ -232,6 +232,8 @@ def test_an_image_chart_is_not_drawn_by_the_page_and_is_served_as_svg(rf: Reques
         charts.svg_for(rf.get("/a/x/", {"format": "svg", "chart": "joins"}), [joins()])
     with pytest.raises(Http404):
         charts.svg_for(rf.get("/a/x/", {"format": "svg", "chart": "other"}), [chart])
+    empty = joins(rows=[], image=True, width=600, height=180).image_svg()
+    assert "No data to show" in empty and 'viewBox="0 0 600 180" width="600" height="180"' in empty
 
 
 def test_image_chart_in_the_page_template():

@@ -251,53 +251,14 @@ class RenderedChart:
     svg: SafeString
     table_html: SafeString
 
-    @property
-    def name(self) -> str:
-        return self.chart.name
+    # The declared chart's own fields and texts, read through as if they were this one's.
+    FROM_CHART = frozenset({"name", "title", "description", "csv_url", "css_class", "note", "legend",
+                            "image_url", "alt", "width", "height", "responsive"})
 
-    @property
-    def title(self) -> str:
-        return self.chart.title
-
-    @property
-    def description(self) -> str:
-        return self.chart.description
-
-    @property
-    def csv_url(self) -> str:
-        return self.chart.csv_url
-
-    @property
-    def css_class(self) -> str:
-        return self.chart.css_class
-
-    @property
-    def note(self) -> str:
-        return self.chart.note
-
-    @property
-    def legend(self) -> tuple[tuple[str, str], ...]:
-        return self.chart.legend
-
-    @property
-    def image_url(self) -> str:
-        return self.chart.image_url
-
-    @property
-    def alt(self) -> str:
-        return self.chart.alt
-
-    @property
-    def width(self) -> int:
-        return self.chart.width
-
-    @property
-    def height(self) -> int:
-        return self.chart.height
-
-    @property
-    def responsive(self) -> bool:
-        return self.chart.responsive
+    def __getattr__(self, name: str) -> Any:
+        if name in RenderedChart.FROM_CHART:
+            return getattr(self.chart, name)
+        raise AttributeError(name)
 
     @property
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -394,7 +355,10 @@ def _draw(chart: Chart, compiled: dict[str, Any], index: int | None, rows: list[
     import vl_convert  # imported here: only a cache miss needs the V8 engine
 
     if not rows:
-        svg = vl_convert.vegalite_to_svg(no_data_spec(chart.shape), vl_version=VEGALITE_VERSION)
+        empty = no_data_spec(chart.shape)
+        if chart.image:
+            empty["autosize"] = FIT
+        svg = vl_convert.vegalite_to_svg(empty, vl_version=VEGALITE_VERSION)
     elif index is None:
         svg = vl_convert.vegalite_to_svg({**compiled, "datasets": {DATASET: rows}},
                                          vl_version=VEGALITE_VERSION)
