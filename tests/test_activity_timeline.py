@@ -146,7 +146,9 @@ def test_profile_shows_summary_and_timeline(world, staff_client, django_assert_m
     response = staff_client.get(f"/a/{a.slug}/people/{p.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'id="member-360"' in html and "Summary by category" in html and "<svg" in html
+    # The chart is an <img> the browser loads on its own (see test_profile_chart_is_an_image…).
+    svg = staff_client.get(_chart_src(html)).content.decode()
+    assert 'id="member-360"' in html and "Summary by category" in html and "<svg" in svg
     assert "Page view" in html and "https://example.org/join" in html and "Spring drive" in html
     assert "19.99 USD" in html and "Website" in html and "Store" in html
     # The full page and the HTMX fragments: a bounded number of queries.
@@ -165,7 +167,8 @@ def test_profile_chart_has_table_and_csv_of_the_months(world, staff_client):
     add(a, world["store"], p, at=NOW - timedelta(minutes=3), category="commerce", kind="order_line",
         amount=Decimal("19.99"))
     html = staff_client.get(f"/a/{a.slug}/people/{p.pk}/").content.decode()
-    assert 'aria-labelledby="chart-activity-by-month-t chart-activity-by-month-d"' in html
+    svg = staff_client.get(_chart_src(html)).content.decode()  # the chart, as its <img> loads it
+    assert 'aria-labelledby="chart-activity-by-month-t chart-activity-by-month-d"' in svg
     assert "the busiest month has 3 activities, 3 in all" in html
     timeline = f"/a/{a.slug}/people/{p.pk}/activity/"
     assert f'href="{timeline}?format=csv&amp;chart=activity-by-month" download' in html
@@ -178,6 +181,47 @@ def test_profile_chart_has_table_and_csv_of_the_months(world, staff_client):
     assert lines[-1] == f"{timezone.localdate():%Y-%m},2,1,3"
     assert staff_client.get(f"/a/{a.slug}/people/999999/activity/",
                             {"format": "csv", "chart": "activity-by-month"}).status_code == 404
+
+
+def _chart_src(html: str) -> str:
+    """The URL the profile's chart <img> loads."""
+    img = html.split('<img class="chart-img', 1)[1]
+    return img.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+
+
+def test_profile_chart_is_an_image_with_alt_text_loaded_on_its_own(world, staff_client):
+    """The per-person chart costs the profile's HTML nothing: it is an <img> whose alt text
+    is the chart's title and description, its SVG answered by the timeline URL; the data
+    table and the CSV link stay on the page."""
+    a, p = world["association"], world["person"]
+    add(a, world["web"], p, at=NOW - timedelta(minutes=1))
+    html = staff_client.get(f"/a/{a.slug}/people/{p.pk}/").content.decode()
+    timeline = f"/a/{a.slug}/people/{p.pk}/activity/"
+    src = _chart_src(html)
+    assert src.startswith(f"{timeline}?format=svg&chart=activity-by-month&v=")
+    img = html.split('<img class="chart-img', 1)[1].split(">", 1)[0]
+    assert ('alt="Activities per month by category, last 12 months. Stacked bars, one per month; '
+            'the busiest month has 1 activities, 1 in all. The figures are in the data table."') in img
+    assert 'width="640" height="170"' in img and 'loading="lazy"' in img
+    assert "<svg" not in html and 'class="chart-table"' in html
+    response = staff_client.get(src)
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert response["Cache-Control"] == "private, max-age=3600"  # the URL names these figures
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    svg = response.content.decode()
+    # An SVG document of exactly the size the <img> reserves, an accessible image itself.
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 640 170" '
+                          'width="640" height="170" role="img"')
+    assert '<title id="chart-activity-by-month-t">Activities per month by category' in svg
+    # New figures, a new URL; the old one still answers (the current figures, not to be kept).
+    add(a, world["web"], p, at=NOW - timedelta(minutes=2))
+    assert _chart_src(staff_client.get(f"/a/{a.slug}/people/{p.pk}/").content.decode()) != src
+    stale = staff_client.get(src)
+    assert stale.status_code == 200 and stale["Cache-Control"] == "private, no-store"
+    assert "2 activities, 2 in all" in stale.content.decode()
+    assert staff_client.get(f"/a/{a.slug}/people/999999/activity/",
+                            {"format": "svg", "chart": "activity-by-month"}).status_code == 404
+    assert staff_client.get(timeline, {"format": "svg", "chart": "other"}).status_code == 404
 
 
 def test_profile_queries_do_not_grow_with_activity(world, staff_client):
@@ -243,6 +287,8 @@ def test_timeline_of_another_associations_person_is_404(world, other_association
     assert staff_client.get(f"/a/{slug}/people/{stranger.pk}/activity/").status_code == 404
     assert staff_client.get(f"/a/{slug}/people/{stranger.pk}/activity/",
                             HTTP_HX_REQUEST="true").status_code == 404
+    assert staff_client.get(f"/a/{slug}/people/{stranger.pk}/activity/",
+                            {"format": "svg", "chart": "activity-by-month"}).status_code == 404
 
 
 # ---------------------------------------------------------------- API

@@ -115,8 +115,9 @@ def test_identical_charts_render_once(monkeypatch):
     import vl_convert
 
     calls = []
-    real = vl_convert.vegalite_to_svg
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
+    # A drawing is a Vega → SVG call (the spec is compiled from Vega-Lite once per shape).
+    real = vl_convert.vega_to_svg
+    monkeypatch.setattr(vl_convert, "vega_to_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = joins().render()
     assert joins().render().svg == first.svg and len(calls) == 1
     joins(rows=[(MONTHS[0], 1, 1)]).render()  # other figures, another drawing
@@ -168,3 +169,83 @@ def test_formatting_is_part_of_the_cache_key():
                           series=[Column("v", "V", "decimal", places=places)], rows=[("a", Decimal("1.5"))])
 
     assert ">1.50<" in make(2).render().table_html and ">1.500<" in make(3).render().table_html
+
+
+KINDS = [
+    joins,
+    lambda: charts.bar("b", title="t", description="d", x=Column("m", "M", "month"),
+                       series=[Column("a", "A"), Column("b", "B")],
+                       rows=[(m, i, 2 * i) for i, m in enumerate(MONTHS)], stacked=False),
+    lambda: charts.line("l", title="t", description="d", x=Column("d", "D", "date"),
+                        series=[Column("a", "A", "decimal")], rows=[(MONTHS[0], 1.5), (MONTHS[1], 2)],
+                        points=True),
+    lambda: charts.sparkline("s", title="t", description="d", x=Column("day", "Day", "date"),
+                             y=Column("n", "Rows"), rows=[(date(2025, 6, d), d % 7) for d in range(1, 31)]),
+]
+
+
+@pytest.mark.parametrize("make", KINDS)
+def test_compiled_once_drawing_equals_vega_lite_drawing(make):
+    """The spec compiled to Vega once per shape, with the rows put in its dataset, draws
+    exactly what vl-convert draws from the Vega-Lite spec with the rows."""
+    import vl_convert
+
+    from commonground.core.charts.base import VEGALITE_VERSION, _shape_key, _spec_template
+
+    chart = make()
+    template, _ = _spec_template(chart.spec, _shape_key(chart.shape))
+    direct = vl_convert.vegalite_to_svg({**template, "datasets": {charts.DATASET: chart.json_rows()}},
+                                        vl_version=VEGALITE_VERSION)
+    drawn = str(chart.render().svg)
+    assert drawn.split("</desc>", 1)[1] == direct.split(">", 1)[1]
+
+
+def test_an_image_chart_is_not_drawn_by_the_page_and_is_served_as_svg(rf: RequestFactory, monkeypatch):
+    import vl_convert
+
+    calls = []
+    real = vl_convert.vega_to_svg
+    monkeypatch.setattr(vl_convert, "vega_to_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
+    chart = joins(image=True, width=600, height=180)
+    request = rf.get("/a/x/", {"status": "active"})
+    src = charts.image_href(request, chart)
+    assert src == f"/a/x/?status=active&format=svg&chart=joins&v={chart.digest[:16]}"
+    rendered = chart.with_image_url(src).render()
+    assert calls == [] and rendered.svg == "" and rendered.image_url == src
+    assert rendered.alt == "Joins & lapses <per month>. Joins up, lapses down."
+    assert '<th scope="row">Jan 2025</th>' in rendered.table_html  # the table stays on the page
+    assert charts.svg_for(request, [chart]) is None  # not an image request: the page renders
+    response = charts.svg_for(rf.get(src), [chart])
+    svg = response.content.decode()
+    assert len(calls) == 1 and response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    # Exactly the size the page's <img> reserves, and an accessible image on its own.
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" '
+                          'viewBox="0 0 600 180" width="600" height="180" role="img"')
+    assert '<desc id="chart-joins-d">Joins up, lapses down.</desc>' in svg and "Jan 2025" in svg
+    assert response["Cache-Control"] == "private, max-age=3600"
+    assert charts.svg_for(rf.get(src), [chart]).content.decode() == svg and len(calls) == 1  # cached
+    other = charts.svg_for(rf.get("/a/x/", {"format": "svg", "chart": "joins", "v": "0" * 16}), [chart])
+    assert other["Cache-Control"] == "private, no-store"  # not the figures that URL named
+    from django.http import Http404
+
+    with pytest.raises(Http404):  # an inline chart is not served on its own
+        charts.svg_for(rf.get("/a/x/", {"format": "svg", "chart": "joins"}), [joins()])
+    with pytest.raises(Http404):
+        charts.svg_for(rf.get("/a/x/", {"format": "svg", "chart": "other"}), [chart])
+    empty = joins(rows=[], image=True, width=600, height=180).image_svg()
+    assert "No data to show" in empty and 'viewBox="0 0 600 180" width="600" height="180"' in empty
+
+
+def test_image_chart_in_the_page_template():
+    from django.template.loader import render_to_string
+
+    chart = joins(image=True).with_image_url("/a/x/?format=svg&chart=joins&v=1").render()
+    html = render_to_string("core/_chart.html", {"chart": chart})
+    assert ('<img class="chart-img fluid" src="/a/x/?format=svg&amp;chart=joins&amp;v=1" '
+            'alt="Joins &amp; lapses &lt;per month&gt;. Joins up, lapses down." width="640" height="200"'
+            ) in html
+    assert "<svg" not in html and 'class="chart-table"' in html
+
+
+def test_warm_up_runs_both_conversions():
+    charts.warm_up()

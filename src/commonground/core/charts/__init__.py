@@ -10,6 +10,14 @@ server, and offer its rows as a table and as CSV.
     context["chart"] = chart.with_csv_url(charts.csv_href(request, chart.name)).render()
     {% include "core/_chart.html" with chart=chart %}
 
+A chart that differs on nearly every page view (one per person, so its cache rarely has
+it) is declared ``image=True`` and shown as an ``<img>`` that loads it from the same page
+URL: the page's HTML then pays nothing for drawing it.
+
+    if (response := charts.csv_for(request, [chart]) or charts.svg_for(request, [chart])):
+        return response                                   # ?format=svg&chart=<name>&v=…
+    chart = chart.with_csv_url(...).with_image_url(charts.image_href(request, chart))
+
 A new kind of chart is a spec builder (``Shape`` → Altair chart) and, if it is used in
 more than one place, a constructor here; pages can also declare ``Chart(...)`` directly
 with their own builder's dotted path.
@@ -21,12 +29,30 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .base import DATASET, DEFAULT_COLOURS, Chart, Column, RenderedChart, Shape, SpecBuilder, no_data_spec
-from .http import chart_csv_response, csv_for, csv_href, requested_chart
+from .base import (
+    DATASET,
+    DEFAULT_COLOURS,
+    VEGALITE_VERSION,
+    Chart,
+    Column,
+    RenderedChart,
+    Shape,
+    SpecBuilder,
+    no_data_spec,
+)
+from .http import (
+    chart_csv_response,
+    chart_svg_response,
+    csv_for,
+    csv_href,
+    image_href,
+    requested_chart,
+    svg_for,
+)
 
 __all__ = ["DATASET", "Chart", "Column", "RenderedChart", "Shape", "SpecBuilder", "bar",
-           "chart_csv_response", "csv_for", "csv_href", "diverging_bar", "line", "no_data_spec",
-           "requested_chart", "sparkline", "warm_up"]
+           "chart_csv_response", "chart_svg_response", "csv_for", "csv_href", "diverging_bar",
+           "image_href", "line", "no_data_spec", "requested_chart", "sparkline", "svg_for", "warm_up"]
 
 _SPECS = "commonground.core.charts.specs."
 
@@ -86,9 +112,16 @@ def sparkline(name: str, *, title: str, description: str, x: Column, y: Column,
 
 
 def warm_up() -> None:
-    """Start vl-convert's JavaScript engine (~0.5 s, once per process) before the first page
-    needs it: a server worker calls this after it forks, never the parent (the engine runs on
-    a thread, and threads do not survive a fork)."""
+    """Start vl-convert's JavaScript engine (~0.5 s, once per process) and import Altair
+    and the spec builders (~0.2 s) before the first page needs them: a server worker calls
+    this after it forks, never the parent (the engine runs on a thread, and threads do not
+    survive a fork). Both conversions a drawing uses (Vega-Lite → Vega once per chart
+    shape, Vega → SVG per drawing) are run once, so neither pays its first-call cost on a
+    page."""
     import vl_convert
 
-    vl_convert.vegalite_to_svg(no_data_spec(Shape(columns=(), options={}, width=10, height=10)))
+    from . import specs  # noqa: F401 — imported for its cost: Altair
+
+    vega = vl_convert.vegalite_to_vega(no_data_spec(Shape(columns=(), options={}, width=10, height=10)),
+                                       vl_version=VEGALITE_VERSION)
+    vl_convert.vega_to_svg(vega)

@@ -9,10 +9,17 @@ network, no JavaScript in the browser), makes the SVG an accessible image (role,
 desc) and builds the data table. Every chart offers its rows as an HTML table and as CSV,
 from the same rows, so what is drawn, tabled and downloaded never disagree.
 
-Cost: building a spec with Altair takes ~10–20 ms and a vl-convert render ~15–60 ms, so
-(1) a spec is built once per process per chart shape (the rows are not part of it) and
+Cost: building a spec with Altair takes ~10–20 ms, compiling it from Vega-Lite to Vega
+2–7 ms and drawing it 2–12 ms (most of that is vl-convert measuring each axis label, about
+0.3 ms a label), so
+(1) a spec is built and compiled to Vega once per process per chart shape (the rows are
+not part of it); a render only puts the rows into the compiled spec's dataset and draws;
 (2) the rendered SVG and table are kept in Django's cache under a hash of spec and rows:
-a repeated page view with the same figures renders nothing.
+a repeated page view with the same figures renders nothing;
+(3) a chart that differs on nearly every page view (one per person) can be declared
+``image=True``: the page then shows an ``<img>`` of it (alt text: title and description;
+the data table and CSV stay inline) and the browser fetches the SVG as its own request,
+in parallel and off the page's critical path (see ``http.image_href`` and ``svg_for``).
 """
 
 from __future__ import annotations
@@ -152,6 +159,12 @@ class Chart:
     legend: tuple[tuple[str, str], ...] = ()
     csv_url: str = ""
     filename: str = ""
+    # Drawn by a request of its own and shown as an <img> (see the module's docstring); its
+    # SVG is then exactly width × height (Vega's "fit"), so the page can size the <img>
+    # before it loads. ``image_url`` is where the page's <img> loads it from (views fill it
+    # in with :func:`image_href`); without it the chart is drawn inline as any other.
+    image: bool = False
+    image_url: str = ""
 
     @property
     def shape(self) -> Shape:
@@ -160,6 +173,14 @@ class Chart:
 
     def with_csv_url(self, url: str) -> Chart:
         return replace(self, csv_url=url)
+
+    def with_image_url(self, url: str) -> Chart:
+        return replace(self, image_url=url)
+
+    @property
+    def alt(self) -> str:
+        """The text an <img> of the chart carries: what its title and description say."""
+        return f"{self.title.rstrip('.')}. {self.description}"
 
     def json_rows(self) -> list[dict[str, Any]]:
         cols = self.columns
@@ -179,22 +200,47 @@ class Chart:
         return ([c.label for c in self.columns],
                 [[c.cell(v) for c, v in zip(self.columns, row, strict=True)] for row in self.rows])
 
-    def render(self) -> RenderedChart:
-        """SVG and data table, from the cache when this spec has been drawn with these rows."""
+    @property
+    def digest(self) -> str:
+        """A hash of everything the drawing and the table show: spec, rows, formatting,
+        texts. Equal digests, equal output; ``image_href`` puts it in the image's URL."""
         shape_key = _shape_key(self.shape)
-        template, template_json = _spec_template(self.spec, shape_key)
-        rows = self.json_rows()
+        _, template_json = _spec_template(self.spec, shape_key, self.image)
         # The table's cells come from the raw rows and the columns' formatting, so both are
         # in the key along with the spec; str() keeps Decimal and date values exact.
         rows_json = json.dumps(self.rows, separators=(",", ":"), default=str)
-        key = "chart:" + hashlib.sha256("\x1f".join(
+        return hashlib.sha256("\x1f".join(
             (template_json, shape_key, rows_json, self.name, self.title, self.description,
              str(self.responsive))).encode()).hexdigest()
+
+    def render(self) -> RenderedChart:
+        """SVG and data table, from the cache when this spec has been drawn with these rows.
+        A chart with an ``image_url`` is not drawn here: the page shows an <img> of it."""
+        key = f"chart:{self.digest}"
+        if self.image_url:
+            table = cache.get(key + ":table")
+            if table is None:
+                table = _table_html(self)
+                cache.set(key + ":table", table, CACHE_SECONDS)
+            return RenderedChart(chart=self, svg=SafeString(""), table_html=SafeString(table))
         parts = cache.get(key)
         if parts is None:
-            parts = (_draw(self, template, rows), _table_html(self))
+            parts = (self._draw(standalone=False), _table_html(self))
             cache.set(key, parts, CACHE_SECONDS)
         return RenderedChart(chart=self, svg=SafeString(parts[0]), table_html=SafeString(parts[1]))
+
+    def image_svg(self) -> str:
+        """The chart as an SVG document of its own (what an <img> of it loads), cached."""
+        key = f"chart:{self.digest}:image"
+        svg = cache.get(key)
+        if svg is None:
+            svg = self._draw(standalone=True)
+            cache.set(key, svg, CACHE_SECONDS)
+        return svg
+
+    def _draw(self, *, standalone: bool) -> str:
+        vega, index = _vega_template(self.spec, _shape_key(self.shape), self.image)
+        return _draw(self, vega, index, self.json_rows(), standalone=standalone)
 
 
 @dataclass(frozen=True)
@@ -205,33 +251,14 @@ class RenderedChart:
     svg: SafeString
     table_html: SafeString
 
-    @property
-    def name(self) -> str:
-        return self.chart.name
+    # The declared chart's own fields and texts, read through as if they were this one's.
+    FROM_CHART = frozenset({"name", "title", "description", "csv_url", "css_class", "note", "legend",
+                            "image_url", "alt", "width", "height", "responsive"})
 
-    @property
-    def title(self) -> str:
-        return self.chart.title
-
-    @property
-    def description(self) -> str:
-        return self.chart.description
-
-    @property
-    def csv_url(self) -> str:
-        return self.chart.csv_url
-
-    @property
-    def css_class(self) -> str:
-        return self.chart.css_class
-
-    @property
-    def note(self) -> str:
-        return self.chart.note
-
-    @property
-    def legend(self) -> tuple[tuple[str, str], ...]:
-        return self.chart.legend
+    def __getattr__(self, name: str) -> Any:
+        if name in RenderedChart.FROM_CHART:
+            return getattr(self.chart, name)
+        raise AttributeError(name)
 
     @property
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -249,8 +276,13 @@ def _shape_key(shape: Shape) -> str:
                        "width": shape.width, "height": shape.height}, sort_keys=True, default=str)
 
 
+# Vega's "fit": the whole drawing, axes included, is exactly the declared width × height.
+FIT = {"type": "fit", "contains": "padding"}
+
+
 @lru_cache(maxsize=256)
-def _spec_template(spec: str | SpecBuilder, shape_key: str) -> tuple[dict[str, Any], str]:
+def _spec_template(spec: str | SpecBuilder, shape_key: str,
+                   fit: bool = False) -> tuple[dict[str, Any], str]:
     """The builder's spec for one shape, built once per process (Altair costs ~10–20 ms)."""
     builder = import_string(spec) if isinstance(spec, str) else spec
     raw = json.loads(shape_key)
@@ -259,8 +291,26 @@ def _spec_template(spec: str | SpecBuilder, shape_key: str) -> tuple[dict[str, A
     built = builder(shape)
     spec_dict = built if isinstance(built, dict) else built.to_dict(validate=False)
     spec_dict = {**spec_dict, "config": _merged(THEME, spec_dict.get("config", {}))}
+    if fit:
+        spec_dict["autosize"] = FIT
     spec_dict.pop("datasets", None)
     return spec_dict, json.dumps(spec_dict, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=256)
+def _vega_template(spec: str | SpecBuilder, shape_key: str,
+                   fit: bool = False) -> tuple[dict[str, Any], int | None]:
+    """The shape's spec compiled to Vega once per process (2–7 ms a compile, which every
+    drawing paid before), and the index of the Vega dataset the rows go into (None when
+    the builder reads no rows from ``DATASET``: then each drawing compiles its own)."""
+    import vl_convert  # imported here: only drawing needs the V8 engine
+
+    template, _ = _spec_template(spec, shape_key, fit)
+    vega = vl_convert.vegalite_to_vega({**template, "datasets": {DATASET: []}},
+                                       vl_version=VEGALITE_VERSION)
+    index = next((i for i, d in enumerate(vega.get("data", ()))
+                  if d.get("name") == DATASET and "values" in d), None)
+    return (vega if index is not None else template), index
 
 
 def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -300,18 +350,31 @@ _ROOT = re.compile(r'^<svg\b[^>]*?\swidth="([\d.]+)" height="([\d.]+)" viewBox="
 _INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 
 
-def _draw(chart: Chart, template: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    """Render through vl-convert and make the root an accessible image."""
+def _draw(chart: Chart, compiled: dict[str, Any], index: int | None, rows: list[dict[str, Any]],
+          *, standalone: bool) -> str:
+    """Render through vl-convert and make the root an accessible image. ``compiled`` is the
+    shape's Vega spec with the rows to go into its dataset ``index`` (or, where ``index`` is
+    None, the Vega-Lite spec). ``standalone``: an SVG document of its own, at its pixel size."""
     import vl_convert  # imported here: only a cache miss needs the V8 engine
 
-    spec = {**template, "datasets": {DATASET: rows}} if rows else no_data_spec(chart.shape)
-    svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGALITE_VERSION)
+    if not rows:
+        empty = no_data_spec(chart.shape)
+        if chart.image:
+            empty["autosize"] = FIT
+        svg = vl_convert.vegalite_to_svg(empty, vl_version=VEGALITE_VERSION)
+    elif index is None:
+        svg = vl_convert.vegalite_to_svg({**compiled, "datasets": {DATASET: rows}},
+                                         vl_version=VEGALITE_VERSION)
+    else:
+        data = list(compiled["data"])  # a copy: the compiled spec is shared by every drawing
+        data[index] = {**data[index], "values": rows}
+        svg = vl_convert.vega_to_svg({**compiled, "data": data})
     match = _ROOT.match(svg)
     if match is None:  # vl-convert changed its root element: fail loudly in tests
         raise ValueError("Unexpected SVG root from vl-convert")
     width, height, view_box = match.groups()
     ident = f"chart-{chart.name}"
-    size = "" if chart.responsive else f' width="{width}" height="{height}"'
+    size = "" if chart.responsive and not standalone else f' width="{width}" height="{height}"'
     root = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="{view_box}"{size} '
             f'role="img" aria-labelledby="{ident}-t {ident}-d" preserveAspectRatio="xMidYMid meet">'
             f'<title id="{ident}-t">{escape(chart.title)}</title>'
