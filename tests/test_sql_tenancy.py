@@ -31,13 +31,13 @@ from typing import Any
 
 import polars as pl
 import pytest
-from commonground.activity.identity.services import email_hash
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 import commonground
+from commonground.activity.identity.services import email_hash
 from commonground.activity.models import Activity, ActivityReject, Identity
 from commonground.activity.services import source_create
 from commonground.core import bulk

@@ -20,6 +20,7 @@ def post_worker_init(worker) -> None:
     """Start the chart renderer's JavaScript engine in each worker before it takes requests
     (about half a second, which the first chart on a page would otherwise pay). Not in the
     master: the engine runs on a thread, and threads do not survive preload's fork."""
+    # Imported here: gunicorn reads this config before the app (and Django) is loaded.
     from commonground.core import charts
 
     charts.warm_up()

@@ -1,0 +1,75 @@
+"""The structure the code may not drift from (docs/architecture.md).
+
+The layer order and the absence of import cycles are import-linter contracts in
+pyproject.toml (``lint-imports`` in ``make test``); these tests hold the two rules it
+cannot express: no module imports another module's private names, and an import inside
+a function carries its reason in a comment beside it.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from pathlib import Path
+
+import commonground
+
+SRC = Path(commonground.__file__).parent
+
+
+def _modules():
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        yield path, path.read_text()
+
+
+def _comment_lines(text: str) -> set[int]:
+    return {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+            if tok.type == tokenize.COMMENT}
+
+
+def test_no_module_imports_another_modules_private_names():
+    found = []
+    for path, text in _modules():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{path.relative_to(SRC)}:{node.lineno} imports {alias.name}")
+    assert found == []
+
+
+def _import_blocks(func: ast.AST) -> list[list[ast.stmt]]:
+    """Runs of consecutive import statements in a function body (one reason may cover a run)."""
+    blocks: list[list[ast.stmt]] = []
+    for node in ast.walk(func):
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            run: list[ast.stmt] = []
+            stmts = getattr(node, field, None)
+            for stmt in stmts if isinstance(stmts, list) else []:
+                if isinstance(stmt, ast.Import | ast.ImportFrom):
+                    run.append(stmt)
+                    continue
+                if run:
+                    blocks.append(run)
+                run = []
+            if run:
+                blocks.append(run)
+    return blocks
+
+
+def test_imports_inside_functions_say_why():
+    found = []
+    for path, text in _modules():
+        comments = _comment_lines(text)
+        for func in ast.walk(ast.parse(text)):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for block in _import_blocks(func):
+                # The reason sits in the comment just above the run of imports, or on one of them.
+                lines = {block[0].lineno - 1} | {n.lineno for n in block} | {n.end_lineno for n in block}
+                if not lines & comments:
+                    found.append(f"{path.relative_to(SRC)}:{block[0].lineno}")
+    assert found == [], f"{len(found)} function-local imports without a reason: {found}"
