@@ -1,8 +1,9 @@
 """The hardware's limit for a bulk write, measured in the same run as the product's write.
 
 A benchmark takes a ``snapshot()`` of every product table's highest id, runs the product's
-import, and then ``bare_load(snapshot)`` copies exactly the rows that run wrote, table by
-table, into scratch tables with the same columns and indexes, timing only the load:
+import, snapshots again, and after its other timed runs ``bare_load(before, after)`` copies
+exactly the rows that import wrote, table by table, into scratch tables with the same
+columns and indexes, timing only the load:
 
 * PostgreSQL: ``CREATE TABLE … (LIKE <table> INCLUDING DEFAULTS INCLUDING CONSTRAINTS
   INCLUDING INDEXES)`` (a regular table, so the write is as durable as the real one), the
@@ -35,6 +36,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
+
+from commonground.core.ids import MAX_ID
 
 PREFIX = "cg_ceiling_"
 CHUNK = 50_000  # rows read (untimed) per executemany on SQLite
@@ -88,23 +91,30 @@ def snapshot() -> dict[type[models.Model], int]:
     return marks
 
 
-def bare_load(before: dict[type[models.Model], int]) -> Ceiling:
-    """Time loading every row written since ``before`` into scratch copies of its table."""
+def bare_load(before: dict[type[models.Model], int],
+              after: dict[type[models.Model], int] | None = None) -> Ceiling:
+    """Time loading every row written between the snapshots ``before`` and ``after`` (or
+    since ``before``) into scratch copies of its table.
+
+    Run it after the product's own timed runs: its scratch tables pass through the
+    database's page cache, and a product run timed after it would start cold."""
     ceiling = Ceiling()
     for model, mark in before.items():
         table, pk = model._meta.db_table, model._meta.pk.column
+        upper = (after or {}).get(model, MAX_ID)
         with connection.cursor() as cur:
-            cur.execute(f"SELECT COUNT(*) FROM {_quote(table)} WHERE {_quote(pk)} > %s", [mark])
+            cur.execute(f"SELECT COUNT(*) FROM {_quote(table)} WHERE {_quote(pk)} > %s "
+                        f"AND {_quote(pk)} <= %s", [mark, upper])
             if not cur.fetchone()[0]:
                 continue
         if connection.vendor == "postgresql":
             with _scratch(table) as scratch:
-                seconds, rows = _load_postgresql(table, scratch, pk, mark)
+                seconds, rows = _load_postgresql(table, scratch, pk, mark, upper)
         else:
             with _scratch(table) as scratch:
-                seconds, rows = _load_sqlite(table, scratch, pk, mark)
+                seconds, rows = _load_sqlite(table, scratch, pk, mark, upper)
             with _scratch(table) as scratch:
-                seconds = min(seconds, _select_sqlite(table, scratch, pk, mark))
+                seconds = min(seconds, _select_sqlite(table, scratch, pk, mark, upper))
         ceiling.seconds += seconds
         ceiling.rows[table] = rows
     return ceiling
@@ -147,7 +157,7 @@ def _sqlite_schema(table: str, scratch: str) -> list[str]:
     return statements
 
 
-def _load_sqlite(table: str, scratch: str, pk: str, mark: int) -> tuple[float, int]:
+def _load_sqlite(table: str, scratch: str, pk: str, mark: int, upper: int) -> tuple[float, int]:
     connection.ensure_connection()
     raw = connection.connection  # the sqlite3 connection: no wrapper between us and the limit
     with connection.cursor() as cur:
@@ -155,7 +165,8 @@ def _load_sqlite(table: str, scratch: str, pk: str, mark: int) -> tuple[float, i
         names = [d[0] for d in cur.description]
     width, at = len(names), names.index(pk)
     insert = f'INSERT INTO "{scratch}" VALUES ({", ".join("?" * width)})'
-    select = f'SELECT * FROM "{table}" WHERE "{pk}" > ? ORDER BY "{pk}" LIMIT {CHUNK}'
+    select = (f'SELECT * FROM "{table}" WHERE "{pk}" > ? AND "{pk}" <= {int(upper)} '
+              f'ORDER BY "{pk}" LIMIT {CHUNK}')
     seconds, rows, last = 0.0, 0, mark
     raw.execute("PRAGMA foreign_keys = OFF")  # as PostgreSQL's LIKE: no foreign keys
     try:
@@ -181,7 +192,7 @@ def _load_sqlite(table: str, scratch: str, pk: str, mark: int) -> tuple[float, i
     return seconds, rows
 
 
-def _select_sqlite(table: str, scratch: str, pk: str, mark: int) -> float:
+def _select_sqlite(table: str, scratch: str, pk: str, mark: int, upper: int) -> float:
     """The same rows copied inside the engine (``INSERT … SELECT``): no values cross into
     Python, which the product's own writes partly do too (history rows, constants written
     into the statement), so on SQLite this can beat ``executemany`` of bound tuples."""
@@ -192,7 +203,8 @@ def _select_sqlite(table: str, scratch: str, pk: str, mark: int) -> float:
         started = time.perf_counter()
         raw.execute("BEGIN")
         try:
-            raw.execute(f'INSERT INTO "{scratch}" SELECT * FROM "{table}" WHERE "{pk}" > ?', (mark,))
+            raw.execute(f'INSERT INTO "{scratch}" SELECT * FROM "{table}" WHERE "{pk}" > ? AND "{pk}" <= ?',
+                        (mark, upper))
             raw.execute("COMMIT")
         except BaseException:
             raw.execute("ROLLBACK")
@@ -202,10 +214,11 @@ def _select_sqlite(table: str, scratch: str, pk: str, mark: int) -> float:
         raw.execute("PRAGMA foreign_keys = ON")
 
 
-def _load_postgresql(table: str, scratch: str, pk: str, mark: int) -> tuple[float, int]:
+def _load_postgresql(table: str, scratch: str, pk: str, mark: int, upper: int) -> tuple[float, int]:
     with tempfile.TemporaryFile(dir=settings.DATA_DIR, prefix="cg-ceiling-") as fh:
         with connection.cursor() as cur, cur.cursor.copy(
-                f'COPY (SELECT * FROM "{table}" WHERE "{pk}" > {int(mark)} ORDER BY "{pk}") '
+                f'COPY (SELECT * FROM "{table}" WHERE "{pk}" > {int(mark)} AND "{pk}" <= {int(upper)} '
+                f'ORDER BY "{pk}") '
                 "TO STDOUT") as copy:
             for block in copy:  # untimed: exporting the rows
                 fh.write(block)
