@@ -112,7 +112,10 @@ ops = st.lists(
 def test_lifecycle_state_machine(scoped, ops, term_months, grace):
     with rolled_back():
         clock = {"today": date(2025, 1, 15)}
-        with mock.patch.object(services, "association_today", lambda association: clock["today"]):
+        today = lambda association: clock["today"]  # noqa: E731 - the frozen clock
+        # Each services module reads "today" itself (lifecycle dates, invoice dates).
+        with mock.patch.object(services.memberships, "association_today", today), \
+                mock.patch.object(services.billing, "association_today", today):
             plan = services.plan_save(association=scoped, name="P", price="10.00",
                                       term_months=term_months, grace_days=grace)
             person = person_create(association=scoped, last_name="Member")
