@@ -28,6 +28,7 @@ import polars as pl
 from django.core.cache import cache
 from rapidfuzz import fuzz, process
 
+from commonground.core.memory import without_cyclic_gc
 from commonground.tenancy.models import Association
 
 from . import sql
@@ -124,6 +125,11 @@ def _dismissed() -> pl.DataFrame:
 
 def find_candidates(association: Association) -> list[Candidate]:
     """Every candidate pair of the association scoring at least MIN_SCORE, best first."""
+    with without_cyclic_gc():
+        return _find_candidates(association)
+
+
+def _find_candidates(association: Association) -> list[Candidate]:
     people, orgs = _people(association)
     with_orgs = people.select("id", "name", "first", "last").join(orgs, on="id")
     found = [

@@ -25,6 +25,7 @@ from commonground.core.batches.files import batch_dir as folder
 from commonground.core.batches.readers import UnreadableFile
 from commonground.core.batches.registry import BatchKind
 from commonground.core.errors import ValidationFailed
+from commonground.core.memory import without_cyclic_gc
 from commonground.membership.models import Offering
 from commonground.tenancy import audit
 
@@ -117,7 +118,7 @@ class ActivityRun:
         # A block lost to a crash is written again by the rerun (ON CONFLICT: no doubles).
         with batches.chunk_transaction(ActivityBatch, self.batch.pk, self.owner) as locked:
             error_parts.write_records(batch_dir(self.batch), locked.rows_done, rejects)
-            with batches.without_cyclic_gc():
+            with without_cyclic_gc():
                 counts = write.write_chunk(association=self.association, source_id=self.source.pk,
                                            batch_id=self.batch.pk, activities=activities,
                                            rejects=rejects)

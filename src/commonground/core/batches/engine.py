@@ -7,7 +7,6 @@ crash loses at most the chunk in flight and a rerun resumes after the last commi
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,12 +89,3 @@ def finish_transaction(model: type[FileBatch], batch_id: int, owner: str) -> Ite
         batch.save()
 
 
-@contextmanager
-def without_cyclic_gc() -> Iterator[None]:
-    """A chunk makes ~10^5 short-lived objects and frees them by refcount: cyclic GC passes
-    over the ever larger heap would cost more than the chunk's own work."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -25,6 +25,7 @@ from commonground.core.batches.readers import UnreadableFile, is_spreadsheet, op
 from commonground.core.batches.registry import BatchKind
 from commonground.core.bulk import analyze
 from commonground.core.errors import ValidationFailed
+from commonground.core.memory import without_cyclic_gc
 from commonground.membership.models import Membership, Term, Transition
 from commonground.people.models import ImportBatch, Organisation, Person, Relationship
 from commonground.tenancy import audit
@@ -120,7 +121,7 @@ class RosterRun(RunState):
     def _commit_chunk(self, offset: int, rows: list[list[Any]]) -> None:
         errors: list[list[Any]] = []
         with batches.chunk_transaction(ImportBatch, self.batch.pk, self.owner, rows_done=offset):
-            with batches.without_cyclic_gc():
+            with without_cyclic_gc():
                 counts = self._process(offset, rows, errors)
             errors.sort(key=lambda e: e[-2])  # by line
             error_parts.write_rows(self.dir, offset, errors)
