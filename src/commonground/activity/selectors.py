@@ -20,10 +20,6 @@ from django.utils import timezone
 from commonground.core.errors import ValidationFailed
 from commonground.core.pagination import decode_cursor, encode_cursor
 
-# The association's time zone is tenancy's (tenancy.clock, with its "today"); the name stays
-# importable from here for the Member 360 views that call ``selectors.association_zone``.
-from commonground.tenancy.clock import association_zone as association_zone
-
 from . import sql
 from .models import Activity, Category, Source
 

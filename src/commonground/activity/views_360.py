@@ -25,6 +25,7 @@ from commonground.core.ids import parse_id
 from commonground.core.pagination import encode_cursor, read_cursor
 from commonground.people.models import Person
 from commonground.people.selectors import person_list
+from commonground.tenancy.clock import association_zone
 from commonground.tenancy.decorators import staff_view
 
 from . import render_360, selectors, selectors_quality, services
@@ -53,7 +54,7 @@ PROFILE_PAGE = 25  # the profile shows the latest; "Load more" continues 50 at a
 
 def timeline_context(request: HttpRequest, person_id: int,
                      limit: int = selectors.TIMELINE_PAGE) -> dict[str, Any]:
-    zone = selectors.association_zone(request.association)
+    zone = association_zone(request.association)
     filters = timeline_filters(request.GET)
     cursor = request.GET.get("cursor") or None
     try:
@@ -83,7 +84,7 @@ def timeline_context(request: HttpRequest, person_id: int,
 def summary_context(request: HttpRequest, person_id: int) -> dict[str, Any]:
     summary = selectors.person_activity_summary(
         association=request.association, person_id=person_id,
-        zone=selectors.association_zone(request.association))
+        zone=association_zone(request.association))
     chart = monthly_chart(summary)
     timeline = reverse("person_timeline", kwargs={"association": request.association.slug,
                                                   "person_id": person_id})
@@ -129,7 +130,7 @@ def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
             raise Http404("No such person")
         summary = selectors.person_activity_summary(
             association=request.association, person_id=person_id,
-            zone=selectors.association_zone(request.association))
+            zone=association_zone(request.association))
         chart = [monthly_chart(summary)]
         return charts.csv_for(request, chart) or charts.svg_for(request, chart)
     if request.htmx:
@@ -152,7 +153,7 @@ def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @staff_view
 def source_health(request: HttpRequest) -> HttpResponse:
-    zone = selectors.association_zone(request.association)
+    zone = association_zone(request.association)
     rows = selectors_quality.sources_health(zone=zone)
     sparks = [rows_per_day_chart(r) for r in rows]
     if response := charts.csv_for(request, sparks):
