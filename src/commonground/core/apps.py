@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from . import nav, schedule
+from . import nav
 
 
 class CoreConfig(AppConfig):
@@ -11,5 +11,3 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app's nav.py registers its pages (see core.nav); run once all apps are loaded.
         nav.autodiscover()
-        # Each app's tasks.py marks its periodic jobs (see core.schedule).
-        schedule.autodiscover()

@@ -1,11 +1,12 @@
 """Periodic jobs: tasks that apps ask the worker to enqueue every hour or every day.
 
 An app marks a django-tasks task with ``@periodic("hour")`` or ``@periodic("day")`` in its
-``tasks.py`` (found by ``autodiscover`` when the app registry is ready); ``commonground
-worker`` enqueues each at start-up and then at minute 5 of every hour, the daily ones
-at 00:05 server time. Jobs must be idempotent: with several workers they simply run
-again. Hourly is what per-association "today" needs: an association's day starts at its
-own midnight, so the lifecycle advance runs soon after each zone's midnight.
+``tasks.py`` (found the first time the jobs are asked for, so only the worker pays for
+importing every app's tasks and services); ``commonground worker`` enqueues each at
+start-up and then at minute 5 of every hour, the daily ones at 00:05 server time. Jobs
+must be idempotent: with several workers they simply run again. Hourly is what
+per-association "today" needs: an association's day starts at its own midnight, so the
+lifecycle advance runs soon after each zone's midnight.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Job:
 
 
 _jobs: dict[str, Job] = {}
+_discovered = False
 
 
 def periodic(every: Every) -> Callable[[Any], Any]:
@@ -44,11 +46,11 @@ def periodic(every: Every) -> Callable[[Any], Any]:
     return mark
 
 
-def autodiscover() -> None:
-    autodiscover_modules("tasks")
-
-
 def jobs() -> list[Job]:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("tasks")  # each app's tasks.py marks its jobs as it loads
+        _discovered = True
     return sorted(_jobs.values(), key=lambda job: job.name)
 
 

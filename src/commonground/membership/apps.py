@@ -6,12 +6,12 @@ class MembershipConfig(AppConfig):
     label = "membership"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the hooks and the roster import models, which the
-        # app registry allows only once every app is loaded.
+        # Imported here, not at the top: the hooks and the batch registry import models,
+        # which the app registry allows only once every app is loaded.
         from commonground.core.batches import registry
 
         from .hooks import connect
-        from .roster import cli, engine
 
         connect()
-        registry.register(engine.KIND, command=cli.COMMAND)
+        registry.register("people", kind="commonground.membership.roster.engine.KIND",
+                          command="commonground.membership.roster.cli.COMMAND")
