@@ -128,7 +128,8 @@ def memberships(run: Any, df: pl.DataFrame, now: str) -> tuple[pl.DataFrame, dic
     counts["unchanged"] += decided.filter(pl.col("repeat")).height
     overlaps = decided.filter(pl.col("reason").is_not_null()).select("idx", "reason")
     rejected = pl.concat([rejected.select("idx", "line", "reason"),
-                          df.join(overlaps, on="idx").select("idx", "line", "reason")])
+                          df.drop("reason", strict=False).join(overlaps, on="idx")
+                          .select("idx", "line", "reason")])
     kept = every.filter(pl.col("keep"))
     terms, transitions, members = sequence.build(kept, run.today)
     groups = df.unique("g").select("g", "pid", "plan_id", "m_id", "mode", "m_joined")
