@@ -144,7 +144,7 @@ class Cleaner:
         df = raw.select(idx=pl.int_range(0, raw.height, dtype=pl.Int64), line=pl.col(LINE),
                         **{f: given.get(f, pl.lit("")) for f in TEXT},
                         **{f"{f}_raw": given.get(f, pl.lit(""))
-                           for f in ("starts_on", "ends_on", "amount", "paid_on")})
+                           for f in ("starts_on", "ends_on", "joined_on", "amount", "paid_on")})
         reasons: list[pl.Expr] = []
         for name, limit in LIMITS.items():
             reasons.append(pl.when(pl.col(name).str.len_chars() > limit)
@@ -166,7 +166,7 @@ class Cleaner:
         reasons.append(pl.when((pl.col("email_key") == "") & (pl.col("external_id") == ""))
                        .then(pl.lit("no member: give an email or a member id")))
         extra: dict[str, pl.Series] = {}
-        for name in ("starts_on", "ends_on", "paid_on"):
+        for name in ("starts_on", "ends_on", "joined_on", "paid_on"):
             values, errors = _distinct(df.get_column(f"{name}_raw"),
                                        self._date, pl.Date)
             extra[name], extra[f"{name}_error"] = values, errors
@@ -180,14 +180,15 @@ class Cleaner:
                                        _method, pl.Utf8)
         df = df.with_columns(**extra)
         reasons.append(pl.when(pl.col("plan") == "").then(pl.lit(f"{self.h('plan')}: required")))
-        for name in ("plan", "starts_on", "ends_on", "paid_on", "amount", "status"):
+        for name in ("plan", "starts_on", "ends_on", "joined_on", "paid_on", "amount", "status"):
             column = "plan_error" if name == "plan" else f"{name}_error"
             reasons.append(pl.when(pl.col(column).is_not_null())
                            .then(pl.lit(f"{self.h(name)}: ") + pl.col(column)))
         df = self._terms(df)
         reasons.append(pl.when(pl.col("starts_on").is_null() & pl.col("reason_dates").is_null()
                                & pl.col("starts_on_error").is_null()
-                               & pl.col("paid_on_error").is_null())
+                               & pl.col("paid_on_error").is_null()
+                               & pl.col("joined_on_error").is_null())
                        .then(pl.lit(f"no term start: give {self.h('starts_on')} or "
                                     f"{self.h('paid_on')}")))
         reasons.append(pl.col("reason_dates"))
@@ -198,7 +199,7 @@ class Cleaner:
         """A missing start is the date paid; a missing end is one plan term after the start
         (a lifetime plan's term never ends); an end before the start is a reason."""
         plans = {p.id: p for p in self.plans.values()}
-        df = df.with_columns(starts_on=pl.coalesce("starts_on", "paid_on"))
+        df = df.with_columns(starts_on=pl.coalesce("starts_on", "paid_on", "joined_on"))
         lifetime = [p.id for p in plans.values() if p.lifetime]
         todo = df.filter(pl.col("starts_on").is_not_null() & pl.col("plan_id").is_not_null()
                          & (pl.col("ends_on").is_null() | pl.col("plan_id").is_in(lifetime)))

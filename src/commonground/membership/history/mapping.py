@@ -18,7 +18,7 @@ from typing import Any
 from commonground.membership.roster.mapping import IGNORE, MappingError, header_key
 
 FIELDS = ("email", "external_id", "first_name", "last_name", "full_name", "plan", "starts_on",
-          "ends_on", "amount", "paid_on", "invoice_number", "transaction_id", "payment_method",
+          "ends_on", "joined_on", "amount", "paid_on", "invoice_number", "transaction_id", "payment_method",
           "status")
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -34,13 +34,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
              "Membership", "Member type", "Membership level name", "Membership Type Name"),
     "starts_on": ("Start Date", "Membership start", "Membership start date", "Renewal date",
                   "Term start", "Term start date", "Period start", "Start", "Begin date",
-                  "From", "Valid from", "Membership Start Date", "Level start date"),
+                  "Valid from", "Level start date", "Renew Dt", "Renew Date", "Renewed on"),
     "ends_on": ("End Date", "Expiration Date", "Expiry", "Expiry date", "Renewal due",
                 "Renewal due date", "Paid through", "Paid thru", "Term end", "Term end date",
                 "Period end", "Expires", "Expires on", "Expiration", "Membership end date",
-                "Membership expiration date", "Valid until", "Valid to", "To", "Expire Dt"),
+                "Membership expiration date", "Valid until", "Valid to", "Expire Dt",
+                "Expire Date"),
+    # Only where a row gives no start (nor date paid): the first term of a record that
+    # has a join date and, on its renewals, a renewal date (Tendenci's join_dt / renew_dt).
+    "joined_on": ("Member Since", "Join Date", "Join Dt", "Joined", "Date joined"),
     "amount": ("Total Amount", "Amount", "Invoice amount", "Fee", "Amount paid",
-               "Payment amount", "Invoice total", "Total", "Price", "Membership fee", "Paid"),
+               "Payment amount", "Invoice total", "Total", "Price", "Membership fee"),
     "paid_on": ("Receive Date", "Payment date", "Paid date", "Date paid", "Date received",
                 "Received", "Received on", "Paid on", "Payment received", "Invoice paid date"),
     "invoice_number": ("Invoice #", "Invoice ID", "Invoice number", "Invoice no",
@@ -53,7 +57,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                "Paid status", "Payment Status Label"),
 }
 # Exported beside the terms and never imported (the membership's dates are the terms').
-INFORMATIONAL = ("Member Since", "Join Date", "Membership Status", "Created", "Modified",
+INFORMATIONAL = ("Membership Status", "Created", "Modified",
                  "Last modified", "Source", "Financial Type", "Currency", "Renewal")
 
 _DEFAULTS: dict[str, str] = {}
@@ -134,7 +138,7 @@ def resolve(headers: list[Any], *, overrides: dict[str, str] | None = None) -> M
         missing.append("the member (an email or member id column)")
     if "plan" not in columns:
         missing.append("the plan (e.g. Membership Type)")
-    if "starts_on" not in columns and "paid_on" not in columns:
+    if not {"starts_on", "paid_on", "joined_on"} & set(columns):
         missing.append("the term start (e.g. Start Date) or the date paid")
     if missing:
         raise MappingError("no column for " + "; ".join(missing) + ". Give a --mapping file. "
