@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
+from django_tasks_db.models import DBTaskResult
+from openpyxl import Workbook
 
 from commonground.core.batches.files import save_upload
 from commonground.core.batches.tasks import run_batch
@@ -85,11 +88,17 @@ def test_the_import_page_offers_a_roster_and_a_membership_history(association, s
 
 
 def test_upload_runs_as_a_task_with_progress_summary_and_rejected_rows(
-        association, gold, staff_client):
-    response = _upload(staff_client)
+        association, gold, staff_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = _upload(staff_client)
     assert response.status_code == 302
     with scope(association=association):
         batch = HistoryBatch.objects.get()
+    # Handed to the task worker once the batch is committed.
+    assert len(queued) == 1
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("run_batch")
+    assert task.args_kwargs["args"] == ["memberships", batch.pk]
     assert response["Location"] == _url("import_history_detail", batch.pk)
     detail = staff_client.get(response["Location"]).content.decode()
     assert f"<h1>History import #{batch.pk}: history.csv</h1>" in detail
@@ -125,11 +134,14 @@ def test_upload_runs_as_a_task_with_progress_summary_and_rejected_rows(
         assert Term.objects.filter(membership=ada).count() == 3
         assert Person.objects.filter(email_key="grace@example.com").exists()
 
-    # Importing the same file again adds nothing.
+    # Importing the same file again adds nothing; while it waits, a second upload is the same run.
     again = _upload(staff_client)
     with scope(association=association):
         second = HistoryBatch.objects.exclude(pk=batch.pk).get()
     assert again["Location"] == _url("import_history_detail", second.pk)
+    twice = _upload(staff_client)
+    assert twice["Location"] == again["Location"]
+    assert b"This file was already being imported" in staff_client.get(twice["Location"]).content
     run_batch.call("memberships", second.pk)
     html = staff_client.get(again["Location"]).content.decode()
     assert (_fact(html, "Terms created"), _fact(html, "Unchanged")) == ("0", "4")
@@ -215,6 +227,28 @@ def test_the_mapping_step_previews_the_file_and_runs_with_the_chosen_columns(
         terms = list(Term.objects.order_by("starts_on").values_list("starts_on", "ends_on"))
     assert [(str(a), str(b)) for a, b in terms] == [("2022-02-01", "2023-01-31"),
                                                     ("2023-02-01", "2024-01-31")]
+
+
+def test_a_spreadsheet_is_previewed_and_imported(association, gold, staff_client, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Member ID", "Email", "Level", "Start Date", "End Date", "Amount", "Date Paid"])
+    sheet.append(["M1", "ada@example.com", "Gold", date(2023, 1, 1), date(2023, 12, 31), 50,
+                  date(2023, 1, 2)])
+    sheet.append(["M1", "ada@example.com", "Gold", date(2024, 1, 1), date(2024, 12, 31), 50,
+                  date(2024, 1, 2)])
+    path = tmp_path / "terms.xlsx"
+    workbook.save(path)
+    html = _upload(staff_client, path.read_bytes(), "terms.xlsx", action="map").content.decode()
+    assert "<td>2023-01-01</td>" in html and _selected(html, 0) == "external_id"
+    response = staff_client.post(MAP, {"upload": _token(html), "file_name": "terms.xlsx"})
+    assert response.status_code == 302  # the detected columns, unchanged
+    with scope(association=association):
+        batch = HistoryBatch.objects.get()
+    run_batch.call("memberships", batch.pk)
+    html = staff_client.get(response["Location"]).content.decode()
+    assert (_fact(html, "Terms created"), _fact(html, "Memberships renewed")) == ("2", "1")
+    assert (_fact(html, "Payments recorded"), _fact(html, "Rejected")) == ("2", "0")
 
 
 def test_a_mapping_without_the_plan_is_refused_on_the_step(association, gold, staff_client):
