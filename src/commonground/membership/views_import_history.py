@@ -180,7 +180,7 @@ def _context(batch: HistoryBatch) -> dict:
 
 @staff_view(admin=True)
 def import_history_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = get_object_or_404(HistoryBatch.objects.select_related("created_by"), pk=batch_id)
+    batch = get_object_or_404(HistoryBatch, pk=batch_id)
     return TemplateResponse(request, "membership/import/history_detail.html", _context(batch))
 
 
