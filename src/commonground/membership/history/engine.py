@@ -23,7 +23,7 @@ from commonground.core.batches import errors as error_parts
 from commonground.core.batches.files import batch_dir
 from commonground.core.batches.readers import UnreadableFile
 from commonground.core.batches.registry import BatchKind
-from commonground.core.bulk import analyze
+from commonground.core.bulk import analyze, large_cache
 from commonground.core.errors import ValidationFailed
 from commonground.core.memory import without_cyclic_gc
 from commonground.membership.models import (
@@ -115,6 +115,10 @@ class HistoryRun:
                        pl.when(good).then("starts_on"), "line", nulls_last=False)
 
     def run(self) -> None:
+        with large_cache():
+            self._run()
+
+    def _run(self) -> None:
         df = self.load()
         done = int(self.batch.rows_done)
         keys = df.select(pl.when(pl.col("bad")).then(pl.lit(None, pl.Utf8))

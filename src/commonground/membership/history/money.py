@@ -24,19 +24,18 @@ NUMBER_MAX = Invoice._meta.get_field("number").max_length
 
 
 def _numbers(run: Any, df: pl.DataFrame) -> pl.Series:
-    """The invoice number of each row: its own when free, else a generated one."""
-    given = df.get_column("invoice_number")
-    wanted = [n for n in given.unique().to_list() if n and len(n) <= NUMBER_MAX]
-    taken = {n for n, _ in bulk.key_ids(Invoice, "number", wanted,
-                                        association_id=run.association.pk)}
-    first = df.with_row_index("i").sort("line").unique("invoice_number", keep="first",
-                                                       maintain_order=True)
-    firsts = set(first.filter(pl.col("invoice_number") != "").get_column("i").to_list())
-    out = []
-    for i, (number, line) in enumerate(df.select("invoice_number", "line").iter_rows()):
-        ok = number and len(number) <= NUMBER_MAX and number not in taken and i in firsts
-        out.append(number if ok else f"H{run.batch.pk}-{line}")
-    return pl.Series("number", out, dtype=pl.Utf8)
+    """The invoice number of each row: its own when free (not on file, the first row to
+    give it, short enough), else ``H<batch>-<line>``."""
+    given = pl.col("invoice_number")
+    wanted = df.filter((given != "") & (given.str.len_chars() <= NUMBER_MAX)) \
+        .get_column("invoice_number").unique().to_list()
+    taken = [n for n, _ in bulk.key_ids(Invoice, "number", wanted,
+                                        association_id=run.association.pk)]
+    first = pl.col("line") == pl.col("line").min().over("invoice_number")
+    ok = (given != "") & (given.str.len_chars() <= NUMBER_MAX) & ~given.is_in(
+        pl.Series(taken, dtype=pl.Utf8).implode()) & first
+    return df.select(pl.when(ok).then(given).otherwise(
+        pl.lit(f"H{run.batch.pk}-") + pl.col("line").cast(pl.Utf8))).to_series().rename("number")
 
 
 def invoices(run: Any, terms: pl.DataFrame, now: str) -> tuple[pl.DataFrame, int, int]:

@@ -36,3 +36,23 @@ def read_frame(path: Path, workdir: Path) -> tuple[list[str], pl.DataFrame]:
     blank = pl.all_horizontal([pl.col(c).fill_null("").str.strip_chars() == "" for c in header]) \
         if header else pl.lit(True)
     return header, frame.filter(~blank)
+
+
+def read_column(path: Path, workdir: Path, header: list[str], name: str) -> tuple[pl.Series, int]:
+    """One column of the file (for the plan check before a batch exists) and the number of
+    data rows, without parsing the other columns of a CSV (blank rows counted: the run
+    counts again)."""
+    path = Path(path)
+    _, info = readers.read_header(path)
+    if info["format"] != "csv":
+        _, frame = read_frame(path, workdir)
+        return frame.get_column(name), frame.height
+    path = readers.utf8_copy(path, workdir)
+    header, info = readers.read_header(path)
+    data = path.read_bytes()[info["start"]:]
+    frame = pl.read_csv(data, has_header=False, columns=[header.index(name)],
+                        infer_schema=False, separator=info["delimiter"],
+                        quote_char=info["quotechar"], truncate_ragged_lines=True,
+                        raise_if_empty=False) if data.strip() else pl.DataFrame({name: []},
+                                                                                schema={name: pl.Utf8})
+    return frame.to_series(0).rename(name), frame.height

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from commonground.core.batches.engine import resumable
 from commonground.core.batches.files import sha256_file, store_file
-from commonground.core.batches.readers import UnreadableFile
+from commonground.core.batches.readers import UnreadableFile, read_header
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import HistoryBatch
 from commonground.membership.roster.mapping import MappingError
@@ -27,7 +27,7 @@ from commonground.tenancy.models import Association
 
 from .engine import history_dir
 from .mapping import normalise_mapping, resolve
-from .read import read_frame
+from .read import read_column
 
 CHUNK_ROWS = 50_000
 BACKGROUND_ROWS = 50_000
@@ -43,9 +43,9 @@ def history_options(*, dayfirst: bool = False, mapping: dict[str, Any] | None = 
             "create_plans_term": create_plans_term}
 
 
-def file_plans(frame: pl.DataFrame, column: str) -> list[str]:
+def file_plans(column: pl.Series) -> list[str]:
     """The distinct plan names a file gives (stripped, blank left out)."""
-    values = frame.get_column(column).drop_nulls().str.strip_chars().unique().sort()
+    values = column.drop_nulls().str.strip_chars().unique().sort()
     return [v for v in values.to_list() if v]
 
 
@@ -74,19 +74,19 @@ def history_prepare(*, association: Association, path: str | Path, file_name: st
     if unfinished is not None:
         return unfinished, True
     try:
-        with tempfile.TemporaryDirectory(prefix="cg-history-") as tmp:
-            header, frame = read_frame(path, Path(tmp))
+        header, _ = read_header(path)
         if not header:
             raise UnreadableFile("the file is empty")
         mapped = resolve(header, overrides=options["columns"])
-    except (UnreadableFile, MappingError, UnicodeDecodeError) as exc:
+        with tempfile.TemporaryDirectory(prefix="cg-history-") as tmp:
+            plans, total = read_column(path, Path(tmp), header, header[mapped.columns["plan"]])
+    except (UnreadableFile, MappingError, UnicodeDecodeError, pl.exceptions.PolarsError) as exc:
         raise ValidationFailed(f"{file_name}: {exc}", fields={"file": [str(exc)]}) from None
-    plan_column = header[mapped.columns["plan"]]
-    plans_for_import(association=association, names=file_plans(frame, plan_column),
+    plans_for_import(association=association, names=file_plans(plans),
                      create_term_months=create_plans_term, actor=actor)
     batch = HistoryBatch.objects.create(
         association=association, file_name=file_name[:255], file_sha256=sha, options=options,
-        options_key=options_key, total_rows=frame.height, unknown_headers=mapped.unknown,
+        options_key=options_key, total_rows=total, unknown_headers=mapped.unknown,
         mapped_headers=mapped.headers,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
