@@ -296,6 +296,15 @@ def test_unknown_plans_are_named_with_a_link_to_the_plans_page_and_nothing_is_wr
     assert _fact(staff_client.get(response["Location"]).content.decode(), "Terms created") == "5"
 
 
+def test_a_file_with_many_unknown_plans_names_the_first_ten(association, staff_client):
+    rows = b"".join(b"ada@example.com,Plan %02d,2024-01-01\r\n" % i for i in range(14))
+    response = _upload(staff_client, b"Email,Membership Type,Start Date\r\n" + rows)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "“Plan 00”, “Plan 01”" in html and "“Plan 09” and 4 more." in html
+    assert "Plan 10" not in html.split('id="mapping-error"')[1].split("</div>")[0]
+
+
 def test_a_file_that_is_not_a_history_is_refused_beside_its_form(association, staff_client):
     response = _upload(staff_client, b"%PDF", "notes.pdf")
     assert response.status_code == 400

@@ -59,8 +59,13 @@ def _options(data: QueryDict) -> tuple[HistoryOptions, str]:
     return options, ""
 
 
+SHOWN_PLANS = 10
+
+
 def _unknown_plans_error(exc: UnknownPlans) -> str:
-    names = ", ".join(f"“{name}”" for name in exc.names)
+    names = ", ".join(f"“{name}”" for name in exc.names[:SHOWN_PLANS])
+    if len(exc.names) > SHOWN_PLANS:
+        names += f" and {len(exc.names) - SHOWN_PLANS} more"
     plural = len(exc.names) != 1
     return (f"Nothing was imported: the file names {'plans' if plural else 'a plan'} this "
             f"association does not have: {names}.")
