@@ -9,10 +9,9 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _history_reference import Term, story
 from commonground.membership import lifecycle
 from commonground.membership.history import sequence
-
-from _history_reference import Term, story
 
 PLANS = [(1, 7, 7), (3, 14, 14), (12, 30, 30), (24, 60, 30), (0, 0, 0)]  # months, window, grace
 
