@@ -123,7 +123,10 @@ def test_civicrm_membership_payments_known_answers(association, plans):
             "Bob", "Babbage", "102", "active")
         assert AuditEntry.objects.filter(action="memberships.imported").count() == 1
     with open(result["errors_file"], encoding="utf-8") as fh:
-        errors = {int(r["line"]): r["reason"] for r in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["Contact ID"] == "999" and rows[0]["Contact Name"] == "Dan Nobody"
+    errors = {int(r["line"]): r["reason"] for r in rows}
+    assert list(errors) == [9, 12, 14]  # by line
     assert errors == {
         9: "no member with id 999; import the roster first: commonground import people FILE",
         12: "Membership Start Date: '31/31/2020' is not a real date",
@@ -243,7 +246,7 @@ def test_unknown_plan_stops_before_writing_and_create_plans_makes_them(associati
 def test_no_row_landing_exits_non_zero(association, plans, tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("Member ID,Membership Type,Start Date\n7,Regular,2024-01-01\n")
-    with pytest.raises(CommandError, match="No row of h.csv could be imported"):
+    with pytest.raises(CommandError, match="No row of h.csv could be imported: all 1 were"):
         run_import(path)
 
 
@@ -278,6 +281,7 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
     monkeypatch.setattr(engine.HistoryRun, "_process", real)
     result = run_import(path)
     assert result["resumed"] and result["this_run"]["created"] == 8
+    assert result["this_run"]["rows"] == 8 and result["rows"] == 12
     assert (result["created"], result["memberships_renewed"], result["payments_created"]) == (
         12, 6, 12)
     with scope(association=association):

@@ -80,7 +80,7 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
                                              create_plans_term=term)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-    before = {k: getattr(batch, k) for k in COUNTS} if resumed else None
+    before = {k: getattr(batch, k) for k in (*COUNTS, "rows_done")} if resumed else None
     if resumed and not json:
         command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
                              f"{batch.rows_done} of {batch.total_rows}.")
@@ -103,15 +103,23 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
     report(command, batch, json_out=json, before=before)
 
 
+SUMMARY = ("created", "updated", "unchanged", "rejected", "memberships_created",
+           "memberships_renewed", "memberships_lapsed")  # every import's, in this order
+
+
 def figures(batch: HistoryBatch, before: dict[str, int] | None = None) -> dict:
-    """The counts ``--json`` prints: the whole batch's, and for a resumed run this run's."""
-    out: dict = {k: getattr(batch, k) for k in COUNTS}
-    out["rows"] = batch.rows_done
-    out["errors_file"] = batch.errors_file or None
-    if before is not None:
-        out["resumed"] = True
-        out["this_run"] = {k: getattr(batch, k) - before.get(k, 0) for k in COUNTS}
-    return out
+    """What ``--json`` prints, in the shape every import's summary has (H2's
+    ``core.batches.cli.summary``): the batch's totals over all its runs, then this kind's
+    own counts, the errors file, and ``this_run`` — what this command did (the totals,
+    unless it resumed an interrupted batch)."""
+    totals = {k: getattr(batch, k) for k in (*SUMMARY, *(c for c in COUNTS if c not in SUMMARY))}
+    start = before or {}
+    rows = int(batch.rows_done or 0)
+    return {"batch": batch.pk, "file": batch.file_name, "status": str(batch.status),
+            "rows": rows, **totals, "errors_file": batch.errors_file or None,
+            "resumed": before is not None,
+            "this_run": {"rows": rows - int(start.get("rows_done", 0)),
+                         **{k: v - int(start.get(k, 0)) for k, v in totals.items()}}}
 
 
 def report(command, batch: HistoryBatch, *, json_out: bool, before: dict | None = None) -> None:
@@ -135,9 +143,9 @@ def report(command, batch: HistoryBatch, *, json_out: bool, before: dict | None 
             f"  invoices: {batch.invoices_created}, payments: {batch.payments_created}",
             f"  people created: {batch.people_created}",
         ]
-        if "this_run" in data:
-            lines.append("  this run: " + ", ".join(f"{k} {v}" for k, v in data["this_run"].items()
-                                                    if v))
+        if data["resumed"]:
+            lines.insert(1, f"  Resumed: {data['this_run']['rows']:,} rows in this run, "
+                            f"{data['rows']:,} in all")
         if batch.mapped_headers:
             lines.append("  columns used: " + ", ".join(
                 f"{header} → {field}" for field, header in batch.mapped_headers.items()))
@@ -146,9 +154,10 @@ def report(command, batch: HistoryBatch, *, json_out: bool, before: dict | None 
         if data["errors_file"]:
             lines.append(f"  rejected rows with reasons: {data['errors_file']}")
         command.stdout.write("\n".join(lines))
-    if batch.rows_done and not landed:
-        raise CommandError(f"No row of {batch.file_name} could be imported; the reasons are in "
-                           f"{data['errors_file']}")
+    if batch.rejected and not landed:
+        where = f"; the reasons are in {batch.errors_file}" if batch.errors_file else ""
+        raise CommandError(f"No row of {batch.file_name} could be imported: all "
+                           f"{batch.rejected:,} were rejected{where}")
 
 
 COMMAND = ImportCommand(help="Import membership history: terms, renewals and payments (CSV "
