@@ -22,7 +22,7 @@ from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship
 from .state import RunState
 
 ORG_COLUMNS = [c for c in bulk.model_columns(Organisation) if c != "id"]
-TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c != "id"]
+TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c not in ("id", "inferred")]  # (db default)
 TRANSITION_COLUMNS = [c for c in bulk.model_columns(Transition) if c != "id"]
 
 
