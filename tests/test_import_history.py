@@ -360,3 +360,29 @@ def test_inferred_terms_make_way_for_the_real_history(association, plans, tmp_pa
         assert not Term.objects.filter(inferred=True).exists()
         assert not Transition.objects.filter(note="inferred").exists()
         assert Membership.objects.get().ends_on == date(2025, 6, 30)
+
+
+def test_a_mapping_file_names_the_columns(association, plans, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Who,Tier,Began,Stops,Money,Settled\n"
+                    "m@example.org,Annual,05/01/2024,04/01/2025,\"1,200.50\",05/01/2024\n")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('dayfirst = true\nWho = "email"\nTier = "plan"\nBegan = "starts_on"\n'
+                       'Stops = "ends_on"\nMoney = "amount"\nSettled = "paid_on"\n')
+    result = run_import(path, "--mapping", str(mapping))
+    assert (result["created"], result["payments_created"]) == (1, 1)
+    with scope(association=association):
+        invoice = Invoice.objects.get()
+        assert (invoice.amount, invoice.issued_on) == (Decimal("1200.50"), date(2024, 1, 5))
+        assert Membership.objects.get().ends_on == date(2025, 1, 4)
+
+
+def test_the_background_task_runs_a_history_batch(association, plans):
+    from commonground.core.batches.tasks import run_batch as task
+
+    with scope(association=association):
+        batch, resumed = services.history_prepare(
+            association=association, path=FIXTURES / "wildapricot_invoices.csv")
+    assert not resumed and batch.status == "pending" and batch.total_rows == 5
+    assert task.call("memberships", batch.pk)["created"] == 5
+    assert task.call("memberships", batch.pk)["created"] == 5  # a second delivery does nothing
