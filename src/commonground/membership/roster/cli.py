@@ -10,7 +10,6 @@ start a worker. Re-running the command on the same file resumes an interrupted i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -20,8 +19,12 @@ from commonground.core.batches.cli import (
     WORKER_WAIT_S,
     Follower,
     ProgressBar,
+    RunStart,
     add_file_arguments,
     add_run_arguments,
+    check_landed,
+    resumed_line,
+    summary_json,
 )
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
@@ -58,6 +61,7 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
                                             dayfirst=dayfirst, mapping=mapping_data)
         except DomainError as exc:
             raise CommandError(exc.message)
+    start = RunStart.of(batch, counts(batch), resumed=resumed)
     if resumed and not json:
         command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
                              f"{batch.rows_done} of {batch.total_rows}.")
@@ -77,17 +81,28 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
 
     batch = follower.drive(batch, background=background
                            or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
-    report(command, batch, json_out=json)
+    report(command, batch, json_out=json, start=start)
 
 
-def report(command, batch: ImportBatch, *, json_out: bool) -> None:
+COUNTS = ("created", "updated", "unchanged", "rejected", "memberships_created",
+          "memberships_renewed", "memberships_lapsed")
+
+
+def counts(batch: ImportBatch) -> dict[str, int]:
+    return {name: getattr(batch, name) for name in COUNTS}
+
+
+def report(command, batch: ImportBatch, *, json_out: bool, start: RunStart | None = None) -> None:
+    """The summary (``--json``: ``core.batches.cli.summary``), then a non-zero exit if no
+    row of the file could land."""
     errors_file = batch.errors_file or None
     if batch.status == BatchStatus.FAILED:
         raise CommandError(f"Import {batch.pk} failed: {batch.message}. Run the same "
                            "command again to resume it.")
+    totals = counts(batch)
     if json_out:
-        command.stdout.write(json.dumps({"created": batch.created, "updated": batch.updated,
-                                         "rejected": batch.rejected, "errors_file": errors_file}))
+        command.stdout.write(summary_json(batch, totals, this_run=start))
+        check_landed(batch, totals)
         return
     lines = [
         f"Import {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
@@ -96,8 +111,11 @@ def report(command, batch: ImportBatch, *, json_out: bool) -> None:
         f"  unchanged: {batch.unchanged}",
         f"  rejected:  {batch.rejected}",
         f"  memberships created: {batch.memberships_created}, renewed: "
-        f"{batch.memberships_renewed}",
+        f"{batch.memberships_renewed}, lapsed: {batch.memberships_lapsed}",
     ]
+    resumed = resumed_line(batch, start)
+    if resumed:
+        lines.insert(1, f"  {resumed}")
     if batch.mapped_headers:
         lines.append("  columns used: " + ", ".join(
             f"{header} → {field}" for field, header in batch.mapped_headers.items()))
@@ -106,6 +124,7 @@ def report(command, batch: ImportBatch, *, json_out: bool) -> None:
     if errors_file:
         lines.append(f"  rejected rows with reasons: {errors_file}")
     command.stdout.write("\n".join(lines))
+    check_landed(batch, totals)
 
 
 COMMAND = ImportCommand(help="Import a roster of people (CSV or XLSX)",
