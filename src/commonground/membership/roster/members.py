@@ -132,8 +132,13 @@ def terms(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     expiry (or today), a missing expiry one term after joining; the status follows from
     the end date. Adds ``joined``, ``ends``, ``status`` and ``lapsed_on``."""
     plans = run.plans_by_id
+    # A lifetime plan has no expiry: whatever the file says, its one term never ends.
+    lifetime = [p.id for p in plans.values() if p.term_months == lifecycle.LIFETIME]
+    df = df.with_columns(expires_on=pl.when(pl.col("plan_id").is_in(lifetime))
+                         .then(pl.lit(lifecycle.LIFETIME_END)).otherwise("expires_on"))
     df = _per_distinct(df, ["plan_id", "expires_on"], lambda plan_id, expires: (
-        expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1),),
+        expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1)
+        if plans[plan_id].term_months != lifecycle.LIFETIME else None,),
         {"from_expiry": pl.Date}, where=pl.col("joined_on").is_null())
     df = df.with_columns(joined=pl.coalesce("joined_on", "from_expiry", pl.lit(run.today)))
     df = _per_distinct(df, ["plan_id", "joined"], lambda plan_id, joined: (
@@ -144,7 +149,8 @@ def terms(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     def state(plan_id: int, ends: date) -> tuple[str, date | None]:
         plan = plans[plan_id]
         status = lifecycle.status_on(ends_on=ends, today=run.today,
-                                     renewal_window_days=run.window, grace_days=plan.grace_days)
+                                     renewal_window_days=plan.window_days,
+                                     grace_days=plan.grace_days)
         return str(status), (lifecycle.lapse_date(ends, plan.grace_days)
                              if status == Status.LAPSED else None)
 
@@ -206,7 +212,8 @@ def _renew(run: RunState, renew: list[dict], now) -> int:
         plan, expires = run.plans_by_id[m["m_plan_id"]], m["expires_on"]
         start = m["m_ends_on"] + timedelta(days=1)
         status = lifecycle.status_on(ends_on=expires, today=run.today,
-                                     renewal_window_days=run.window, grace_days=plan.grace_days)
+                                     renewal_window_days=plan.window_days,
+                                     grace_days=plan.grace_days)
         lapsed_on = lifecycle.lapse_date(expires, plan.grace_days) \
             if status == Status.LAPSED else None
         objs.append(Membership(id=m["m_id"], starts_on=start, ends_on=expires, status=status,
