@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -77,6 +78,22 @@ def test_fresh_data_dir_one_line_for_missing_schema_and_seed_prepares_it(tmp_pat
     listed = run(data, "staff", "list", "--association", "x")
     assert listed.returncode == 0, listed.stderr
     assert "director@x.example.org" in listed.stdout
+
+    # A file naming a plan the association lacks: one line, non-zero, nothing written.
+    platinum = tmp_path / "platinum.csv"
+    platinum.write_text("first_name,email,plan\nAda,ada@example.org,Platinum\n")
+    refused = run(data, "import", "people", str(platinum), "--association", "x", "--json")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines() == [
+        "CommandError: Unknown plan 'Platinum'. Create it first: commonground plan create "
+        "--association x --name Platinum --term 12 --price 0, or import with --create-plans "
+        "--plan-term 12"]
+    created = run(data, "plan", "create", "--association", "x", "--name", "Platinum",
+                  "--term", "12", "--price", "0")
+    assert created.returncode == 0, created.stderr
+    landed = run(data, "import", "people", str(platinum), "--association", "x", "--json")
+    assert landed.returncode == 0, landed.stderr
+    assert json.loads(landed.stdout)["memberships_created"] == 1
 
     # `commonground export people … | head -1`: the reader goes away, the export ends quietly.
     # Far more than a pipe holds (64 KiB), so the export is still writing when head leaves.

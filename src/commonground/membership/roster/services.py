@@ -69,14 +69,14 @@ def import_prepare(*, association: Association, path: str | Path, file_name: str
                          custom_fields=list(CustomFieldDefinition.objects.values_list("key", "label")),
                          overrides=options["columns"])
         plan_column = mapped.columns.get("plan")
-        total, plan_names = 0, set()
+        total, plan_cells = 0, {}
         for row in rows:
             total += 1
             if plan_column is not None and plan_column < len(row):
-                plan_names.add(row[plan_column])
+                plan_cells.setdefault(row[plan_column], None)
     except (UnreadableFile, MappingError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"{file_name}: {exc}", fields={"file": [str(exc)]}) from None
-    file_plans(association=association, cells=plan_names, create_term=create_plans_term,
+    file_plans(association=association, cells=plan_cells, create_term=create_plans_term,
                actor=actor)
     batch = ImportBatch.objects.create(
         association=association, file_name=file_name[:255], file_sha256=sha, options=options,
@@ -89,12 +89,14 @@ def import_prepare(*, association: Association, path: str | Path, file_name: str
     return batch, False
 
 
-def file_plans(*, association: Association, cells: set[Any], create_term: int | None,
+def file_plans(*, association: Association, cells: dict[Any, None], create_term: int | None,
                actor=None) -> dict[str, Plan]:
-    """The plans of a file's plan column (distinct cells): ``plans_for_import``. A name
-    too long for a plan is left to the rows, which are rejected with the reason."""
-    names = {text for text in map(cell_text, cells) if text and len(text) <= LIMITS["plan"]}
-    return plans_for_import(association=association, names=sorted(names),
+    """The plans of a file's plan column (its distinct cells, in the order first seen: a
+    plan created from the file is spelled as its first row spells it): ``plans_for_import``.
+    A name too long for a plan is left to the rows, which are rejected with the reason."""
+    names = dict.fromkeys(text for text in map(cell_text, cells)
+                          if text and len(text) <= LIMITS["plan"])
+    return plans_for_import(association=association, names=list(names),
                             create_term_months=create_term, actor=actor)
 
 

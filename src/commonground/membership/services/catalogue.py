@@ -125,7 +125,12 @@ def plans_for_import(*, association: Association, names: Iterable[str],
     for p in Plan.objects.all():
         by_key.setdefault(plan_key(p.name), p)
         by_key.setdefault(p.slug, p)
-    missing = sorted({n for n, key in wanted.items() if key not in by_key}, key=str.lower)
+    # One spelling per missing plan ("Gold" and "gold" are one plan): the first given.
+    first_spelling: dict[str, str] = {}
+    for n, key in wanted.items():
+        if key not in by_key:
+            first_spelling.setdefault(key, n)
+    missing = sorted(first_spelling.values(), key=str.lower)
     if missing and create_term_months is None:
         slug = association_slug or association.slug
         first = missing[0]
