@@ -152,3 +152,21 @@ def test_api_plans_carry_term_windows_and_lifetime(association):
     assert api.post("/plans", {"name": "No term", "price": "9"}).status_code == 422
     with scope(association=association):
         assert Plan.objects.get(slug="monthly").grace_days is None
+
+
+def test_pages_show_a_lifetime_member_and_the_windows_in_effect(staff_client, association):
+    with scope(association=association):
+        life = services.plan_save(association=association, name="Life", price="900",
+                                  term_months=0)
+        services.plan_save(association=association, name="Monthly", price="9", term_months=1,
+                           grace_days=3)
+        ada = person_create(association=association, first_name="Ada", last_name="Lovelace")
+        services.membership_join(association=association, plan=life, person=ada, invoice=False)
+    slug = association.slug
+    plans = staff_client.get(f"/a/{slug}/plans/").content.decode()
+    assert "Lifetime" in plans and "last 7 days <small>(default)</small>" in plans
+    assert "3 days" in plans and "9999" not in plans
+    people = staff_client.get(f"/a/{slug}/people/").content.decode()
+    assert "Lifetime" in people and "9999" not in people
+    profile = staff_client.get(f"/a/{slug}/people/{ada.pk}/").content.decode()
+    assert "Lifetime" in profile and "9999" not in profile
