@@ -123,7 +123,10 @@ def test_civicrm_membership_payments_known_answers(association, plans):
             "Bob", "Babbage", "102", "active")
         assert AuditEntry.objects.filter(action="memberships.imported").count() == 1
     with open(result["errors_file"], encoding="utf-8") as fh:
-        errors = {int(r["line"]): r["reason"] for r in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["Contact ID"] == "999" and rows[0]["Contact Name"] == "Dan Nobody"
+    errors = {int(r["line"]): r["reason"] for r in rows}
+    assert list(errors) == [9, 12, 14]  # by line
     assert errors == {
         9: "no member with id 999; import the roster first: commonground import people FILE",
         12: "Membership Start Date: '31/31/2020' is not a real date",
@@ -243,7 +246,7 @@ def test_unknown_plan_stops_before_writing_and_create_plans_makes_them(associati
 def test_no_row_landing_exits_non_zero(association, plans, tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("Member ID,Membership Type,Start Date\n7,Regular,2024-01-01\n")
-    with pytest.raises(CommandError, match="No row of h.csv could be imported"):
+    with pytest.raises(CommandError, match="No row of h.csv could be imported: all 1 were"):
         run_import(path)
 
 
@@ -278,6 +281,7 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(
     monkeypatch.setattr(engine.HistoryRun, "_process", real)
     result = run_import(path)
     assert result["resumed"] and result["this_run"]["created"] == 8
+    assert result["this_run"]["rows"] == 8 and result["rows"] == 12
     assert (result["created"], result["memberships_renewed"], result["payments_created"]) == (
         12, 6, 12)
     with scope(association=association):
@@ -356,3 +360,29 @@ def test_inferred_terms_make_way_for_the_real_history(association, plans, tmp_pa
         assert not Term.objects.filter(inferred=True).exists()
         assert not Transition.objects.filter(note="inferred").exists()
         assert Membership.objects.get().ends_on == date(2025, 6, 30)
+
+
+def test_a_mapping_file_names_the_columns(association, plans, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Who,Tier,Began,Stops,Money,Settled\n"
+                    "m@example.org,Annual,05/01/2024,04/01/2025,\"1,200.50\",05/01/2024\n")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('dayfirst = true\nWho = "email"\nTier = "plan"\nBegan = "starts_on"\n'
+                       'Stops = "ends_on"\nMoney = "amount"\nSettled = "paid_on"\n')
+    result = run_import(path, "--mapping", str(mapping))
+    assert (result["created"], result["payments_created"]) == (1, 1)
+    with scope(association=association):
+        invoice = Invoice.objects.get()
+        assert (invoice.amount, invoice.issued_on) == (Decimal("1200.50"), date(2024, 1, 5))
+        assert Membership.objects.get().ends_on == date(2025, 1, 4)
+
+
+def test_the_background_task_runs_a_history_batch(association, plans):
+    from commonground.core.batches.tasks import run_batch as task
+
+    with scope(association=association):
+        batch, resumed = services.history_prepare(
+            association=association, path=FIXTURES / "wildapricot_invoices.csv")
+    assert not resumed and batch.status == "pending" and batch.total_rows == 5
+    assert task.call("memberships", batch.pk)["created"] == 5
+    assert task.call("memberships", batch.pk)["created"] == 5  # a second delivery does nothing

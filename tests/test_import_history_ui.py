@@ -270,7 +270,8 @@ def test_unknown_plans_are_named_with_a_link_to_the_plans_page_and_nothing_is_wr
     response = _upload(staff_client, content)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Nothing was imported" in html and "“Bronze Monthly”, “Platinum”" in html
+    assert "Nothing was imported: the file names 2 plans" in html
+    assert "<strong>Bronze Monthly</strong>, <strong>Platinum</strong>." in html
     assert f'href="{reverse("plan_list", kwargs={"association": "acme"})}">Plans page</a>' in html
     assert "Create plans that don't exist yet" in html
     with scope(association=association):
@@ -301,7 +302,8 @@ def test_a_file_with_many_unknown_plans_names_the_first_ten(association, staff_c
     response = _upload(staff_client, b"Email,Membership Type,Start Date\r\n" + rows)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "“Plan 00”, “Plan 01”" in html and "“Plan 09” and 4 more." in html
+    assert "<strong>Plan 00</strong>, <strong>Plan 01</strong>" in html
+    assert "<strong>Plan 09</strong> and 4 more." in html
     assert "Plan 10" not in html.split('id="mapping-error"')[1].split("</div>")[0]
 
 

@@ -95,7 +95,7 @@ def test_a_history_naming_an_unknown_plan_stops_and_creates_it_when_asked(page, 
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Nothing was imported")
-    expect(alert).to_contain_text("“Bronze Monthly”")
+    expect(alert).to_contain_text("the file names a plan this association does not have — Bronze Monthly.")
     expect(alert.get_by_role("link", name="Plans page")).to_have_attribute(
         "href", re.compile(r"/a/acme/plans/$"))
     axe_check(page)

@@ -16,7 +16,7 @@ from commonground.core.batches import tasks
 from commonground.core.batches.files import find_upload, save_upload
 from commonground.core.batches.ownership import is_stuck, owner_alive
 from commonground.core.batches.readers import XLSX_SUFFIXES, UnreadableFile
-from commonground.core.errors import DomainError
+from commonground.core.errors import DomainError, UnknownPlans
 from commonground.people.models import ImportBatch
 from commonground.tenancy.decorators import staff_view
 
@@ -35,7 +35,7 @@ MAX_UPLOAD = 200 * 1024 * 1024
 def import_index(request: HttpRequest) -> HttpResponse:
     """Upload a roster. "Map columns" shows the mapping step first; the plain submit
     imports at once with the saved mapping (or the detected one)."""
-    error = ""
+    error, unknown_plans = "", []
     if request.method == "POST":
         upload = request.FILES.get("file")
         error = upload_error(upload)
@@ -60,10 +60,11 @@ def import_index(request: HttpRequest) -> HttpResponse:
                 except DomainError as exc:
                     path.unlink(missing_ok=True)
                     error = exc.message
+                    unknown_plans = exc.names if isinstance(exc, UnknownPlans) else []
                 else:
                     return redirect("import_detail", association=request.association.slug,
                                     batch_id=batch.pk)
-    return index_page(request, error=error)
+    return index_page(request, error=error, unknown_plans=unknown_plans)
 
 
 def upload_error(upload) -> str:
@@ -77,23 +78,25 @@ def upload_error(upload) -> str:
     return ""
 
 
-def index_page(request: HttpRequest, *, error: str = "", history_error: str = "",
-               **history) -> TemplateResponse:
+def index_page(request: HttpRequest, *, error: str = "", unknown_plans: list[str] | None = None,
+               history_error: str = "", **history) -> TemplateResponse:
     """The Import page: both upload forms (a refused file's error beside its form) and the
     recent imports of both kinds. ``history`` is the history form's options to show again."""
-    context = {"imports": recent_imports(), "error": error, "history_error": history_error,
-               "accept": ",".join(ACCEPTED), **history}
+    context = {"imports": recent_imports(), "error": error, "unknown_plans": unknown_plans or [],
+               "history_error": history_error, "accept": ",".join(ACCEPTED), **history}
     return TemplateResponse(request, "membership/import/index.html", context,
                             status=400 if error or history_error or history.get("options_error")
                             else 200)
 
 
 def _mapping_page(request: HttpRequest, preview: FilePreview, *, token: str, file_name: str,
-                  dayfirst: bool, error: str = "") -> TemplateResponse:
+                  dayfirst: bool, error: str = "", unknown_plans: list[str] | None = None
+                  ) -> TemplateResponse:
     _, saved_dayfirst = roster_mapping_columns(association=request.association)
     return TemplateResponse(request, "membership/import/mapping.html", {
         "preview": preview, "upload": token, "file_name": file_name,
-        "dayfirst": dayfirst or saved_dayfirst, "error": error}, status=400 if error else 200)
+        "dayfirst": dayfirst or saved_dayfirst, "error": error,
+        "unknown_plans": unknown_plans or []}, status=400 if error else 200)
 
 
 @staff_view(admin=True)
@@ -123,7 +126,8 @@ def import_map(request: HttpRequest) -> HttpResponse:
                            columns=chosen)
     except DomainError as exc:
         return _mapping_page(request, preview, token=request.POST["upload"],
-                             file_name=file_name, dayfirst=dayfirst, error=exc.message)
+                             file_name=file_name, dayfirst=dayfirst, error=exc.message,
+                             unknown_plans=exc.names if isinstance(exc, UnknownPlans) else None)
     return redirect("import_detail", association=request.association.slug, batch_id=batch.pk)
 
 

@@ -59,18 +59,6 @@ def _options(data: QueryDict) -> tuple[HistoryOptions, str]:
     return options, ""
 
 
-SHOWN_PLANS = 10
-
-
-def _unknown_plans_error(exc: UnknownPlans) -> str:
-    names = ", ".join(f"“{name}”" for name in exc.names[:SHOWN_PLANS])
-    if len(exc.names) > SHOWN_PLANS:
-        names += f" and {len(exc.names) - SHOWN_PLANS} more"
-    plural = len(exc.names) != 1
-    return (f"Nothing was imported: the file names {'plans' if plural else 'a plan'} this "
-            f"association does not have: {names}.")
-
-
 def _for_the_page(message: str) -> str:
     """A refusal worded for the command line, for the mapping step (which is the page's
     answer to "give a --mapping file")."""
@@ -108,7 +96,7 @@ def import_history_index(request: HttpRequest) -> HttpResponse:
         batch = _start(request, path, file_name=upload.name, options=options, columns=None)
     except UnknownPlans as exc:
         # The upload stays: the mapping step shows the error beside the option that fixes it.
-        return _mapping_page(request, preview, **page, error=_unknown_plans_error(exc),
+        return _mapping_page(request, preview, **page, error=exc.message,
                              unknown_plans=exc.names)
     except DomainError as exc:
         # The file reads, so what is wrong is in its columns: the step that maps them.
@@ -151,7 +139,7 @@ def import_history_map(request: HttpRequest) -> HttpResponse:
     try:
         batch = _start(request, path, file_name=file_name, options=options, columns=chosen)
     except UnknownPlans as exc:
-        return _mapping_page(request, preview, **page, error=_unknown_plans_error(exc),
+        return _mapping_page(request, preview, **page, error=exc.message,
                              unknown_plans=exc.names)
     except DomainError as exc:
         return _mapping_page(request, preview, **page, error=_for_the_page(exc.message))

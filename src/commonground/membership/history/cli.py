@@ -11,7 +11,6 @@ interrupted import; re-importing a finished one adds nothing.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -21,14 +20,18 @@ from commonground.core.batches.cli import (
     WORKER_WAIT_S,
     Follower,
     ProgressBar,
+    RunStart,
     add_file_arguments,
     add_run_arguments,
+    check_landed,
+    resumed_line,
+    summary_json,
 )
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
-from commonground.membership import lifecycle
 from commonground.membership.models import HistoryBatch
+from commonground.membership.roster.cli import add_plan_arguments, plan_term_option
 from commonground.membership.roster.mapping import MappingError
 from commonground.tenancy.models import Association
 
@@ -37,21 +40,11 @@ from .mapping import load_mapping_file
 from .services import BACKGROUND_ROWS, history_prepare
 
 
-def _term(text: str) -> int:
-    try:
-        return lifecycle.parse_term(text)
-    except ValueError as exc:
-        raise CommandError(f"--plan-term: {exc}") from None
-
-
 def add_arguments(parser) -> None:
     add_file_arguments(parser)
     parser.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
     parser.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
-    parser.add_argument("--create-plans", action="store_true",
-                        help="Create the plans the file names that do not exist yet")
-    parser.add_argument("--plan-term", help="The term of created plans: months, or "
-                        "monthly / annual / lifetime …")
+    add_plan_arguments(parser)
     add_run_arguments(parser, background_help="Hand the import to the task worker")
 
 
@@ -63,12 +56,7 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
         raise CommandError(f"No association {association!r}")
     if not file.is_file():
         raise CommandError(f"No such file: {file}")
-    if create_plans and plan_term is None:
-        raise CommandError("--create-plans needs --plan-term N (months, or monthly, annual, "
-                           "lifetime …): the term of the plans it creates")
-    if plan_term is not None and not create_plans:
-        raise CommandError("--plan-term goes with --create-plans")
-    term = _term(plan_term) if create_plans else None
+    term = plan_term_option(create_plans, plan_term)
     try:
         mapping_data = load_mapping_file(mapping) if mapping else None
     except (MappingError, OSError) as exc:
@@ -80,7 +68,7 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
                                              create_plans_term=term)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-    before = {k: getattr(batch, k) for k in COUNTS} if resumed else None
+    start = RunStart.of(batch, counts(batch), resumed=resumed)
     if resumed and not json:
         command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
                              f"{batch.rows_done} of {batch.total_rows}.")
@@ -100,28 +88,23 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
 
     batch = follower.drive(batch, background=background
                            or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
-    report(command, batch, json_out=json, before=before)
+    report(command, batch, json_out=json, start=start)
 
 
-def figures(batch: HistoryBatch, before: dict[str, int] | None = None) -> dict:
-    """The counts ``--json`` prints: the whole batch's, and for a resumed run this run's."""
-    out: dict = {k: getattr(batch, k) for k in COUNTS}
-    out["rows"] = batch.rows_done
-    out["errors_file"] = batch.errors_file or None
-    if before is not None:
-        out["resumed"] = True
-        out["this_run"] = {k: getattr(batch, k) - before.get(k, 0) for k in COUNTS}
-    return out
+def counts(batch: HistoryBatch) -> dict[str, int]:
+    """The batch's totals: every import's counts first, then this kind's own."""
+    return {name: getattr(batch, name) for name in COUNTS}
 
 
-def report(command, batch: HistoryBatch, *, json_out: bool, before: dict | None = None) -> None:
+def report(command, batch: HistoryBatch, *, json_out: bool, start: RunStart | None = None
+           ) -> None:
+    """The summary (``--json``: ``core.batches.cli.summary``), then a non-zero exit if no
+    row of the file could land."""
     if batch.status == BatchStatus.FAILED:
         raise CommandError(f"Import {batch.pk} failed: {batch.message}. Run the same "
                            "command again to resume it.")
-    data = figures(batch, before)
-    landed = batch.created + batch.updated + batch.unchanged
     if json_out:
-        command.stdout.write(json.dumps(data))
+        command.stdout.write(summary_json(batch, counts(batch), this_run=start))
     else:
         lines = [
             f"History import {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
@@ -135,20 +118,17 @@ def report(command, batch: HistoryBatch, *, json_out: bool, before: dict | None 
             f"  invoices: {batch.invoices_created}, payments: {batch.payments_created}",
             f"  people created: {batch.people_created}",
         ]
-        if "this_run" in data:
-            lines.append("  this run: " + ", ".join(f"{k} {v}" for k, v in data["this_run"].items()
-                                                    if v))
+        if (line := resumed_line(batch, start)) is not None:
+            lines.insert(1, "  " + line)
         if batch.mapped_headers:
             lines.append("  columns used: " + ", ".join(
                 f"{header} → {field}" for field, header in batch.mapped_headers.items()))
         if batch.unknown_headers:
             lines.append("  columns ignored (unknown): " + ", ".join(batch.unknown_headers))
-        if data["errors_file"]:
-            lines.append(f"  rejected rows with reasons: {data['errors_file']}")
+        if batch.errors_file:
+            lines.append(f"  rejected rows with reasons: {batch.errors_file}")
         command.stdout.write("\n".join(lines))
-    if batch.rows_done and not landed:
-        raise CommandError(f"No row of {batch.file_name} could be imported; the reasons are in "
-                           f"{data['errors_file']}")
+    check_landed(batch, counts(batch))
 
 
 COMMAND = ImportCommand(help="Import membership history: terms, renewals and payments (CSV "

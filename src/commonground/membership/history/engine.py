@@ -11,6 +11,7 @@ being a function of the file and options alone — redoes exactly the chunk in f
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,6 +155,7 @@ class HistoryRun:
         with batches.finish_transaction(HistoryBatch, self.batch.pk, self.owner) as batch:
             if batch.rejected:
                 batch.errors_file = error_parts.assemble(self.dir, self.header, upto=total)
+                _by_line(batch.errors_file)
             else:
                 batch.errors_file = ""
                 error_parts.discard(self.dir)
@@ -163,6 +165,21 @@ class HistoryRun:
                          data={"file": batch.file_name, "sha256": batch.file_sha256,
                                "rows": total, **{k: getattr(batch, k) for k in COUNTS}})
         self.batch = batch
+
+
+def _by_line(path: str) -> None:
+    """The errors file in the file's line order (chunks hold whole members, so their
+    parts are in member order)."""
+    if not path:
+        return
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = sorted(reader, key=lambda row: int(row[-2]))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def _run(batch: HistoryBatch, owner: str, progress: ProgressFn | None) -> None:

@@ -155,9 +155,29 @@ def memberships(run: Any, df: pl.DataFrame, now: str) -> tuple[pl.DataFrame, dic
     counts["memberships_reinstated"] += terms.filter(
         pl.col("kind") == TermKind.REINSTATEMENT.value).height
     counts["memberships_lapsed"] += transitions.filter(pl.col("event") == "lapsed").height
-    member_summary_refresh(association=run.association,
-                           person_ids=members.get_column("pid").unique().to_list())
+    _summaries(run, members, df.filter(pl.col("is_new")).get_column("pid").unique())
     return rejected, counts
+
+
+_LIVE = [Status.ACTIVE.value, Status.RENEWAL_DUE.value, Status.GRACE.value]
+
+
+def _summaries(run: Any, members: pl.DataFrame, new_people: pl.Series) -> None:
+    """The member list's copy of each person's current membership. New people's
+    memberships are all in this chunk: their copy is computed here (the live one first,
+    else the one that ended last — ``sql.member_summary_refresh``'s rule) and written in
+    one statement; people already on file may have others, so the database refreshes them."""
+    new = members.filter(pl.col("pid").is_in(new_people.implode()))
+    if new.height:
+        current = new.sort(pl.col("status").is_in(_LIVE), "ends_on", "m_id").unique(
+            "pid", keep="last")
+        sql.roster_people_update(
+            association_id=run.association.pk,
+            fields=["member_status", "member_plan_id", "member_since", "member_until"],
+            rows=current.select("status", "plan_id", "joined_on", "ends_on", "pid").rows())
+    known = members.filter(~pl.col("pid").is_in(new_people.implode())).get_column("pid")
+    if known.len():
+        member_summary_refresh(association=run.association, person_ids=known.unique().to_list())
 
 
 def _write_memberships(run: Any, members: pl.DataFrame, now: str,

@@ -22,7 +22,7 @@ from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship
 from .state import RunState
 
 ORG_COLUMNS = [c for c in bulk.model_columns(Organisation) if c != "id"]
-TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c != "id"]
+TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c not in ("id", "inferred")]  # (db default)
 TRANSITION_COLUMNS = [c for c in bulk.model_columns(Transition) if c != "id"]
 
 
@@ -83,7 +83,7 @@ def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
 
 
 def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int], set[int]]:
-    counts = {"created": 0, "renewed": 0}
+    counts = {"created": 0, "renewed": 0, "lapsed": 0}
     rows = people.filter(pl.col("plan_id").is_not_null() | pl.col("expires_on").is_not_null())
     if rows.height == 0:
         return counts, set()
@@ -98,7 +98,7 @@ def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int
     rows = rows.join(current, on="pid", how="left", maintain_order="left")
     create = rows.filter(pl.col("m_id").is_null() & pl.col("plan_id").is_not_null())
     if create.height:
-        _create(run, create, now)
+        counts["lapsed"] += _create(run, create, now)
         counts["created"] = create.height
         # People who were already on file get their copy refreshed (new ones were written
         # with it, see with_summary).
@@ -109,7 +109,7 @@ def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int
         pl.col("m_id").is_not_null() & (pl.col("expires_on") > pl.col("m_ends_on"))
         & (pl.col("m_status") != Status.CANCELLED.value)).iter_rows(named=True)]
     if renew:
-        _renew(run, renew, now)
+        counts["lapsed"] += _renew(run, renew, now)
         counts["renewed"] = len(renew)
         member_summary_refresh(association=run.association, person_ids=[m["pid"] for m in renew])
     return counts, {m["pid"] for m in renew}
@@ -173,7 +173,8 @@ def with_summary(run: RunState, new: pl.DataFrame) -> pl.DataFrame:
         member_until=pl.col("member_until").fill_null(NO_MEMBERSHIP))
 
 
-def _create(run: RunState, create: pl.DataFrame, now) -> None:
+def _create(run: RunState, create: pl.DataFrame, now) -> int:
+    """Write the new memberships; returns how many of them are lapsed."""
     df = terms(run, create.select("pid", "plan_id", "joined_on", "expires_on"))
     ids = bulk.reserve_ids(Membership, create.height)
     now_text = run.now_text(now)
@@ -193,6 +194,7 @@ def _create(run: RunState, create: pl.DataFrame, now) -> None:
         "membership_id": Col("id"), "from_status": "", "to_status": Col("status"),
         "event": "joined", "on": Col("joined_on"), "actor_id": run.actor_id, "note": "imported",
         "created_at": now_text}, ids, association_id=run.association.pk)
+    return df.filter(pl.col("status") == Status.LAPSED.value).height
 
 
 def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
@@ -202,8 +204,9 @@ def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
                        sorted(ids), association_id=run.association.pk)
 
 
-def _renew(run: RunState, renew: list[dict], now) -> None:
-    """Renewals are few per import (later expiries of existing members): row by row."""
+def _renew(run: RunState, renew: list[dict], now) -> int:
+    """Renewals are few per import (later expiries of existing members): row by row.
+    Returns how many are still lapsed after it (a later expiry, but past its grace)."""
     objs, terms, transitions = [], [], []
     for m in renew:
         plan, expires = run.plans_by_id[m["m_plan_id"]], m["expires_on"]
@@ -231,3 +234,4 @@ def _renew(run: RunState, renew: list[dict], now) -> None:
                     actor_id=pl.lit(run.actor_id, dtype=pl.Int64), note=pl.lit("imported"),
                     created_at=pl.lit(now_text)).select(TRANSITION_COLUMNS))
     _history(run, [m["m_id"] for m in renew], "~", now_text)
+    return sum(1 for obj in objs if obj.status == Status.LAPSED)
