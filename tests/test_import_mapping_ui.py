@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from commonground.core.batches.tasks import run_batch
-from commonground.membership.models import RosterMapping
+from commonground.membership.models import ImportMapping
 from commonground.people.models import ImportBatch, Person
 from commonground.people.services import custom_field_define
 
@@ -85,7 +85,7 @@ def test_running_with_the_chosen_mapping_imports_it_and_saves_it_for_the_next_fi
         ada = Person.objects.get(email_key="ada@example.com")
         assert (ada.first_name, ada.last_name, ada.custom) == ("Ada", "Lovelace",
                                                                {"colour": "teal"})
-        saved = RosterMapping.objects.get()
+        saved = ImportMapping.objects.get(kind="people")
         assert saved.columns["favcolour"] == "custom.colour" and saved.columns["notes"] == "ignore"
 
     # The next file: the saved choices are pre-selected on the mapping step …
@@ -112,7 +112,7 @@ def test_a_mapping_that_imports_nothing_is_refused_on_the_step(association, staf
     assert b"no column matched" in response.content and b'role="alert"' in response.content
     assert _selected(response.content.decode(), 2) == "ignore"  # the choices are kept
     with scope(association=association):
-        assert not ImportBatch.objects.exists() and not RosterMapping.objects.exists()
+        assert not ImportBatch.objects.exists() and not ImportMapping.objects.exists()
 
 
 def test_another_associations_upload_is_not_reachable_by_its_token(

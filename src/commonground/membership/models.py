@@ -339,11 +339,17 @@ class Offering(models.Model):
         return self.non_member_price
 
 
-class RosterMapping(models.Model):
-    """The columns an association mapped on the Import page (header → field), offered as
-    the defaults for its next roster file and applied to files imported without the step."""
+class ImportMapping(models.Model):
+    """The columns an association mapped on the Import page (header → field), one per kind
+    of file (a roster, a membership history): offered as the defaults for its next file
+    of that kind and applied to files imported without the mapping step."""
 
-    association = models.OneToOneField(Association, on_delete=models.CASCADE, related_name="+")
+    class Kind(models.TextChoices):
+        PEOPLE = "people", "Roster"                    # the batch kinds' names
+        MEMBERSHIPS = "memberships", "Membership history"
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PEOPLE)
     # header key (``roster.mapping.header_key``) → field, "custom.<key>" or "ignore"
     columns = models.JSONField(default=dict, blank=True)
     dayfirst = models.BooleanField(default=False)
@@ -353,8 +359,12 @@ class RosterMapping(models.Model):
 
     objects = ScopedManager(association="association")
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["association", "kind"],
+                                               name="importmapping_one_per_kind")]
+
     def __str__(self) -> str:
-        return f"Roster mapping of {self.association_id}"
+        return f"{self.get_kind_display()} mapping of {self.association_id}"
 
 
 class HistoryBatch(FileBatch):

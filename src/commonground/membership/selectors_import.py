@@ -1,5 +1,6 @@
 """Reads for the Import page: the recent imports of both kinds (roster and membership
-history), and a membership history file's first rows with the field of every column."""
+history), the column mapping saved for each kind, and a membership history file's first
+rows with the field of every column."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from commonground.core.batches.readers import open_rows
-from commonground.people.models import ImportBatch
+from commonground.people.models import CustomFieldDefinition, ImportBatch
+from commonground.tenancy.models import Association
 
 from .history.mapping import ALIASES, FIELDS, resolve
-from .models import HistoryBatch
+from .models import HistoryBatch, ImportMapping
 from .roster.mapping import IGNORE, MappingError, header_key
 from .roster.rows import cell_text
 from .roster.selectors import PREVIEW_ROWS, FilePreview, PreviewColumn
@@ -43,6 +45,25 @@ def history_field_label(name: str) -> str:
     return HISTORY_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+def import_mapping_columns(*, association: Association, kind: str) -> tuple[dict[str, str], bool]:
+    """The column mapping saved for the association's files of ``kind`` ("people" or
+    "memberships"): (header key → field, day first). A roster's entries for custom fields
+    that no longer exist, and a history's for fields it no longer has, are left out."""
+    saved = ImportMapping.objects.filter(association=association, kind=kind).first()
+    if saved is None:
+        return {}, False
+    columns = dict(saved.columns or {})
+    if kind == ImportMapping.Kind.PEOPLE:
+        known = {f"custom.{k}"
+                 for k in CustomFieldDefinition.objects.values_list("key", flat=True)}
+        columns = {key: target for key, target in columns.items()
+                   if not target.startswith("custom.") or target in known}
+    else:
+        columns = {key: target for key, target in columns.items()
+                   if target in FIELDS or target == IGNORE}
+    return columns, saved.dayfirst
+
+
 @dataclass(frozen=True)
 class RecentImport:
     kind: str    # ROSTER or HISTORY
@@ -59,32 +80,35 @@ def recent_imports(*, limit: int = 50) -> list[RecentImport]:
     return rows[:limit]
 
 
-def _detected(header: list[str]) -> dict[int, str]:
-    """Column index → field the history import would read it as. A file the mapping
-    refuses (no plan column, say) still shows what it did recognise."""
+def _detected(header: list[str], saved: dict[str, str]) -> dict[int, str]:
+    """Column index → field the history import would read it as, the ``saved`` mapping
+    over the recognised names. A file the mapping refuses (no plan column, say) still
+    shows what it did recognise."""
     try:
-        return {index: target for target, index in resolve(header).columns.items()}
+        return {index: target
+                for target, index in resolve(header, overrides=saved).columns.items()}
     except MappingError:
         pass
-    aliases: dict[str, str] = {}
+    aliases: dict[str, str] = dict(saved)
     for target, names in ALIASES.items():
         for name in names:
             aliases.setdefault(header_key(name), target)
     found: dict[int, str] = {}
     for index, text in enumerate(header):
         target = aliases.get(header_key(text)) if text else None
-        if target is not None and target not in found.values():
+        if target is not None and target != IGNORE and target not in found.values():
             found[index] = target  # the first column for a field wins, as in resolve
     return found
 
 
-def history_file_preview(*, path: Path) -> FilePreview:
+def history_file_preview(*, path: Path, saved: dict[str, str] | None = None) -> FilePreview:
     """The header and first rows of a membership history file, each column with the field
-    the import detects for it. Raises ``UnreadableFile`` (or ``UnicodeDecodeError``)."""
+    the ``saved`` mapping (header key → field), else the import's detection, gives it.
+    Raises ``UnreadableFile`` (or ``UnicodeDecodeError``)."""
     rows = open_rows(path)
     header = [cell_text(h) for h in next(rows, None) or []]
     sample = [[cell_text(c) for c in row] for row in islice(rows, PREVIEW_ROWS)]
-    detected = _detected(header)
+    detected = _detected(header, saved or {})
     columns = [PreviewColumn(i, h, detected.get(i, IGNORE),
                              [r[i] if i < len(r) else "" for r in sample])
                for i, h in enumerate(header)]

@@ -20,12 +20,15 @@ from commonground.core.errors import DomainError, UnknownPlans
 from commonground.people.models import ImportBatch
 from commonground.tenancy.decorators import staff_view
 
+from .models import ImportMapping
 from .roster.engine import KIND
 from .roster.mapping import header_key
-from .roster.selectors import FilePreview, file_preview, roster_mapping_columns
-from .roster.services import import_prepare, roster_mapping_save
-from .selectors_import import recent_imports
+from .roster.selectors import FilePreview, file_preview
+from .roster.services import import_prepare
+from .selectors_import import import_mapping_columns, recent_imports
+from .services_import import import_mapping_save
 
+PEOPLE = ImportMapping.Kind.PEOPLE
 ACCEPTED = (".csv", ".txt", ".tsv", *XLSX_SUFFIXES)
 MAX_UPLOAD = 200 * 1024 * 1024
 
@@ -43,9 +46,11 @@ def import_index(request: HttpRequest) -> HttpResponse:
             token, path = save_upload(upload, owner=request.association.pk,
                                       suffix=Path(upload.name).suffix)
             dayfirst = request.POST.get("dayfirst") == "on"
+            columns, _ = import_mapping_columns(association=request.association, kind=PEOPLE)
             if request.POST.get("action") == "map":
                 try:
-                    preview = file_preview(association=request.association, path=path)
+                    preview = file_preview(association=request.association, path=path,
+                                           saved=columns)
                 except (UnreadableFile, UnicodeDecodeError) as exc:
                     path.unlink(missing_ok=True)
                     error = f"{upload.name}: {exc}"
@@ -53,7 +58,6 @@ def import_index(request: HttpRequest) -> HttpResponse:
                     return _mapping_page(request, preview, token=token, file_name=upload.name,
                                          dayfirst=dayfirst)
             else:
-                columns, _ = roster_mapping_columns(association=request.association)
                 try:
                     batch = _start(request, path, file_name=upload.name, dayfirst=dayfirst,
                                    columns=columns)
@@ -81,9 +85,16 @@ def upload_error(upload) -> str:
 def index_page(request: HttpRequest, *, error: str = "", unknown_plans: list[str] | None = None,
                history_error: str = "", **history) -> TemplateResponse:
     """The Import page: both upload forms (a refused file's error beside its form) and the
-    recent imports of both kinds. ``history`` is the history form's options to show again."""
+    recent imports of both kinds. ``history`` is the history form's options to show again.
+    Each form's day-first box starts as its kind's saved mapping left it."""
+    _, dayfirst = import_mapping_columns(association=request.association, kind=PEOPLE)
+    if "options" not in history:
+        _, history_dayfirst = import_mapping_columns(association=request.association,
+                                                     kind=ImportMapping.Kind.MEMBERSHIPS)
+        history["options"] = {"dayfirst": history_dayfirst}
     context = {"imports": recent_imports(), "error": error, "unknown_plans": unknown_plans or [],
-               "history_error": history_error, "accept": ",".join(ACCEPTED), **history}
+               "history_error": history_error, "accept": ",".join(ACCEPTED),
+               "dayfirst": dayfirst, **history}
     return TemplateResponse(request, "membership/import/index.html", context,
                             status=400 if error or history_error or history.get("options_error")
                             else 200)
@@ -92,7 +103,7 @@ def index_page(request: HttpRequest, *, error: str = "", unknown_plans: list[str
 def _mapping_page(request: HttpRequest, preview: FilePreview, *, token: str, file_name: str,
                   dayfirst: bool, error: str = "", unknown_plans: list[str] | None = None
                   ) -> TemplateResponse:
-    _, saved_dayfirst = roster_mapping_columns(association=request.association)
+    _, saved_dayfirst = import_mapping_columns(association=request.association, kind=PEOPLE)
     return TemplateResponse(request, "membership/import/mapping.html", {
         "preview": preview, "upload": token, "file_name": file_name,
         "dayfirst": dayfirst or saved_dayfirst, "error": error,
@@ -110,7 +121,8 @@ def import_map(request: HttpRequest) -> HttpResponse:
         return redirect("import_index", association=request.association.slug)
     file_name = request.POST.get("file_name", "")[:255] or path.name
     dayfirst = request.POST.get("dayfirst") == "on"
-    preview = file_preview(association=request.association, path=path)
+    saved, _ = import_mapping_columns(association=request.association, kind=PEOPLE)
+    preview = file_preview(association=request.association, path=path, saved=saved)
     allowed = {value for value, _ in preview.choices}
     chosen: dict[str, str] = {}
     for column in preview.columns:
@@ -120,7 +132,7 @@ def import_map(request: HttpRequest) -> HttpResponse:
         column.target = target  # shown again if the import is refused
     try:
         with transaction.atomic():
-            roster_mapping_save(association=request.association, columns=chosen,
+            import_mapping_save(association=request.association, kind=PEOPLE, columns=chosen,
                                 dayfirst=dayfirst, actor=request.user)
             batch = _start(request, path, file_name=file_name, dayfirst=dayfirst,
                            columns=chosen)

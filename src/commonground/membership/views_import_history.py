@@ -25,11 +25,14 @@ from commonground.tenancy.decorators import staff_view
 from .history.engine import KIND
 from .history.services import history_prepare
 from .lifecycle import parse_term
-from .models import HistoryBatch
+from .models import HistoryBatch, ImportMapping
 from .roster.mapping import header_key
 from .roster.selectors import FilePreview
-from .selectors_import import history_field_label, history_file_preview
+from .selectors_import import history_field_label, history_file_preview, import_mapping_columns
+from .services_import import import_mapping_save
 from .views_import import index_page, upload_error
+
+MEMBERSHIPS = ImportMapping.Kind.MEMBERSHIPS
 
 
 @dataclass
@@ -68,8 +71,9 @@ def _for_the_page(message: str) -> str:
 @staff_view(admin=True)
 @require_http_methods(["GET", "POST"])
 def import_history_index(request: HttpRequest) -> HttpResponse:
-    """Upload a membership history. "Preview and map" shows the mapping step first; the
-    plain submit imports at once with the recognised columns."""
+    """Upload a membership history. "Preview and map" shows the mapping step first (the
+    columns mapped last time pre-selected); the plain submit imports at once with them
+    over the recognised names."""
     if request.method == "GET":
         return redirect(reverse("import_index", kwargs={"association": request.association.slug})
                         + "#history-h")
@@ -81,8 +85,10 @@ def import_history_index(request: HttpRequest) -> HttpResponse:
                           options_error=options_error)
     token, path = save_upload(upload, owner=request.association.pk,
                               suffix=Path(upload.name).suffix)
+    saved, saved_dayfirst = import_mapping_columns(association=request.association,
+                                                   kind=MEMBERSHIPS)
     try:
-        preview = history_file_preview(path=path)
+        preview = history_file_preview(path=path, saved=saved)
         unreadable = "" if preview.columns else "the file is empty"
     except (UnreadableFile, UnicodeDecodeError) as exc:
         unreadable = str(exc)
@@ -91,9 +97,11 @@ def import_history_index(request: HttpRequest) -> HttpResponse:
         return index_page(request, history_error=f"{upload.name}: {unreadable}", options=options)
     page = {"token": token, "file_name": upload.name, "options": options}
     if request.POST.get("action") == "map":
+        options.dayfirst = options.dayfirst or saved_dayfirst
         return _mapping_page(request, preview, **page)
     try:
-        batch = _start(request, path, file_name=upload.name, options=options, columns=None)
+        batch = _start(request, path, file_name=upload.name, options=options,
+                       columns=saved or None)
     except UnknownPlans as exc:
         # The upload stays: the mapping step shows the error beside the option that fixes it.
         return _mapping_page(request, preview, **page, error=exc.message,
@@ -117,7 +125,8 @@ def _mapping_page(request: HttpRequest, preview: FilePreview, *, token: str, fil
 @staff_view(admin=True)
 @require_POST
 def import_history_map(request: HttpRequest) -> HttpResponse:
-    """Run the uploaded history with the columns chosen on the mapping step."""
+    """Run the uploaded history with the columns chosen on the mapping step, and save
+    them for the association's next history file."""
     path = find_upload(request.POST.get("upload", ""), owner=request.association.pk)
     if path is None:
         messages.error(request, "That upload is gone; choose the file again.")
@@ -125,7 +134,8 @@ def import_history_map(request: HttpRequest) -> HttpResponse:
                         + "#history-h")
     file_name = request.POST.get("file_name", "")[:255] or path.name
     options, options_error = _options(request.POST)
-    preview = history_file_preview(path=path)
+    saved, _ = import_mapping_columns(association=request.association, kind=MEMBERSHIPS)
+    preview = history_file_preview(path=path, saved=saved)
     allowed = {value for value, _ in preview.choices}
     chosen: dict[str, str] = {}
     for column in preview.columns:
@@ -137,7 +147,11 @@ def import_history_map(request: HttpRequest) -> HttpResponse:
     if options_error:
         return _mapping_page(request, preview, **page, options_error=options_error)
     try:
-        batch = _start(request, path, file_name=file_name, options=options, columns=chosen)
+        with transaction.atomic():  # a refused file leaves the saved mapping as it was
+            import_mapping_save(association=request.association, kind=MEMBERSHIPS,
+                                columns=chosen, dayfirst=options.dayfirst, actor=request.user)
+            batch = _start(request, path, file_name=file_name, options=options,
+                           columns=chosen)
     except UnknownPlans as exc:
         return _mapping_page(request, preview, **page, error=exc.message,
                              unknown_plans=exc.names)

@@ -1,5 +1,5 @@
-"""Reads for the roster import's mapping step: the saved mapping, and a file's first rows
-with the field each column would go to."""
+"""Reads for the roster import's mapping step: a file's first rows with the field each
+column would go to (the saved mapping is ``selectors_import.import_mapping_columns``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commonground.core.batches.readers import open_rows
-from commonground.membership.models import RosterMapping
 from commonground.people.models import CustomFieldDefinition
 from commonground.tenancy.models import Association
 
@@ -15,18 +14,6 @@ from .mapping import FIELDS, IGNORE, resolve
 from .rows import cell_text
 
 PREVIEW_ROWS = 5
-
-
-def roster_mapping_columns(*, association: Association) -> tuple[dict[str, str], bool]:
-    """The association's saved column mapping (header key → field) and its day-first
-    choice; entries for custom fields that no longer exist are left out."""
-    saved = RosterMapping.objects.filter(association=association).first()
-    if saved is None:
-        return {}, False
-    known = {f"custom.{k}" for k in CustomFieldDefinition.objects.values_list("key", flat=True)}
-    columns = {key: target for key, target in (saved.columns or {}).items()
-               if not target.startswith("custom.") or target in known}
-    return columns, saved.dayfirst
 
 
 @dataclass
@@ -44,9 +31,11 @@ class FilePreview:
     choices: list[tuple[str, str]]  # (value, label) for every column's dropdown
 
 
-def file_preview(*, association: Association, path: Path) -> FilePreview:
+def file_preview(*, association: Association, path: Path,
+                 saved: dict[str, str] | None = None) -> FilePreview:
     """The header and first rows of a roster file, each column with the field the saved
-    mapping (else the detected default) gives it. Raises ``UnreadableFile``."""
+    mapping ``saved`` (header key → field), else the detected default, gives it. Raises
+    ``UnreadableFile``."""
     rows = open_rows(path)
     header = [cell_text(h) for h in next(rows, None) or []]
     sample = []
@@ -55,7 +44,6 @@ def file_preview(*, association: Association, path: Path) -> FilePreview:
         if len(sample) >= PREVIEW_ROWS:
             break
     definitions = list(CustomFieldDefinition.objects.values_list("key", "label"))
-    saved, _ = roster_mapping_columns(association=association)
     try:
         mapped = resolve(header, custom_fields=definitions, overrides=saved).columns
     except ValueError:  # no column matched: every dropdown starts at "ignore"

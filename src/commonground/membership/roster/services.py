@@ -1,5 +1,5 @@
-"""Writes for roster imports: preparing (or resuming) a batch from a file, and the
-association's saved column mapping.
+"""Writes for roster imports: preparing (or resuming) a batch from a file (the
+association's saved column mapping is ``services_import.import_mapping_save``).
 
 Preparing reads the whole file once (to count its rows) and, on the way, the distinct
 plans it names: an unknown plan stops the import there, before anything is written —
@@ -18,10 +18,9 @@ from commonground.core.batches.engine import resumable
 from commonground.core.batches.files import sha256_file, store_file
 from commonground.core.batches.readers import UnreadableFile, open_rows
 from commonground.core.errors import ValidationFailed
-from commonground.membership.models import Plan, RosterMapping
+from commonground.membership.models import Plan
 from commonground.membership.services import plans_for_import
 from commonground.people.models import CustomFieldDefinition, ImportBatch
-from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
 from .engine import imports_dir
@@ -98,19 +97,3 @@ def file_plans(*, association: Association, cells: dict[Any, None], create_term:
                           if text and len(text) <= LIMITS["plan"])
     return plans_for_import(association=association, names=list(names),
                             create_term_months=create_term, actor=actor)
-
-
-@transaction.atomic
-def roster_mapping_save(*, association: Association, columns: dict[str, str],
-                        dayfirst: bool = False, actor=None) -> RosterMapping:
-    """Remember the columns chosen for a file (header → field, "custom.<key>" or "ignore"),
-    merged over what was saved for other headers, for the association's next file."""
-    checked = normalise_mapping({"columns": dict(columns)})["columns"]
-    mapping, _ = RosterMapping.objects.select_for_update().get_or_create(association=association)
-    mapping.columns = {**(mapping.columns or {}), **checked}
-    mapping.dayfirst = bool(dayfirst)
-    mapping.updated_by = actor if getattr(actor, "is_authenticated", False) else None
-    mapping.save()
-    audit.record(association=association, action="people.import_mapping_saved", obj=mapping,
-                 actor=mapping.updated_by, data={"columns": checked, "dayfirst": mapping.dayfirst})
-    return mapping
