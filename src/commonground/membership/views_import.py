@@ -3,6 +3,7 @@ progress, download rejected rows. Everything works as plain form posts (no JavaS
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from django.contrib import messages
@@ -29,6 +30,9 @@ from .selectors_import import import_mapping_columns, recent_imports
 from .services_import import import_mapping_save
 
 PEOPLE = ImportMapping.Kind.PEOPLE
+# The example files the page offers (package data: membership/samples/), by download name.
+SAMPLES = {"roster.csv": "example-roster.csv",
+           "membership-history.csv": "example-membership-history.csv"}
 ACCEPTED = (".csv", ".txt", ".tsv", *XLSX_SUFFIXES)
 MAX_UPLOAD = 200 * 1024 * 1024
 
@@ -189,3 +193,15 @@ def import_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
         raise Http404("No errors file")
     return FileResponse(open(path, "rb"), as_attachment=True,
                         filename=f"import-{batch.pk}-errors.csv", content_type="text/csv")
+
+
+@staff_view(admin=True)
+def import_sample(request: HttpRequest, name: str) -> HttpResponse:
+    """A small example file of each kind, in the shape the import reads (a roster; a
+    membership history in the CiviCRM / Wild Apricot style), to see or to try."""
+    if name not in SAMPLES:
+        raise Http404("No such example")
+    content = (resources.files("commonground.membership") / "samples" / name).read_bytes()
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{SAMPLES[name]}"'
+    return response
