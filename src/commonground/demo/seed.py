@@ -32,6 +32,7 @@ from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
 from . import catalogue, steps
+from .previous_system import previous_system
 from .steps import YEARS, Seeding, staff_email
 
 
@@ -142,6 +143,7 @@ STEPS: tuple[Callable[[Seeding], None], ...] = (
     steps.write,
     steps.activity,
     steps.portal_member,
+    previous_system,  # a finished membership-history import, through the real importer
     steps.lifecycle,
     truth_file,
 )
