@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django_scopes import scope, scopes_disabled
 
 from commonground.activity.services import source_create
 from commonground.people.services import person_create
 from commonground.tenancy.services import association_create, staff_add
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _data_dir_per_worker(worker_id):
+    """Each test worker has its own database, so its own data dir: batch folders are named
+    by batch id (``<data dir>/history/1``), which every worker's first batch shares."""
+    if worker_id != "master":
+        django_settings.DATA_DIR = Path(django_settings.DATA_DIR) / f"worker-{worker_id}"
+        django_settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
