@@ -129,6 +129,10 @@ class Term(models.Model):
     # Partial index in Meta: imported and seeded terms have no invoice.
     invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="terms", db_index=False)
+    # Reconstructed by the roster import from Member Since and the expiry (see
+    # ``membership.inference``), not read from a record of terms: an import of the real
+    # history replaces these.
+    inferred = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(association="association")
