@@ -88,8 +88,8 @@ def test_phone_column_matches_fast_phone_value_by_value(items):
 
 HEADER = ["Name", "First Name", "Last Name", "Email", "Country", "Membership Level", "Join Date",
           "Expiry", "Shoe", "Colour"]
-PLANS = [PlanRef(1, "Regular", "regular", "individual", 12, 30),
-         PlanRef(2, "Corporate", "corporate", "organisation", 12, 30)]
+PLANS = [PlanRef(1, "Regular", "regular", "individual", 12, 30, 30),
+         PlanRef(2, "Corporate", "corporate", "organisation", 12, 30, 30)]
 DEFINITIONS = [CustomFieldDefinition(key="shoe", label="Shoe", kind="number"),
                CustomFieldDefinition(key="colour", label="Colour", kind="choice",
                                      choices=["Red", "Blue"])]

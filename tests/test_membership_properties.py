@@ -54,6 +54,75 @@ def test_status_by_date_only_moves_forward(ends_on, window, grace, days):
                                renewal_window_days=window, grace_days=grace) != Status.LAPSED
 
 
+# Every kind of plan: monthly, quarterly, half-yearly, annual, multi-year.
+terms_months = st.sampled_from([1, 2, 3, 6, 12, 24, 36, 60, 120])
+
+
+@given(term=terms_months, start=dates, paid_ahead=st.integers(0, 3))
+def test_a_member_paid_through_the_next_term_is_active_on_every_plan(term, start, paid_ahead):
+    """The window is the plan's: a monthly member paid through next month is Active, not
+    "Renewal due" as a 30-day association-wide window made them."""
+    window, grace = lifecycle.default_window(term), lifecycle.default_grace(term)
+    end = lifecycle.term_end(start, term)
+    for _ in range(paid_ahead):
+        end = lifecycle.next_term(end, term)[1]
+    # From the start of the term up to its last ``window`` days, the member is Active.
+    for today in (start, end - timedelta(days=window)):
+        assert lifecycle.status_on(ends_on=end, today=today, renewal_window_days=window,
+                                   grace_days=grace) == Status.ACTIVE
+    # ... and due within the window's last days, in grace just after, lapsed after grace.
+    assert lifecycle.status_on(ends_on=end, today=end, renewal_window_days=window,
+                               grace_days=grace) == (Status.RENEWAL_DUE if window else Status.ACTIVE)
+    assert lifecycle.status_on(ends_on=end, today=end + timedelta(days=grace + 1),
+                               renewal_window_days=window, grace_days=grace) == Status.LAPSED
+
+
+@given(term=terms_months)
+def test_default_windows_fit_inside_the_term_and_grow_with_it(term):
+    window, grace = lifecycle.default_window(term), lifecycle.default_grace(term)
+    assert 0 < window < 28 * term  # a member is Active for most of any term
+    assert 0 < grace <= 30
+    longer = [t for t in (1, 2, 3, 6, 12, 24, 36, 60, 120) if t > term]
+    assert all(lifecycle.default_window(t) >= window for t in longer)
+    assert all(lifecycle.default_grace(t) >= grace for t in longer)
+
+
+@given(start=dates, today=dates)
+def test_a_lifetime_term_is_never_due_in_grace_or_lapsed(start, today):
+    end = lifecycle.term_end(start, lifecycle.LIFETIME)
+    assert end == lifecycle.LIFETIME_END
+    window, grace = lifecycle.default_window(0), lifecycle.default_grace(0)
+    assert lifecycle.status_on(ends_on=end, today=today, renewal_window_days=window,
+                               grace_days=grace) == Status.ACTIVE
+
+
+@given(months=st.integers(1, 120), style=st.sampled_from(["{}", "{} months", "{}m", " {} Months "]))
+def test_parse_term_reads_months_as_written(months, style):
+    assert lifecycle.parse_term(style.format(months)) == months
+
+
+@given(years=st.integers(1, 10), style=st.sampled_from(["{} years", "{}y", "{} yr", "{} year"]))
+def test_parse_term_reads_years(years, style):
+    assert lifecycle.parse_term(style.format(years)) == 12 * years
+
+
+@pytest.mark.parametrize("text,months", [("monthly", 1), ("Quarterly", 3), ("annual", 12),
+                                         ("yearly", 12), ("biennial", 24), ("lifetime", 0),
+                                         ("0", 0)])
+def test_parse_term_reads_words(text, months):
+    assert lifecycle.parse_term(text) == months
+
+
+@given(text=st.text(max_size=12))
+def test_parse_term_rejects_anything_else_with_a_message(text):
+    try:
+        months = lifecycle.parse_term(text)
+    except ValueError as exc:
+        assert "is not a term" in str(exc)
+    else:
+        assert 0 <= months <= 120
+
+
 @given(cents=st.integers(min_value=0, max_value=10**11 - 1))
 def test_money_round_trips_exactly(cents):
     amount = Decimal(cents) / 100
@@ -108,8 +177,9 @@ ops = st.lists(
 @pytest.mark.django_db(transaction=False)
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(ops=ops, term_months=st.sampled_from([1, 6, 12]), grace=st.sampled_from([0, 15, 30]))
-def test_lifecycle_state_machine(scoped, ops, term_months, grace):
+@given(ops=ops, term_months=st.sampled_from([0, 1, 3, 12, 24]),
+       grace=st.sampled_from([None, 0, 15, 30]), window=st.sampled_from([None, 0, 5]))
+def test_lifecycle_state_machine(scoped, ops, term_months, grace, window):
     with rolled_back():
         clock = {"today": date(2025, 1, 15)}
         today = lambda association: clock["today"]  # noqa: E731 - the frozen clock
@@ -117,7 +187,8 @@ def test_lifecycle_state_machine(scoped, ops, term_months, grace):
         with mock.patch.object(services.memberships, "association_today", today), \
                 mock.patch.object(services.billing, "association_today", today):
             plan = services.plan_save(association=scoped, name="P", price="10.00",
-                                      term_months=term_months, grace_days=grace)
+                                      term_months=term_months, grace_days=grace,
+                                      renewal_window_days=window)
             person = person_create(association=scoped, last_name="Member")
             m = services.membership_join(association=scoped, plan=plan, person=person)
             for op, arg in ops:
@@ -155,8 +226,8 @@ def _check_invariants(m, association, today):
     assert (m.starts_on, m.ends_on) == (terms[-1].starts_on, terms[-1].ends_on)
     if m.status != Status.CANCELLED:
         expected = lifecycle.status_on(ends_on=m.ends_on, today=today,
-                                       renewal_window_days=association.renewal_window_days,
-                                       grace_days=m.plan.grace_days)
+                                       renewal_window_days=m.plan.window_days,
+                                       grace_days=m.plan.grace)
         # States only move forward by date; a lapsed membership stays lapsed until reinstated.
         assert m.status == expected
     # The person carries a copy of the current membership for the member list.

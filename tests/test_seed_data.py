@@ -79,10 +79,10 @@ def test_statuses_terms_and_transitions_agree_with_the_dates():
             if m.status in lifecycle.LIVE:
                 assert m.status == lifecycle.status_on(
                     ends_on=m.ends_on, today=TODAY,
-                    renewal_window_days=association.renewal_window_days,
-                    grace_days=m.plan.grace_days)
+                    renewal_window_days=m.plan.window_days,
+                    grace_days=m.plan.grace)
             elif m.status == "lapsed":
-                assert m.lapsed_on == lifecycle.lapse_date(m.ends_on, m.plan.grace_days) <= TODAY
+                assert m.lapsed_on == lifecycle.lapse_date(m.ends_on, m.plan.grace) <= TODAY
                 assert history[-1].event == "lapsed"
             else:
                 assert m.cancelled_on and history[-1].event == "cancelled"

@@ -253,10 +253,15 @@ def test_join_relationship_erase_and_export(staff_client, world, association):
 
 def test_plan_and_offering_create_with_field_errors(staff_client, world, association):
     bad = staff_client.post(url("plan_create"), {"name": "Student", "kind": "individual",
-                                                 "term_months": "0", "price": "-1",
+                                                 "term_months": "", "price": "10",
                                                  "grace_days": "30"})
     assert bad.status_code == 200
-    assert {"term_months", "price"} <= set(bad.context["form"].errors)
+    assert "term_months" in bad.context["form"].errors  # no term is chosen for you
+    bad = staff_client.post(url("plan_create"), {"name": "Student", "kind": "individual",
+                                                 "term_months": "1", "price": "-1",
+                                                 "renewal_window_days": "40"})
+    assert bad.status_code == 200
+    assert {"renewal_window_days", "price"} <= set(bad.context["form"].errors)
     ok = staff_client.post(url("plan_create"), {"name": "Student", "kind": "individual",
                                                 "term_months": "12", "price": "40",
                                                 "grace_days": "30", "is_active": "on"})

@@ -24,6 +24,19 @@ class ValidationFailed(DomainError):
     status = 422
 
 
+class UnknownPlans(ValidationFailed):
+    """A file names plans the association does not have: nothing is written until they
+    exist. ``names`` are the plans as the file spells them."""
+
+    code = "unknown_plans"
+
+    def __init__(self, message: str, *, names: list[str],
+                 fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message, fields=fields or {"plan": [f"unknown plan {n!r}"
+                                                             for n in names]})
+        self.names = names
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

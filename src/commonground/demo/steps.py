@@ -371,7 +371,6 @@ def people(s: Seeding) -> None:
     membership history the profile drives (with its invoices, payments and audit trail)."""
     rnd, t, aid, pools = s.rnd, s.tables, s.aid, s.pools
     assert pools is not None  # drawn by the organisations step
-    window = s.association.renewal_window_days
     join_days = _join_days(s.today, rnd, s.members)
     for i in range(s.members):
         profile = draw_profile(rnd)
@@ -444,14 +443,14 @@ def people(s: Seeding) -> None:
         plan = s.plans[catalogue.CAREER_PLAN[profile.career_stage]]
         employer_pays = bool(employer) and s.org_info[employer][1] == "private" and rnd.random() < 0.5
         timeline = simulate(profile=profile, joined_on=joined_on, today=s.today,
-                            term_months=plan.term_months, grace_days=plan.grace_days,
-                            window_days=window, price=plan.price, rnd=rnd,
+                            term_months=plan.term_months, grace_days=plan.grace,
+                            window_days=plan.window_days, price=plan.price, rnd=rnd,
                             employer_pays=employer_pays)
         billed_to = ", ".join(p for p in (f"{first} {last}", address[0], address[2], "US") if p)
         mid = _membership_write(s, plan=plan, person_id=pid, org_id=None, timeline=timeline,
                                 joined_on=joined_on, billed_to=billed_to)
         s.facts.add(person_id=pid, number=i, email=email, chapter_id=chapter_id, profile=profile,
-                    joined_on=joined_on, timeline=timeline, grace_days=plan.grace_days)
+                    joined_on=joined_on, timeline=timeline, grace_days=plan.grace)
         now_years = (s.today - joined_on).days / 365.25
         s.truth_rows.append({
             "person_id": pid, "membership_id": mid, "email": email, "kind": "person",
@@ -473,7 +472,6 @@ def people(s: Seeding) -> None:
 def organisation_members(s: Seeding) -> None:
     """About a third of the organisations join on a tiered plan, with a primary contact."""
     rnd, t = s.rnd, s.tables
-    window = s.association.renewal_window_days
     tier_for = {"public": (0.75, 0.2, 0.05), "voluntary": (0.8, 0.17, 0.03),
                 "private": (0.5, 0.35, 0.15)}
     all_orgs = [oid for sector in SECTORS for oid in s.org_ids[sector]]
@@ -486,8 +484,8 @@ def organisation_members(s: Seeding) -> None:
                                    weights=tier_for[sector])[0]]
         profile = draw_profile(rnd, stage="senior")
         timeline = simulate(profile=profile, joined_on=joined_on, today=s.today,
-                            term_months=plan.term_months, grace_days=plan.grace_days,
-                            window_days=window, price=plan.price, rnd=rnd)
+                            term_months=plan.term_months, grace_days=plan.grace,
+                            window_days=plan.window_days, price=plan.price, rnd=rnd)
         mid = _membership_write(s, plan=plan, person_id=None, org_id=oid, timeline=timeline,
                                 joined_on=joined_on, billed_to=f"{org_name}, US")
         contacts = s.employees.get(oid, [])

@@ -77,15 +77,19 @@ def create_plan(request, payload: PlanIn):
 @idempotent
 def patch_plan(request, payload: PlanPatch, plan_id: int = _id()):
     plan = get_or_404(Plan.objects.all(), plan_id)
-    current = {f: getattr(plan, f) for f in ("name", "price", "term_months", "kind", "grace_days",
-                                            "currency", "description", "is_active")}
+    current = {f: getattr(plan, f) for f in ("name", "price", "term_months", "kind",
+                                            "renewal_window_days", "grace_days", "currency",
+                                            "description", "is_active")}
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items()}
-    for field in ("name", "price", "term_months", "kind", "grace_days", "is_active"):
+    for field in ("name", "price", "term_months", "kind", "is_active"):
         if field in changes and changes[field] is None:
             raise ValidationFailed("Please correct the highlighted fields",
                                    fields={field: ["may not be null"]})
+    # An explicit null window or grace goes back to the term's default.
+    nullable = ("renewal_window_days", "grace_days")
     return services.plan_save(association=request.association, plan=plan, actor=request.user,
-                              **{**current, **{k: v for k, v in changes.items() if v is not None}})
+                              **{**current, **{k: v for k, v in changes.items()
+                                               if v is not None or k in nullable}})
 
 
 # ---------------------------------------------------------------- memberships

@@ -48,23 +48,46 @@ class RefundForm(forms.Form):
     reference = forms.CharField(max_length=120, required=False)
 
 
+TERM_CHOICES = [("", "Choose the term …"), ("1", "1 month (monthly)"), ("3", "3 months (quarterly)"),
+                ("6", "6 months"), ("12", "12 months (annual)"), ("24", "2 years"),
+                ("36", "3 years"), ("0", "Lifetime (never renews)")]
+
+
 class PlanForm(forms.Form):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=PlanKind.choices)
-    term_months = forms.CharField(label="Term (months)", max_length=4, initial="12",
-                                  widget=forms.NumberInput(attrs={"min": 1, "max": 120}))
+    # A choice with no preselection: a monthly plan saved as "12 months" by accident makes
+    # every member look due or lapsed. The service reads any term parse_term reads.
+    term_months = forms.ChoiceField(label="Term", choices=TERM_CHOICES)
     price = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     currency = forms.CharField(max_length=3, required=False,
                                help_text="Three-letter code; empty for the association's currency")
-    grace_days = forms.CharField(label="Grace period (days)", max_length=4, initial="30",
-                                 widget=forms.NumberInput(attrs={"min": 0, "max": 365}))
+    renewal_window_days = forms.CharField(
+        label="Renewal due (days before the term ends)", max_length=4, required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 365}),
+        help_text="Empty for the term's default: 7 days of a monthly term, 30 of an annual one")
+    grace_days = forms.CharField(
+        label="Grace period (days after the term ends)", max_length=4, required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 365}),
+        help_text="Empty for the term's default: 7 days for a monthly term, 30 for an annual one")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_active = forms.BooleanField(label="Open for new members", required=False, initial=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initial = self.initial.get("term_months")
+        if initial is not None and str(initial) not in dict(TERM_CHOICES):
+            # A plan saved elsewhere (CLI, API) with an uncommon term keeps it.
+            self.fields["term_months"].choices = [
+                *TERM_CHOICES, (str(initial), f"{initial} months")]
+
     @staticmethod
     def initial_for(plan: Plan) -> dict[str, Any]:
-        return {f: getattr(plan, f) for f in ("name", "kind", "term_months", "price", "currency",
-                                               "grace_days", "description", "is_active")}
+        values = {f: getattr(plan, f) for f in ("name", "kind", "price", "currency",
+                                                 "renewal_window_days", "grace_days",
+                                                 "description", "is_active")}
+        values["term_months"] = str(plan.term_months)
+        return values
 
 
 class OfferingForm(forms.Form):

@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 from commonground.people.models import Organisation, Person
 from commonground.tenancy.models import Association, Side
 
+from . import terms
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -26,10 +28,16 @@ class Plan(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=64)
     kind = models.CharField(max_length=16, choices=PlanKind.choices, default=PlanKind.INDIVIDUAL)
+    # 0 is a lifetime plan (``lifecycle.LIFETIME``): one term that never ends.
     term_months = models.PositiveSmallIntegerField(default=12)
     price = models.DecimalField(**MONEY, default=Decimal("0.00"))
     currency = models.CharField(max_length=3, default="USD")
-    grace_days = models.PositiveSmallIntegerField(default=30)
+    # Empty: the default for the term (``lifecycle.default_window``/``default_grace``), so a
+    # plan whose term changes keeps sensible windows. Read through ``window_days``/``grace``.
+    renewal_window_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days before the term ends when renewal is due")
+    grace_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days after the term ends before the membership lapses")
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -39,12 +47,39 @@ class Plan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["association", "slug"], name="plan_unique_slug"),
             models.CheckConstraint(condition=Q(price__gte=0), name="plan_price_not_negative"),
-            models.CheckConstraint(condition=Q(term_months__gte=1), name="plan_term_positive"),
+            models.CheckConstraint(condition=Q(term_months__lte=120),
+                                   name="plan_term_at_most_ten_years"),
         ]
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_lifetime(self) -> bool:
+        return self.term_months == terms.LIFETIME
+
+    @property
+    def window_days(self) -> int:
+        """The renewal window in effect: the plan's own, or the default for its term."""
+        if self.is_lifetime:
+            return 0
+        if self.renewal_window_days is not None:
+            return self.renewal_window_days
+        return terms.default_window(self.term_months)
+
+    @property
+    def grace(self) -> int:
+        """The grace period in effect: the plan's own, or the default for its term."""
+        if self.is_lifetime:
+            return 0
+        if self.grace_days is not None:
+            return self.grace_days
+        return terms.default_grace(self.term_months)
+
+    @property
+    def term_label(self) -> str:
+        return terms.term_label(self.term_months)
 
 
 class Status(models.TextChoices):

@@ -46,10 +46,16 @@ class PlanOut(Schema):
     name: str
     slug: str
     kind: PlanKindName
-    term_months: int
+    term_months: int = Field(..., description="Months per term; 0 for a lifetime plan")
+    is_lifetime: bool
     price: MoneyOut
     currency: str
-    grace_days: int
+    renewal_window_days: int | None = Field(
+        ..., description="The plan's own renewal window; null follows the term's default")
+    grace_days: int | None = Field(
+        ..., description="The plan's own grace period; null follows the term's default")
+    window_days: int = Field(..., description="Days before the end when renewal is due, in effect")
+    grace: int = Field(..., description="Days of grace after the end, in effect")
     description: str
     is_active: bool
 
@@ -58,9 +64,14 @@ class PlanIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(..., max_length=120, examples=["Individual"])
     price: MoneyIn
-    term_months: int = Field(12, description="1 to 120")
+    term_months: int | str = Field(
+        ..., description='Months per term, 1 to 120, or 0 / "lifetime"; also "monthly", '
+                         '"quarterly", "annual", "2 years"', examples=[12])
     kind: PlanKindName = "individual"
-    grace_days: int = Field(30, description="0 to 365")
+    renewal_window_days: int | None = Field(
+        None, description="0 to 365; null: the term's default (7 days monthly, 30 annual)")
+    grace_days: int | None = Field(
+        None, description="0 to 365; null: the term's default (7 days monthly, 30 annual)")
     currency: str | None = Field(None, min_length=3, max_length=3, examples=["USD"])
     description: str = Field("", max_length=5000)
     is_active: bool = True
@@ -71,9 +82,10 @@ class PlanPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, max_length=120)
     price: MoneyIn | None = None
-    term_months: int | None = None
+    term_months: int | str | None = None
     kind: PlanKindName | None = None
-    grace_days: int | None = None
+    renewal_window_days: int | None = Field(None, description="null: the term's default")
+    grace_days: int | None = Field(None, description="null: the term's default")
     currency: str | None = Field(None, min_length=3, max_length=3)
     description: str | None = Field(None, max_length=5000)
     is_active: bool | None = None

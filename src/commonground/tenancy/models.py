@@ -24,9 +24,6 @@ class Association(models.Model):
     country = CountryField(default="US", help_text="Default region for phone numbers")
     currency = models.CharField(max_length=3, default="USD")
     time_zone = models.CharField(max_length=64, default="UTC")
-    renewal_window_days = models.PositiveIntegerField(
-        default=30, help_text="Days before the term ends when a membership is due for renewal"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 
 from commonground.core import bulk
 from commonground.membership import inference, lifecycle, sql
-from commonground.membership.models import Membership, Status, Term, TermKind, Transition
+from commonground.membership.models import Membership, Status, Term, Transition
 from commonground.membership.services import member_summary_refresh
 from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship, RelationshipKind
 
@@ -136,8 +136,13 @@ def terms(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     expiry (or today), a missing expiry one term after joining; the status follows from
     the end date. Adds ``joined``, ``ends``, ``status`` and ``lapsed_on``."""
     plans = run.plans_by_id
+    # A lifetime plan has no expiry: whatever the file says, its one term never ends.
+    lifetime = [p.id for p in plans.values() if p.term_months == lifecycle.LIFETIME]
+    df = df.with_columns(expires_on=pl.when(pl.col("plan_id").is_in(lifetime))
+                         .then(pl.lit(lifecycle.LIFETIME_END)).otherwise("expires_on"))
     df = _per_distinct(df, ["plan_id", "expires_on"], lambda plan_id, expires: (
-        expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1),),
+        expires - relativedelta(months=plans[plan_id].term_months) + timedelta(days=1)
+        if plans[plan_id].term_months != lifecycle.LIFETIME else None,),
         {"from_expiry": pl.Date}, where=pl.col("joined_on").is_null())
     df = df.with_columns(joined=pl.coalesce("joined_on", "from_expiry", pl.lit(run.today)))
     df = _per_distinct(df, ["plan_id", "joined"], lambda plan_id, joined: (
@@ -148,7 +153,8 @@ def terms(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     def state(plan_id: int, ends: date) -> tuple[str, date | None]:
         plan = plans[plan_id]
         status = lifecycle.status_on(ends_on=ends, today=run.today,
-                                     renewal_window_days=run.window, grace_days=plan.grace_days)
+                                     renewal_window_days=plan.window_days,
+                                     grace_days=plan.grace_days)
         return str(status), (lifecycle.lapse_date(ends, plan.grace_days)
                              if status == Status.LAPSED else None)
 

@@ -47,5 +47,6 @@ class PlanRef:
     name: str
     slug: str
     kind: str
-    term_months: int
-    grace_days: int
+    term_months: int  # 0: lifetime
+    grace_days: int  # the grace in effect (the plan's, or its term's default)
+    window_days: int  # the renewal window in effect, likewise

@@ -37,11 +37,10 @@ class RunState:
         self.chapter_names: dict[str, int] = {}
         self.organisations: dict[str, int] = {}
         self.addresses: dict[tuple, tuple] = {}  # distinct address → (region, postal, country, error)
-        plans = [PlanRef(p.id, p.name, p.slug, p.kind, p.term_months, p.grace_days)
+        plans = [PlanRef(p.id, p.name, p.slug, p.kind, p.term_months, p.grace, p.window_days)
                  for p in Plan.objects.all()]
         self.plans_by_id = {p.id: p for p in plans}
         self.definitions = list(CustomFieldDefinition.objects.all())
-        self.window = self.association.renewal_window_days
 
     def reject(self, errors: list[list[Any]], row: list[Any], line: int, reason: str) -> None:
         cells = [cell_text(c) for c in row]

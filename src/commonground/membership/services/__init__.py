@@ -13,7 +13,7 @@ from .billing import (
     payment_refund,
     term_invoice,
 )
-from .catalogue import offering_save, plan_save
+from .catalogue import offering_save, plan_key, plan_save, plans_for_import
 from .common import CENT, actor_user, parse_money
 from .memberships import (
     member_summary_refresh,
@@ -28,5 +28,6 @@ __all__ = [
     "CENT", "actor_user", "billing_identity_erase", "invoice_balance", "invoice_create",
     "invoice_void", "member_summary_refresh", "membership_cancel", "membership_join",
     "membership_reinstate", "membership_renew", "memberships_advance", "offering_save",
-    "parse_money", "payment_record", "payment_refund", "plan_save", "term_invoice",
+    "parse_money", "payment_record", "payment_refund", "plan_key", "plan_save",
+    "plans_for_import", "term_invoice",
 ]

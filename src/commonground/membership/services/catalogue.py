@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
 
-from commonground.core.errors import ValidationFailed
+from commonground.core.errors import UnknownPlans, ValidationFailed
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association, Side
 
+from .. import lifecycle
 from ..models import (
     Offering,
     OfferingCategory,
@@ -23,12 +26,31 @@ from .common import parse_money
 
 # ---------------------------------------------------------------- plans and offerings
 
+def _days(value: Any, *, field: str, errors: dict[str, list[str]]) -> int | None:
+    """A number of days from 0 to 365, or None ("", "default"): the default for the term."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "default")):
+        return None
+    try:
+        days = int(str(value).strip())
+        if not 0 <= days <= 365:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors[field] = ["a whole number of days from 0 to 365, or empty for the term's default"]
+        return None
+    return days
+
+
 @transaction.atomic
-def plan_save(*, association: Association, name: str, price: Any, term_months: int = 12,
-              kind: str = PlanKind.INDIVIDUAL, grace_days: int = 30, currency: str | None = None,
-              description: str = "", is_active: bool = True, slug: str | None = None,
-              plan: Plan | None = None, actor=None) -> Plan:
-    """Create a plan, or update ``plan``. Saving the same plan twice changes nothing."""
+def plan_save(*, association: Association, name: str, price: Any, term_months: Any = 12,
+              kind: str = PlanKind.INDIVIDUAL, renewal_window_days: Any = None,
+              grace_days: Any = None, currency: str | None = None, description: str = "",
+              is_active: bool = True, slug: str | None = None, plan: Plan | None = None,
+              actor=None) -> Plan:
+    """Create a plan, or update ``plan``. Saving the same plan twice changes nothing.
+
+    ``term_months`` is months (1–120) or 0 / "lifetime"; any spelling ``parse_term`` reads.
+    ``renewal_window_days`` and ``grace_days`` left empty follow the term's defaults.
+    """
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -36,25 +58,26 @@ def plan_save(*, association: Association, name: str, price: Any, term_months: i
     if kind not in PlanKind.values:
         errors["kind"] = [f"one of {', '.join(PlanKind.values)}"]
     try:
-        term_months = int(term_months)
-        if not 1 <= term_months <= 120:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["term_months"] = ["a whole number of months from 1 to 120"]
-    try:
-        grace_days = int(grace_days)
-        if not 0 <= grace_days <= 365:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["grace_days"] = ["a whole number of days from 0 to 365"]
+        term_months = lifecycle.parse_term(term_months)
+    except ValueError as exc:
+        errors["term_months"] = [str(exc)]
+    window = _days(renewal_window_days, field="renewal_window_days", errors=errors)
+    grace = _days(grace_days, field="grace_days", errors=errors)
+    if "term_months" not in errors and window is not None and term_months != lifecycle.LIFETIME \
+            and window >= term_months * 28:
+        # A window as long as the term would make every member due from the first day.
+        errors["renewal_window_days"] = ["shorter than the term"]
     try:
         price = parse_money(price, field="price")
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields", fields=errors)
+    if term_months == lifecycle.LIFETIME:
+        window = grace = None  # a lifetime term is never due and never in grace
     values = {"name": name, "price": price, "term_months": term_months, "kind": kind,
-              "grace_days": grace_days, "currency": (currency or association.currency).upper(),
+              "renewal_window_days": window, "grace_days": grace,
+              "currency": (currency or association.currency).upper(),
               "description": description, "is_active": is_active}
     if plan is None:
         slug = slugify(slug or name)[:64]
@@ -71,6 +94,45 @@ def plan_save(*, association: Association, name: str, price: Any, term_months: i
         audit.record(association=association, action="plan.updated", obj=plan, actor=actor,
                      data={"fields": changed})
     return plan
+
+
+def plan_key(text: str) -> str:
+    """How a file's plan value is matched: its slug ("Gold Member" and "gold-member" meet)."""
+    return slugify(str(text).strip())[:64]
+
+
+@transaction.atomic
+def plans_for_import(*, association: Association, names: Iterable[str],
+                     create_term_months: int | None = None, association_slug: str = "",
+                     actor=None) -> dict[str, Plan]:
+    """The plans a file names (by name or slug, any case), before the file writes anything.
+
+    Unknown names raise ``UnknownPlans`` with one line that names them and how to create
+    them — unless ``create_term_months`` is given (``--create-plans --plan-term N``), when
+    they are created at price 0 for individuals and audited. Returns name → plan.
+    """
+    wanted = {n.strip(): plan_key(n) for n in names if n and n.strip()}
+    by_key: dict[str, Plan] = {}
+    for p in Plan.objects.all():
+        by_key.setdefault(plan_key(p.name), p)
+        by_key.setdefault(p.slug, p)
+    missing = sorted({n for n, key in wanted.items() if key not in by_key}, key=str.lower)
+    if missing and create_term_months is None:
+        slug = association_slug or association.slug
+        first = missing[0]
+        more = f" (and {len(missing) - 1} more: {', '.join(missing[1:6])}" \
+               f"{' …' if len(missing) > 6 else ''})" if len(missing) > 1 else ""
+        raise UnknownPlans(
+            f"Unknown plan {first!r}{more}. Create it first: commonground plan create "
+            f"--association {slug} --name {shlex.quote(first)} --term 12 --price 0, "
+            "or import with --create-plans --plan-term 12", names=missing)
+    for name in missing:
+        key = wanted[name]
+        if key in by_key:  # two spellings of one new plan
+            continue
+        by_key[key] = plan_save(association=association, name=name, price="0",
+                                term_months=create_term_months, slug=key, actor=actor)
+    return {n: by_key[key] for n, key in wanted.items()}
 
 
 @transaction.atomic

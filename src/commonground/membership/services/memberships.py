@@ -42,10 +42,9 @@ def _transition(membership: Membership, *, event: str, to: str, on: date, actor=
                  data={"from": previous, "to": to, "on": on.isoformat()})
 
 
-def _status_today(association: Association, plan: Plan, ends_on: date, today: date) -> Status:
-    return lifecycle.status_on(ends_on=ends_on, today=today,
-                               renewal_window_days=association.renewal_window_days,
-                               grace_days=plan.grace_days)
+def _status_today(plan: Plan, ends_on: date, today: date) -> Status:
+    return lifecycle.status_on(ends_on=ends_on, today=today, renewal_window_days=plan.window_days,
+                               grace_days=plan.grace)
 
 
 @transaction.atomic
@@ -73,11 +72,11 @@ def membership_join(*, association: Association, plan: Plan, person: Person | No
                        fields={"plan": ["already a member"]})
     joined_on = joined_on or today
     ends_on = lifecycle.term_end(joined_on, plan.term_months)
-    status = _status_today(association, plan, ends_on, today)
+    status = _status_today(plan, ends_on, today)
     membership = Membership.objects.create(
         association=association, plan=plan, **member_filter, status=status,
         joined_on=joined_on, starts_on=joined_on, ends_on=ends_on,
-        lapsed_on=lifecycle.lapse_date(ends_on, plan.grace_days) if status == Status.LAPSED
+        lapsed_on=lifecycle.lapse_date(ends_on, plan.grace) if status == Status.LAPSED
         else None,
     )
     term = Term.objects.create(association=association, membership=membership,
@@ -113,6 +112,8 @@ def membership_renew(*, membership: Membership, expected_ends_on: date | None = 
         if m.ends_on > expected_ends_on:
             return m  # already renewed
         raise Conflict("This membership changed since you looked; reload and try again")
+    if m.plan.is_lifetime:
+        raise TransitionNotAllowed("A lifetime membership never needs renewing")
     if not lifecycle.can("renew", m.status):
         hint = " — reinstate it instead" if m.status in (Status.LAPSED, Status.CANCELLED) else ""
         raise TransitionNotAllowed(f"A {m.get_status_display().lower()} membership cannot be "
@@ -123,7 +124,7 @@ def membership_renew(*, membership: Membership, expected_ends_on: date | None = 
                                starts_on=starts_on, ends_on=ends_on)
     previous = m.status
     m.starts_on, m.ends_on = starts_on, ends_on
-    m.status = _status_today(m.association, m.plan, ends_on, today)
+    m.status = _status_today(m.plan, ends_on, today)
     m._history_user = actor_user(actor)
     m.save()
     if invoice:
@@ -142,6 +143,8 @@ def membership_reinstate(*, membership: Membership, on: date | None = None, invo
         return m  # already reinstated (a retried request)
     today = association_today(m.association)
     on = on or today
+    if m.plan.is_lifetime:
+        return _lifetime_restore(m, on=on, actor=actor)
     if on <= m.ends_on:
         on = m.ends_on + timedelta(days=1)  # never overlap the previous term
     ends_on = lifecycle.term_end(on, m.plan.term_months)
@@ -149,13 +152,24 @@ def membership_reinstate(*, membership: Membership, on: date | None = None, invo
                                kind=TermKind.REINSTATEMENT, starts_on=on, ends_on=ends_on)
     previous = m.status
     m.starts_on, m.ends_on = on, ends_on
-    m.status = _status_today(m.association, m.plan, ends_on, today)
+    m.status = _status_today(m.plan, ends_on, today)
     m.lapsed_on = None
     m.cancelled_on = None
     m._history_user = actor_user(actor)
     m.save()
     if invoice:
         term_invoice(m, term, actor)
+    _transition(m, event="reinstated", to=m.status, on=on, actor=actor, from_status=previous)
+    _refresh_member(m)
+    return m
+
+
+def _lifetime_restore(m: Membership, *, on: date, actor) -> Membership:
+    """A lifetime term never ended, so reinstating it restores the status, no new term."""
+    previous = m.status
+    m.status, m.lapsed_on, m.cancelled_on = Status.ACTIVE, None, None
+    m._history_user = actor_user(actor)
+    m.save()
     _transition(m, event="reinstated", to=m.status, on=on, actor=actor, from_status=previous)
     _refresh_member(m)
     return m
@@ -192,11 +206,11 @@ def memberships_advance(*, association: Association, today: date | None = None) 
     bulk-inserted. Running it twice on the same day changes nothing the second time.
     """
     today = today or association_today(association)
-    window = association.renewal_window_days
     counts: dict[str, int] = {}
     moved_people: set[int] = set()
     for plan in Plan.objects.all():
-        grace_start = today - timedelta(days=plan.grace_days)  # ends_on >= this → still in grace
+        window = plan.window_days  # each plan's own: a week of a monthly term, a month of a year
+        grace_start = today - timedelta(days=plan.grace)  # ends_on >= this → still in grace
         targets = {
             Status.LAPSED: {"ends_on__lt": grace_start},
             Status.GRACE: {"ends_on__lt": today, "ends_on__gte": grace_start},
@@ -215,7 +229,7 @@ def memberships_advance(*, association: Association, today: date | None = None) 
             update: dict[str, Any] = {"status": target, "updated_at": timezone.now()}
             if target == Status.LAPSED:
                 update["lapsed_on"] = ExpressionWrapper(
-                    F("ends_on") + timedelta(days=plan.grace_days + 1), output_field=DateField())
+                    F("ends_on") + timedelta(days=plan.grace + 1), output_field=DateField())
             for chunk_start in range(0, len(ids), 5000):
                 Membership.objects.filter(id__in=ids[chunk_start:chunk_start + 5000]).update(
                     **update)
