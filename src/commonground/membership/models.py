@@ -167,7 +167,7 @@ class Term(models.Model):
     # Reconstructed by the roster import from Member Since and the expiry (see
     # ``membership.inference``), not read from a record of terms: an import of the real
     # history replaces these.
-    inferred = models.BooleanField(default=False)
+    inferred = models.BooleanField(default=False, db_default=False)  # raw bulk inserts too
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(association="association")
