@@ -414,6 +414,12 @@ def case_membership_roster_transitions_withdraw(fn, w):
         assert not Transition.objects.filter(association_id=w.a.pk, event="grace").exists()
 
 
+@case("membership.last_transition_status")
+def case_membership_last_transition_status(fn, w):
+    got = fn(association_id=w.a.pk, membership_ids=[w.a.membership_id, w.b.membership_id])
+    assert got[-1] == (w.a.membership_id, "grace") and {m for m, _ in got} == {w.a.membership_id}
+
+
 # ---------------------------------------------------------------- the tests
 
 def test_every_sql_function_has_a_case():

@@ -17,12 +17,15 @@ the last term ends on the expiry. When the span is not a whole number of terms:
 
 The transitions, each on the day it happened: ``joined`` on the first day (``renewed``
 when the first inferred term follows an existing one), ``renewed`` on each later term's
-first day (never after today), then for the last term what the daily advance would have
-recorded up to today: ``renewal_due`` on the first day of the plan's renewal window,
-``grace`` the day after the end, ``lapsed`` on ``lifecycle.lapse_date(end, grace)``. Each
-carries the status of its day, so the last one's is the membership's status today (and
-``services.memberships_advance`` finds nothing to do). Earlier terms get no due or grace
-transitions: the roster does not say how early their renewals came.
+first day (never after today), then, when the last term has moved on since it began,
+one change into today's status, dated on its first day: ``renewal_due`` on the first day
+of the plan's renewal window, ``grace`` the day after the end, ``lapsed`` on
+``lifecycle.lapse_date(end, grace)`` (the day after grace ran out). Each transition
+carries the status of its day and starts from the one before, so the last one's is the
+membership's status today (and ``services.memberships_advance`` finds nothing to do). The
+steps in between (due and grace before a lapse, any before an earlier renewal) are not
+written: the roster does not say how early the renewals came, and a lapse is what the
+figures count.
 """
 
 from __future__ import annotations
@@ -127,24 +130,21 @@ def sequence(memberships: pl.DataFrame, *, today: date
     as_of = pl.min_horizontal("on", today_lit)
     steps = terms.select("key", "seq", "event", "on", "from_status", order=pl.lit(0, pl.Int32),
                          to_status=status_on(pl.col("ends_on"), as_of, w, g))
-    # The last term's later changes, up to today, each on its first day.
-    final = terms.filter(pl.col("last")).select(
-        "key", "seq", "on", "from_status", end="ends_on", w=w, g=g)
-    tails = []
-    for order, (event, day, exists) in enumerate((
-            (DUE, pl.col("end") - pl.duration(days=pl.col("w") - 1), pl.col("w") > 0),
-            (GRACE, pl.col("end") + _DAY, pl.col("g") > 0),
-            (LAPSED, pl.col("end") + pl.duration(days=pl.col("g") + 1), pl.lit(True))), start=1):
-        tails.append(final.filter(exists & (day > pl.col("on")) & (day <= today_lit)).select(
-            "key", "seq", "from_status", event=pl.lit(event), on=day,
-            order=pl.lit(order, pl.Int32), to_status=pl.lit(event)))
-    transitions = pl.concat([steps, *tails], how="diagonal_relaxed").sort("key", "seq", "order")
+    # The last term's change into today's status, on its first day, if it has moved on.
+    end = pl.col("ends_on")
+    now = status_on(end, today_lit, w, g)
+    began = pl.when(now == LAPSED).then(end + pl.duration(days=g + 1)) \
+        .when(now == GRACE).then(end + _DAY) \
+        .otherwise(end - pl.duration(days=w - 1))
+    tail = terms.filter(pl.col("last")).select(
+        "key", "seq", "from_status", event=now, on=began, order=pl.lit(1, pl.Int32),
+        to_status=now, moved=now != status_on(end, as_of, w, g))
+    tail = tail.filter(pl.col("moved")).drop("moved")
+    transitions = pl.concat([steps, tail], how="diagonal_relaxed").sort("key", "seq", "order")
     transitions = transitions.with_columns(
         from_status=pl.col("to_status").shift(1).over("key").fill_null(pl.col("from_status")))
-    status = status_on(pl.col("ends_on"), today_lit, w, g)
     state = terms.filter(pl.col("last")).select(
-        "key", "starts_on", "ends_on", status=status,
-        lapsed_on=pl.when(status == LAPSED)
-        .then(pl.col("ends_on") + pl.duration(days=g + 1)))
+        "key", "starts_on", "ends_on", status=now,
+        lapsed_on=pl.when(now == LAPSED).then(end + pl.duration(days=g + 1)))
     return (terms.select("key", "seq", "kind", "starts_on", "ends_on"),
             transitions.select("key", "from_status", "to_status", "event", "on"), state)

@@ -176,3 +176,18 @@ def roster_transitions_withdraw(*, association_id: int, rows: Iterable[Sequence[
             f"DELETE FROM {t} WHERE {t.association} = %s AND {t.membership} = %s "
             f"AND {t.on} > %s AND {t.event} IN ({events})", rows)
         return cur.rowcount
+
+
+def last_transition_status(*, association_id: int, membership_ids: Sequence[int]
+                           ) -> list[tuple[int, str]]:
+    """``(membership_id, to_status)`` of the latest transition (by day, then id) of each of
+    ``membership_ids`` that has one."""
+    if not membership_ids:
+        return []
+    t = names(Transition)
+    where, params = in_list(t.membership, list(membership_ids), kind="int")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {t.membership}, {t.to_status} FROM {t} WHERE {t.association} = %s "
+                    f"AND {where} ORDER BY {t.membership}, {t.on}, {t.id}",
+                    [association_id, *params])
+        return cur.fetchall()

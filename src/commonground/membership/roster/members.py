@@ -242,19 +242,19 @@ def _renew(run: RunState, renew: pl.DataFrame, now) -> None:
     inference), never entered by a person — are withdrawn first."""
     df = renew.join(_plan_frame(run), left_on="m_plan_id", right_on="plan_id", how="left",
                     maintain_order="left")
-    old_end = pl.col("m_ends_on")
-    # The status the old term had on its last day (what the withdrawn changes followed).
-    before = pl.when(pl.col("m_status").is_in([Status.GRACE.value, Status.LAPSED.value])).then(
-        inference.status_on(old_end, old_end, pl.col("window"), pl.col("grace"))
-    ).otherwise(pl.col("m_status"))
+    sql.roster_transitions_withdraw(association_id=run.association.pk,
+                                    rows=df.select("m_id", "m_ends_on").rows())
+    # Each renewal follows on from the status of the latest change left.
+    before = pl.DataFrame(sql.last_transition_status(
+        association_id=run.association.pk, membership_ids=df.get_column("m_id").to_list()),
+        orient="row", schema={"m_id": pl.Int64, "before": pl.Utf8}).unique("m_id", keep="last")
+    df = df.join(before, on="m_id", how="left", maintain_order="left")
     terms_df, transitions, state = inference.sequence(df.select(
-        key="m_id", first_start=old_end + pl.duration(days=1), last_end="expires_on",
-        term_months="term_months", window="window", grace="grace",
-        first_event=pl.lit(inference.RENEWED), from_status=before), today=run.today)
+        key="m_id", first_start=pl.col("m_ends_on") + pl.duration(days=1),
+        last_end="expires_on", term_months="term_months", window="window", grace="grace",
+        first_event=pl.lit(inference.RENEWED),
+        from_status=pl.coalesce("before", "m_status")), today=run.today)
     now_text = run.now_text(now)
-    sql.roster_transitions_withdraw(
-        association_id=run.association.pk,
-        rows=df.select("m_id", "m_ends_on").rows())
     sql.roster_memberships_update(
         association_id=run.association.pk,
         rows=state.select("starts_on", "ends_on", "status", "lapsed_on",
