@@ -41,7 +41,9 @@ def _ingest(tmp_path: Path, text: str, source: str = "newsletter", name: str = "
 
 def test_cli_json_counts_and_idempotent_reingest(tmp_path, jane, newsletter):
     result = _ingest(tmp_path, EMAIL_CSV)
-    assert set(result) == {"created", "duplicates", "unmatched", "rejected", "errors_file"}
+    assert {"created", "updated", "unchanged", "rejected", "memberships_created",
+            "memberships_renewed", "memberships_lapsed", "duplicates", "unmatched",
+            "errors_file", "this_run"} <= set(result)
     assert result["created"] == 3 and result["unmatched"] == 1 and result["rejected"] == 3
     errors = Path(result["errors_file"]).read_text()
     assert "not-an-email" in errors and "is not a kind" in errors and "yesterday" in errors
@@ -53,7 +55,7 @@ def test_cli_json_counts_and_idempotent_reingest(tmp_path, jane, newsletter):
         # The click carried a visitor id: it is now Jane's.
         assert Identity.objects.get(kind="anon").person == jane
     again = _ingest(tmp_path, EMAIL_CSV)
-    assert again["created"] == 0 and again["duplicates"] == 3
+    assert again["created"] == 0 and again["duplicates"] == 3 and again["unchanged"] == 3
     with scope(association=jane.association):
         assert Activity.objects.count() == 3
         assert ActivityReject.objects.count() == 3  # the same bad rows are not stored twice

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -76,3 +78,73 @@ def test_fresh_data_dir_one_line_for_missing_schema_and_seed_prepares_it(tmp_pat
     listed = run(data, "staff", "list", "--association", "x")
     assert listed.returncode == 0, listed.stderr
     assert "director@x.example.org" in listed.stdout
+
+    # A file naming a plan the association lacks: one line, non-zero, nothing written.
+    platinum = tmp_path / "platinum.csv"
+    platinum.write_text("first_name,email,plan\nAda,ada@example.org,Platinum\n")
+    refused = run(data, "import", "people", str(platinum), "--association", "x", "--json")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines() == [
+        "CommandError: Unknown plan 'Platinum'. Create it first: commonground plan create "
+        "--association x --name Platinum --term 12 --price 0, or import with --create-plans "
+        "--plan-term 12"]
+    created = run(data, "plan", "create", "--association", "x", "--name", "Platinum",
+                  "--term", "12", "--price", "0")
+    assert created.returncode == 0, created.stderr
+    landed = run(data, "import", "people", str(platinum), "--association", "x", "--json")
+    assert landed.returncode == 0, landed.stderr
+    assert json.loads(landed.stdout)["memberships_created"] == 1
+
+    # `commonground export people … | head -1`: the reader goes away, the export ends quietly.
+    # Far more than a pipe holds (64 KiB), so the export is still writing when head leaves.
+    many = tmp_path / "many.csv"
+    many.write_text("first_name,last_name,email,city\n" + "".join(
+        f"Person{i},Surname{i},p{i}@example.org,Somewhere far away\n" for i in range(2000)))
+    imported = run(data, "import", "people", str(many), "--association", "x", "--no-progress")
+    assert imported.returncode == 0, imported.stderr
+    first = piped_to_head(data, "export", "people", "--association", "x")
+    assert first.returncode == cli.BROKEN_PIPE_STATUS
+    assert first.line.startswith("\ufeffMember ID,First Name")
+    assert first.stderr == ""
+    gone = closed_pipe(data, "export", "people", "--association", "x")
+    assert (gone.returncode, gone.stderr) == (cli.BROKEN_PIPE_STATUS, "")
+
+
+class Piped(NamedTuple):
+    returncode: int
+    line: str
+    stderr: str
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["COMMONGROUND_DATA_DIR"] = str(data_dir)
+    env.pop("COMMONGROUND_DATABASE_URL", None)
+    return env
+
+
+def piped_to_head(data_dir: Path, *args: str) -> Piped:
+    """``commonground ARGS | head -1`` through a real pipe: read one line, then close the
+    read end while the command still writes."""
+    proc = subprocess.Popen([*_commonground(), *args], env=_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    line = proc.stdout.readline().decode()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    return Piped(proc.returncode, line, err.decode())
+
+
+def closed_pipe(data_dir: Path, *args: str) -> Piped:
+    """``commonground ARGS | true``: the reader is gone before the command writes at all."""
+    proc = subprocess.Popen([*_commonground(), *args], env=_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # Django takes far longer to start than this
+    _, err = proc.communicate(timeout=120)
+    return Piped(proc.returncode, "", err.decode())
+
+
+def test_output_to_a_closed_pipe_ends_quietly_for_any_command(tmp_path):
+    result = closed_pipe(tmp_path, "help", "--all")
+    assert result.returncode == cli.BROKEN_PIPE_STATUS
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+    assert result.stderr == ""

@@ -32,7 +32,9 @@ def data_dir(settings, tmp_path):
 def plans(association):
     with scope(association=association):
         return {"regular": plan_save(association=association, name="Regular", price="100"),
-                "student": plan_save(association=association, name="Student", price="20")}
+                "student": plan_save(association=association, name="Student", price="20"),
+                "corporate": plan_save(association=association, name="Corporate", price="900",
+                                       kind="organisational")}
 
 
 def write_csv(path, rows, header=HEADER, encoding="utf-8", delimiter=","):
@@ -62,7 +64,7 @@ BAD = [
     ["Bad", "Email", "not-an-email", "", "", "", "", "", "", "", "M3", "", "", "", ""],
     ["Grace", "Hopper", "grace@example.com", "12", "", "", "", "", "", "", "M4", "", "", "", ""],
     ["Dup", "Ada", "ada@EXAMPLE.com", "", "", "", "", "", "", "", "M5", "", "", "", ""],
-    ["No", "Plan", "np@example.com", "", "", "", "", "", "", "", "M6", "Platinum", "", "", ""],
+    ["No", "Plan", "np@example.com", "", "", "", "", "", "", "", "M6", "Corporate", "", "", ""],
     ["Ed", "Date", "ed@example.com", "", "", "", "", "", "", "", "M7", "Regular", "31/31/2020",
      "", ""],
     ["Zed", "Zip", "zed@example.com", "", "", "", "Boston", "MA", "ABCDE", "US", "M8", "", "",
@@ -82,7 +84,7 @@ def test_good_rows_land_and_bad_rows_go_to_the_errors_file_with_line_and_reason(
     assert "@" in reasons["4"]
     assert reasons["5"].startswith("Phone:")
     assert reasons["6"] == "duplicate email in this file (first on line 2)"
-    assert "unknown plan 'Platinum'" in reasons["7"] and "Regular, Student" in reasons["7"]
+    assert reasons["7"] == "Membership Type: Corporate is a plan for organisations"
     assert reasons["8"].startswith("Join Date:")
     assert reasons["9"].startswith("Zip:")
     assert errors[0]["E-mail"] == "not-an-email"  # original columns kept
@@ -186,7 +188,10 @@ def test_semicolon_latin1_csv_with_day_first_dates(association, plans, tmp_path)
                        "04/01/2022"]],
                      header=header, encoding="latin-1", delimiter=";")
     result = run_import(path, "--dayfirst", "--mapping", str(_mapping(tmp_path)))
-    assert result == {"created": 1, "updated": 0, "rejected": 0, "errors_file": None}
+    assert {k: result[k] for k in ("created", "updated", "unchanged", "rejected",
+                                   "memberships_created", "memberships_lapsed", "errors_file")} \
+        == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "memberships_created": 1,
+            "memberships_lapsed": 1, "errors_file": None}
     with scope(association=association):
         zoe = Person.objects.get(email_key="zoe@example.fr")
         assert (zoe.first_name, zoe.last_name, zoe.city, zoe.country) == ("Zoé", "Müller", "Lyon", "FR")

@@ -1,6 +1,6 @@
 """The ``commonground`` console script: Django's management commands under one name.
 
-Two things happen before Django dispatches:
+Two things happen before Django dispatches, and one after:
 
 * ``commonground``, ``commonground --help`` and ``commonground help`` list the product's own
   commands (those of the ``commonground.*`` apps), grouped, one line each; Django's own
@@ -8,6 +8,8 @@ Two things happen before Django dispatches:
 * A command that needs the database stops with one line on stderr telling what to run when
   the schema is missing or behind, instead of a traceback half-way through. Commands that
   work without a schema are exempt, and ``seed``/``demo``/``bench`` migrate themselves.
+* Output to a closed pipe (``commonground export people … | head``) ends quietly with
+  status 141, for every command, instead of a ``BrokenPipeError`` traceback.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from commonground.core.schema import schema_problem
 GROUPS: dict[str, tuple[str, ...]] = {
     "Run": ("demo", "serve", "worker"),
     "Data": ("import", "export", "seed", "people", "source", "lifecycle"),
-    "Administration": ("association", "staff"),
+    "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }
 OTHER = "Other"
@@ -45,6 +47,7 @@ NO_SCHEMA = frozenset({
 # Commands that prepare the schema themselves (commonground.core.schema.migrate_if_needed).
 PREPARES = frozenset({"seed", "demo", "bench"})
 HELP_FLAGS = ("-h", "--help")
+BROKEN_PIPE_STATUS = 128 + 13  # 128 + SIGPIPE: what the shell reports for `yes | head -1`
 PRODUCT_PREFIX = "commonground."
 
 
@@ -96,6 +99,20 @@ def _check_schema(subcommand: str) -> None:
 
 
 def main() -> None:
+    """Run the command; output to a closed pipe (``commonground export … | head``) ends
+    quietly with status 141, as a unix tool killed by SIGPIPE, not with a traceback."""
+    try:
+        _main()
+        sys.stdout.flush()  # what is still buffered goes now, inside the try
+    except BrokenPipeError:
+        # The reader is gone. As the Python docs recommend (signal, "Note on SIGPIPE"):
+        # point stdout at devnull so the interpreter's flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(BROKEN_PIPE_STATUS) from None
+
+
+def _main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
     argv = [sys.argv[0], *sys.argv[1:]]
     prog = os.path.basename(argv[0])

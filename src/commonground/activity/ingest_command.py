@@ -8,7 +8,6 @@ duplicate). The batch reads its own copy of the file (in the data dir).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -19,8 +18,12 @@ from django_scopes import scope
 from commonground.core.batches.cli import (
     Follower,
     ProgressBar,
+    RunStart,
     add_file_arguments,
     add_run_arguments,
+    check_landed,
+    resumed_line,
+    summary_json,
 )
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
@@ -52,6 +55,7 @@ def handle(command, *, file: Path, association: str, source: str, json: bool = F
             batch, resumed = activities_prepare(association=assoc, source=src, path=file)
         except DomainError as exc:
             raise CommandError(exc.message)
+    start = RunStart.of(batch, counts(batch), resumed=resumed)
     if resumed and not json:
         command.stderr.write(f"Resuming batch {batch.pk} of {file.name} after row {batch.rows_done}.")
     size = int(batch.options.get("size") or 0)
@@ -67,18 +71,29 @@ def handle(command, *, file: Path, association: str, source: str, json: bool = F
         sys.stderr.write(f"No task worker picked up batch {b.pk}; running it here.\n")
 
     batch = follower.drive(batch, background=background, no_worker=no_worker)
-    report(command, batch, json_out=json)
+    report(command, batch, json_out=json, start=start)
 
 
-def report(command, batch: ActivityBatch, *, json_out: bool) -> None:
+def counts(batch: ActivityBatch) -> dict[str, int]:
+    """The summary's counts: an activity is never updated, and a duplicate (already on
+    file) is an unchanged row; ``duplicates`` and ``unmatched`` are reported as well."""
+    return {"created": batch.created, "updated": 0, "unchanged": batch.duplicates,
+            "rejected": batch.rejected, "duplicates": batch.duplicates,
+            "unmatched": batch.unmatched}
+
+
+def report(command, batch: ActivityBatch, *, json_out: bool, start: RunStart | None = None
+           ) -> None:
+    """The summary (``--json``: ``core.batches.cli.summary``), then a non-zero exit if no
+    row of the file could land."""
     if batch.status == BatchStatus.FAILED:
         raise CommandError(f"Batch {batch.pk} failed: {batch.message}. Run the same command "
                            "again to resume it.")
     errors_file = batch.errors_file or None
+    totals = counts(batch)
     if json_out:
-        command.stdout.write(json.dumps({"created": batch.created, "duplicates": batch.duplicates,
-                                         "unmatched": batch.unmatched, "rejected": batch.rejected,
-                                         "errors_file": errors_file}))
+        command.stdout.write(summary_json(batch, totals, this_run=start))
+        check_landed(batch, totals)
         return
     lines = [f"Batch {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
              f"  created:    {batch.created} (of which unmatched: {batch.unmatched})",
@@ -88,7 +103,11 @@ def report(command, batch: ActivityBatch, *, json_out: bool) -> None:
         lines.append(f"  note: {batch.message}")
     if errors_file:
         lines.append(f"  rejected rows with reasons: {errors_file}")
+    resumed = resumed_line(batch, start)
+    if resumed:
+        lines.insert(1, f"  {resumed}")
     command.stdout.write("\n".join(lines))
+    check_landed(batch, totals)
 
 
 COMMAND = ImportCommand(help="Ingest an activity export (CSV, XLSX or JSON Lines)",

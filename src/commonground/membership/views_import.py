@@ -16,7 +16,7 @@ from commonground.core.batches import tasks
 from commonground.core.batches.files import find_upload, save_upload
 from commonground.core.batches.ownership import is_stuck, owner_alive
 from commonground.core.batches.readers import XLSX_SUFFIXES, UnreadableFile
-from commonground.core.errors import DomainError
+from commonground.core.errors import DomainError, UnknownPlans
 from commonground.people.models import ImportBatch
 from commonground.tenancy.decorators import staff_view
 
@@ -34,7 +34,7 @@ MAX_UPLOAD = 200 * 1024 * 1024
 def import_index(request: HttpRequest) -> HttpResponse:
     """Upload a roster. "Map columns" shows the mapping step first; the plain submit
     imports at once with the saved mapping (or the detected one)."""
-    error = ""
+    error, unknown_plans = "", []
     if request.method == "POST":
         upload = request.FILES.get("file")
         suffix = Path(upload.name).suffix.lower() if upload else ""
@@ -64,21 +64,25 @@ def import_index(request: HttpRequest) -> HttpResponse:
                 except DomainError as exc:
                     path.unlink(missing_ok=True)
                     error = exc.message
+                    unknown_plans = exc.names if isinstance(exc, UnknownPlans) else []
                 else:
                     return redirect("import_detail", association=request.association.slug,
                                     batch_id=batch.pk)
     batches = ImportBatch.objects.select_related("created_by")[:50]
     return TemplateResponse(request, "membership/import/index.html",
-                            {"batches": batches, "error": error, "accept": ",".join(ACCEPTED)},
+                            {"batches": batches, "error": error, "unknown_plans": unknown_plans,
+                             "accept": ",".join(ACCEPTED)},
                             status=400 if error else 200)
 
 
 def _mapping_page(request: HttpRequest, preview: FilePreview, *, token: str, file_name: str,
-                  dayfirst: bool, error: str = "") -> TemplateResponse:
+                  dayfirst: bool, error: str = "", unknown_plans: list[str] | None = None
+                  ) -> TemplateResponse:
     _, saved_dayfirst = roster_mapping_columns(association=request.association)
     return TemplateResponse(request, "membership/import/mapping.html", {
         "preview": preview, "upload": token, "file_name": file_name,
-        "dayfirst": dayfirst or saved_dayfirst, "error": error}, status=400 if error else 200)
+        "dayfirst": dayfirst or saved_dayfirst, "error": error,
+        "unknown_plans": unknown_plans or []}, status=400 if error else 200)
 
 
 @staff_view(admin=True)
@@ -108,7 +112,8 @@ def import_map(request: HttpRequest) -> HttpResponse:
                            columns=chosen)
     except DomainError as exc:
         return _mapping_page(request, preview, token=request.POST["upload"],
-                             file_name=file_name, dayfirst=dayfirst, error=exc.message)
+                             file_name=file_name, dayfirst=dayfirst, error=exc.message,
+                             unknown_plans=exc.names if isinstance(exc, UnknownPlans) else None)
     return redirect("import_detail", association=request.association.slug, batch_id=batch.pk)
 
 

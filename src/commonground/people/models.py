@@ -292,6 +292,8 @@ class ImportBatch(FileBatch):
     rejected = models.PositiveIntegerField(default=0)
     memberships_created = models.PositiveIntegerField(default=0)
     memberships_renewed = models.PositiveIntegerField(default=0)
+    # Memberships (created or renewed) the import left lapsed: an expiry past its grace.
+    memberships_lapsed = models.PositiveIntegerField(default=0)
     unknown_headers = models.JSONField(default=list, blank=True)
     mapped_headers = models.JSONField(default=dict, blank=True)
 

@@ -4,13 +4,19 @@
 here (following another live process that holds it, taking it over if that process
 dies), or hand it to the worker and follow its progress — and run it here after all if
 no worker picks it up within ``WORKER_WAIT_S``.
+
+``summary``/``summary_json`` are every import's ``--json`` (the same keys for every kind),
+``RunStart`` what a resumed run had done before it began, and ``check_landed`` the
+non-zero exit of an import where no row could land.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +125,72 @@ class Follower:
                     time.monotonic() - started > timeout:
                 return batch  # nobody is (or is any longer) working on it
             time.sleep(POLL_S)
+
+
+# What every import's summary reports, whatever its kind; a kind without memberships (or
+# without updates) reports 0. A kind's own counts (``duplicates`` …) follow these.
+SUMMARY_COUNTS = ("created", "updated", "unchanged", "rejected", "memberships_created",
+                  "memberships_renewed", "memberships_lapsed")
+LANDED = ("created", "updated", "unchanged")  # a row that counts here is on file
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """Where a batch stood when this run of the command began. A resumed run starts past
+    rows others (an earlier, interrupted run) did: what it did itself is the difference."""
+
+    rows_done: int = 0
+    counts: Mapping[str, int] = field(default_factory=dict)
+    resumed: bool = False
+
+    @classmethod
+    def of(cls, batch: FileBatch, counts: Mapping[str, int], *, resumed: bool) -> RunStart:
+        return cls(rows_done=int(batch.rows_done or 0),
+                   counts={k: int(v) for k, v in counts.items()}, resumed=resumed)
+
+
+def summary(batch: FileBatch, counts: Mapping[str, int], *,
+            this_run: RunStart | None = None) -> dict[str, Any]:
+    """The ``--json`` of every import: the batch's totals over all its runs, and
+    ``this_run`` (what this command did; the same as the totals unless it resumed)::
+
+        {"batch": 7, "file": "roster.csv", "status": "done", "rows": 5000,
+         "created": 4100, "updated": 600, "unchanged": 250, "rejected": 50,
+         "memberships_created": 4000, "memberships_renewed": 300, "memberships_lapsed": 900,
+         <the kind's own counts, e.g. "duplicates": 0>,
+         "errors_file": "/…/errors.csv" | null, "resumed": false,
+         "this_run": {"rows": 5000, "created": 4100, …every count above…}}
+
+    ``counts`` are the batch's totals by name (missing ones are 0)."""
+    start = this_run or RunStart()
+    totals = {key: int(counts.get(key, 0)) for key in SUMMARY_COUNTS}
+    totals.update({k: int(v) for k, v in counts.items() if k not in totals})
+    rows = int(batch.rows_done or 0)
+    return {"batch": batch.pk, "file": batch.file_name, "status": str(batch.status),
+            "rows": rows, **totals, "errors_file": batch.errors_file or None,
+            "resumed": start.resumed,
+            "this_run": {"rows": rows - start.rows_done,
+                         **{k: v - int(start.counts.get(k, 0)) for k, v in totals.items()}}}
+
+
+def summary_json(batch: FileBatch, counts: Mapping[str, int], *,
+                 this_run: RunStart | None = None) -> str:
+    """``summary`` as the one line ``--json`` prints."""
+    return json.dumps(summary(batch, counts, this_run=this_run))
+
+
+def resumed_line(batch: FileBatch, this_run: RunStart | None) -> str | None:
+    """"Resumed: 1,200 rows in this run, 5,000 in all" — None unless the run resumed."""
+    if this_run is None or not this_run.resumed:
+        return None
+    rows = int(batch.rows_done or 0)
+    return f"Resumed: {rows - this_run.rows_done:,} rows in this run, {rows:,} in all"
+
+
+def check_landed(batch: FileBatch, counts: Mapping[str, int], *, noun: str = "row") -> None:
+    """Exit non-zero (after the summary is printed) when rows were rejected and none
+    landed: every row of the file was refused. A file of blank rows is not a failure."""
+    if int(counts.get("rejected", 0)) and not any(int(counts.get(k, 0)) for k in LANDED):
+        where = f"; the reasons are in {batch.errors_file}" if batch.errors_file else ""
+        raise CommandError(f"No {noun} of {batch.file_name} could be imported: all "
+                           f"{int(counts['rejected']):,} were rejected{where}")

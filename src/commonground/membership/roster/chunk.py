@@ -37,7 +37,7 @@ def _is_blank(row: list[Any]) -> bool:
 def process(run: RunState, offset: int, rows: list[list[Any]], errors: list[list[Any]]
             ) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0,
-              "memberships_created": 0, "memberships_renewed": 0}
+              "memberships_created": 0, "memberships_renewed": 0, "memberships_lapsed": 0}
     kept, lines = [], []
     typed = run.cleaner.typed  # CSV cells are all strings: a blank row is all ""
     for i, row in enumerate(rows):
@@ -90,6 +90,7 @@ def process(run: RunState, offset: int, rows: list[list[Any]], errors: list[list
     touched |= renewed
     counts["memberships_created"] += mcounts["created"]
     counts["memberships_renewed"] += mcounts["renewed"]
+    counts["memberships_lapsed"] += mcounts["lapsed"]
     counts["created"] += new.height
     existing = df.filter(pl.col("pid").is_not_null()).get_column("pid").to_list()
     updated = sum(1 for pk in existing if pk in touched)

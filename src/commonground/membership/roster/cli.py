@@ -1,5 +1,11 @@
 """``commonground import people FILE --association SLUG [--mapping FILE] [--json] [--dayfirst]
-[--background]``: import a roster exported from another AMS (CSV or XLSX).
+[--create-plans --plan-term N] [--background]``: import a roster exported from another AMS
+(CSV or XLSX).
+
+A file naming a plan the association does not have stops before anything is written,
+with one line naming the plan and how to create it (``--create-plans --plan-term N``
+creates the missing plans first, with that term). An import where no row could land
+(every row rejected) exits non-zero after its summary.
 
 Small files run here with a progress bar. Large files (more than 20,000 rows) or
 ``--background`` go to the task worker (``commonground db_worker``) while this command
@@ -10,7 +16,6 @@ start a worker. Re-running the command on the same file resumes an interrupted i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -20,12 +25,17 @@ from commonground.core.batches.cli import (
     WORKER_WAIT_S,
     Follower,
     ProgressBar,
+    RunStart,
     add_file_arguments,
     add_run_arguments,
+    check_landed,
+    resumed_line,
+    summary_json,
 )
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
+from commonground.membership.lifecycle import parse_term
 from commonground.people.models import ImportBatch
 from commonground.tenancy.models import Association
 
@@ -38,16 +48,19 @@ def add_arguments(people) -> None:
     add_file_arguments(people)
     people.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
     people.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
+    add_plan_arguments(people)
     add_run_arguments(people, background_help="Hand the import to the task worker")
 
 
 def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
-           background=False, no_progress=False, **_: object) -> None:
+           create_plans=False, plan_term=None, background=False, no_progress=False,
+           **_: object) -> None:
     assoc = Association.objects.filter(slug=association).first()
     if assoc is None:
         raise CommandError(f"No association {association!r}")
     if not file.is_file():
         raise CommandError(f"No such file: {file}")
+    create_term = plan_term_option(create_plans, plan_term)
     try:
         mapping_data = load_mapping_file(mapping) if mapping else None
     except (MappingError, OSError) as exc:
@@ -55,9 +68,11 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
     with scope(association=assoc):
         try:
             batch, resumed = import_prepare(association=assoc, path=file, file_name=file.name,
-                                            dayfirst=dayfirst, mapping=mapping_data)
+                                            dayfirst=dayfirst, mapping=mapping_data,
+                                            create_plans_term=create_term)
         except DomainError as exc:
             raise CommandError(exc.message)
+    start = RunStart.of(batch, counts(batch), resumed=resumed)
     if resumed and not json:
         command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
                              f"{batch.rows_done} of {batch.total_rows}.")
@@ -77,17 +92,55 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
 
     batch = follower.drive(batch, background=background
                            or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
-    report(command, batch, json_out=json)
+    report(command, batch, json_out=json, start=start)
 
 
-def report(command, batch: ImportBatch, *, json_out: bool) -> None:
+def add_plan_arguments(parser) -> None:
+    """``--create-plans --plan-term N``, for every import whose file names plans."""
+    parser.add_argument("--create-plans", action="store_true",
+                        help="Create the plans the file names that do not exist yet (price 0, "
+                             "for individuals), with the term --plan-term gives")
+    parser.add_argument("--plan-term", metavar="TERM",
+                        help="The term of plans --create-plans creates: months (1, 12 …), "
+                             "monthly, annual, lifetime …")
+
+
+def plan_term_option(create_plans: bool, plan_term: str | None) -> int | None:
+    """``--create-plans --plan-term N`` as months (0 lifetime); None without them. The
+    term is never assumed: a monthly plan created as annual would misstate every member."""
+    if plan_term is not None and not create_plans:
+        raise CommandError("--plan-term is the term of the plans --create-plans creates; "
+                           "add --create-plans")
+    if not create_plans:
+        return None
+    if plan_term is None:
+        raise CommandError("--create-plans needs the new plans' term: --plan-term 12 "
+                           "(or monthly, annual, lifetime …)")
+    try:
+        return parse_term(plan_term)
+    except ValueError as exc:
+        raise CommandError(f"--plan-term: {exc}") from None
+
+
+COUNTS = ("created", "updated", "unchanged", "rejected", "memberships_created",
+          "memberships_renewed", "memberships_lapsed")
+
+
+def counts(batch: ImportBatch) -> dict[str, int]:
+    return {name: getattr(batch, name) for name in COUNTS}
+
+
+def report(command, batch: ImportBatch, *, json_out: bool, start: RunStart | None = None) -> None:
+    """The summary (``--json``: ``core.batches.cli.summary``), then a non-zero exit if no
+    row of the file could land."""
     errors_file = batch.errors_file or None
     if batch.status == BatchStatus.FAILED:
         raise CommandError(f"Import {batch.pk} failed: {batch.message}. Run the same "
                            "command again to resume it.")
+    totals = counts(batch)
     if json_out:
-        command.stdout.write(json.dumps({"created": batch.created, "updated": batch.updated,
-                                         "rejected": batch.rejected, "errors_file": errors_file}))
+        command.stdout.write(summary_json(batch, totals, this_run=start))
+        check_landed(batch, totals)
         return
     lines = [
         f"Import {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
@@ -96,8 +149,11 @@ def report(command, batch: ImportBatch, *, json_out: bool) -> None:
         f"  unchanged: {batch.unchanged}",
         f"  rejected:  {batch.rejected}",
         f"  memberships created: {batch.memberships_created}, renewed: "
-        f"{batch.memberships_renewed}",
+        f"{batch.memberships_renewed}, lapsed: {batch.memberships_lapsed}",
     ]
+    resumed = resumed_line(batch, start)
+    if resumed:
+        lines.insert(1, f"  {resumed}")
     if batch.mapped_headers:
         lines.append("  columns used: " + ", ".join(
             f"{header} → {field}" for field, header in batch.mapped_headers.items()))
@@ -106,6 +162,7 @@ def report(command, batch: ImportBatch, *, json_out: bool) -> None:
     if errors_file:
         lines.append(f"  rejected rows with reasons: {errors_file}")
     command.stdout.write("\n".join(lines))
+    check_landed(batch, totals)
 
 
 COMMAND = ImportCommand(help="Import a roster of people (CSV or XLSX)",

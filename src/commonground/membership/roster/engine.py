@@ -157,8 +157,10 @@ def _run(batch: ImportBatch, owner: str, progress: ProgressFn | None) -> None:
 
 
 def summary(batch: ImportBatch) -> dict[str, int]:
-    return {"created": batch.created, "updated": batch.updated, "rejected": batch.rejected,
-            "rows_done": batch.rows_done}
+    return {"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged,
+            "rejected": batch.rejected, "memberships_created": batch.memberships_created,
+            "memberships_renewed": batch.memberships_renewed,
+            "memberships_lapsed": batch.memberships_lapsed, "rows_done": batch.rows_done}
 
 
 KIND = BatchKind(name="people", model=ImportBatch, runner=_run, summary=summary)

@@ -84,7 +84,7 @@ def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
 
 
 def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int], set[int]]:
-    counts = {"created": 0, "renewed": 0}
+    counts = {"created": 0, "renewed": 0, "lapsed": 0}
     rows = people.filter(pl.col("plan_id").is_not_null() | pl.col("expires_on").is_not_null())
     if rows.height == 0:
         return counts, set()
@@ -99,7 +99,7 @@ def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int
     rows = rows.join(current, on="pid", how="left", maintain_order="left")
     create = rows.filter(pl.col("m_id").is_null() & pl.col("plan_id").is_not_null())
     if create.height:
-        _create(run, create, now)
+        counts["lapsed"] += _create(run, create, now)
         counts["created"] = create.height
         # People who were already on file get their copy refreshed (new ones were written
         # with it, see with_summary).
@@ -112,7 +112,7 @@ def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int
         "pid", "m_id", "m_plan_id", "m_status", "m_ends_on", "expires_on")
     if renew.height == 0:
         return counts, set()
-    _renew(run, renew, now)
+    counts["lapsed"] += _renew(run, renew, now)
     counts["renewed"] = renew.height
     renewed = renew.get_column("pid").to_list()
     member_summary_refresh(association=run.association, person_ids=renewed)
@@ -201,9 +201,10 @@ def _write_history(run: RunState, terms_df: pl.DataFrame, transitions: pl.DataFr
                    "note": inference.NOTE, "created_at": now_text})
 
 
-def _create(run: RunState, create: pl.DataFrame, now) -> None:
+def _create(run: RunState, create: pl.DataFrame, now) -> int:
     """New memberships with their inferred history: a join term from Member Since, a
-    renewal each plan term up to the expiry, dated transitions (``membership.inference``)."""
+    renewal each plan term up to the expiry, dated transitions (``membership.inference``).
+    Returns how many of them are lapsed."""
     df = terms(run, create.select("pid", "plan_id", "joined_on", "expires_on"))
     ids = bulk.reserve_ids(Membership, create.height)
     now_text = run.now_text(now)
@@ -224,6 +225,7 @@ def _create(run: RunState, create: pl.DataFrame, now) -> None:
     bulk.insert_frame(Membership, members, consts)
     _history(run, ids, "+", now_text)
     _write_history(run, terms_df, transitions, now_text)
+    return state.filter(pl.col("status") == Status.LAPSED.value).height
 
 
 def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
@@ -233,13 +235,14 @@ def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
                        sorted(ids), association_id=run.association.pk)
 
 
-def _renew(run: RunState, renew: pl.DataFrame, now) -> None:
+def _renew(run: RunState, renew: pl.DataFrame, now) -> int:
     """Later expiries of existing members: inferred renewal terms from the current end up
     to the new expiry (the same rule as new memberships), written column-wise.
 
     A later expiry means the member did renew, so the grace and lapse recorded after the
     old end — only ever derived from that end by the rules (the daily advance, an earlier
-    inference), never entered by a person — are withdrawn first."""
+    inference), never entered by a person — are withdrawn first. Returns how many are
+    still lapsed after it (a later expiry, but past its grace)."""
     df = renew.join(_plan_frame(run), left_on="m_plan_id", right_on="plan_id", how="left",
                     maintain_order="left")
     sql.roster_transitions_withdraw(association_id=run.association.pk,
@@ -261,3 +264,4 @@ def _renew(run: RunState, renew: pl.DataFrame, now) -> None:
                           pl.lit(now_text).alias("updated_at"), "key").rows())
     _write_history(run, terms_df, transitions, now_text)
     _history(run, df.get_column("m_id").to_list(), "~", now_text)
+    return state.filter(pl.col("status") == Status.LAPSED.value).height

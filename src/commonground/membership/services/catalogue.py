@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable
 from decimal import Decimal
@@ -25,6 +26,9 @@ from ..models import (
 from .common import parse_money
 
 # ---------------------------------------------------------------- plans and offerings
+
+NAME_MAX = Plan._meta.get_field("name").max_length
+CURRENCY = re.compile(r"[A-Z]{3}")
 
 def _days(value: Any, *, field: str, errors: dict[str, list[str]]) -> int | None:
     """A number of days from 0 to 365, or None ("", "default"): the default for the term."""
@@ -55,8 +59,13 @@ def plan_save(*, association: Association, name: str, price: Any, term_months: A
     name = (name or "").strip()
     if not name:
         errors["name"] = ["required"]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"at most {NAME_MAX} characters"]
     if kind not in PlanKind.values:
         errors["kind"] = [f"one of {', '.join(PlanKind.values)}"]
+    currency = (currency or association.currency).strip().upper()
+    if not CURRENCY.fullmatch(currency):
+        errors["currency"] = ["a three-letter code such as USD or EUR"]
     try:
         term_months = lifecycle.parse_term(term_months)
     except ValueError as exc:
@@ -77,7 +86,7 @@ def plan_save(*, association: Association, name: str, price: Any, term_months: A
         window = grace = None  # a lifetime term is never due and never in grace
     values = {"name": name, "price": price, "term_months": term_months, "kind": kind,
               "renewal_window_days": window, "grace_days": grace,
-              "currency": (currency or association.currency).upper(),
+              "currency": currency,
               "description": description, "is_active": is_active}
     if plan is None:
         slug = slugify(slug or name)[:64]
@@ -116,7 +125,12 @@ def plans_for_import(*, association: Association, names: Iterable[str],
     for p in Plan.objects.all():
         by_key.setdefault(plan_key(p.name), p)
         by_key.setdefault(p.slug, p)
-    missing = sorted({n for n, key in wanted.items() if key not in by_key}, key=str.lower)
+    # One spelling per missing plan ("Gold" and "gold" are one plan): the first given.
+    first_spelling: dict[str, str] = {}
+    for n, key in wanted.items():
+        if key not in by_key:
+            first_spelling.setdefault(key, n)
+    missing = sorted(first_spelling.values(), key=str.lower)
     if missing and create_term_months is None:
         slug = association_slug or association.slug
         first = missing[0]
