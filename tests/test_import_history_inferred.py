@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
@@ -144,3 +145,13 @@ def test_memberships_imported_before_inference_lapse_on_the_day_grace_ran_out(
                                                         date(2025, 3, 31))
         assert ms.memberships_advance(association=association) == {}
         assert m.transitions.count() == 2
+
+
+def test_the_profile_says_which_terms_were_inferred(association, plans, tmp_path, staff_client):
+    load(association, tmp_path, "an@example.org,An,Annual,2022-05-01,2025-04-30\n")
+    m, _, _ = history(association, "an@example.org")
+    body = staff_client.get(reverse("person_detail", kwargs={
+        "association": "acme", "person_id": m.person_id})).content.decode()
+    assert body.count('Renewal <span class="muted">(inferred)</span>') == 2
+    assert 'Lapsed <span class="muted">(inferred)</span>' in body
+
