@@ -358,6 +358,56 @@ def case_membership_member_summary_refresh(fn, w):
     assert (ada.member_status, ada.member_since) != ("", NO_MEMBERSHIP)
 
 
+@case("membership.history_memberships")
+def case_membership_history_memberships(fn, w):
+    rows = fn(association_id=w.a.pk, person_ids=all_ids(w))
+    with scopes_disabled():
+        mine = set(Membership.objects.filter(association_id=w.a.pk).values_list("id", flat=True))
+    assert {r[0] for r in rows} == mine and all(date.fromisoformat(r[5]) for r in rows)
+
+
+def _membership_ids(w) -> list[int]:
+    with scopes_disabled():
+        return list(Membership.objects.filter(
+            association_id__in=[w.a.pk, w.b.pk]).values_list("id", flat=True))
+
+
+@case("membership.history_terms")
+def case_membership_history_terms(fn, w):
+    rows = fn(association_id=w.a.pk, membership_ids=_membership_ids(w))
+    with scopes_disabled():
+        mine = set(Membership.objects.filter(association_id=w.a.pk).values_list("id", flat=True))
+    assert {r[0] for r in rows} == mine and all(r[3] is False for r in rows)
+
+
+@case("membership.history_last_lapses")
+def case_membership_history_last_lapses(fn, w):
+    with scopes_disabled():  # (B's rows must stay as they are: only A gets a lapse)
+        m = Membership.objects.get(pk=w.a.membership_id)
+        m.transitions.create(association_id=w.a.pk, from_status="grace", to_status="lapsed",
+                             event="lapsed", on=date(2020, 1, 2))
+    assert fn(association_id=w.a.pk, membership_ids=_membership_ids(w)) == [
+        (w.a.membership_id, "2020-01-02")]
+
+
+@case("membership.history_clear")
+def case_membership_history_clear(fn, w):
+    fn(association_id=w.a.pk, membership_ids=_membership_ids(w))
+    with scopes_disabled():
+        a = Membership.objects.get(pk=w.a.membership_id)
+        assert not a.terms.exists() and not a.transitions.exists()
+
+
+@case("membership.history_memberships_update")
+def case_membership_history_memberships_update(fn, w):
+    fn(association_id=w.a.pk, rows=[("2020-01-01", "2020-01-01", "2020-12-31", "lapsed",
+                                      "2021-01-31", timezone.now(), pk)
+                                     for pk in _membership_ids(w)])
+    with scopes_disabled():
+        a = Membership.objects.get(pk=w.a.membership_id)
+    assert (a.status, a.ends_on) == ("lapsed", date(2020, 12, 31))
+
+
 @case("membership.roster_people")
 def case_membership_roster_people(fn, w):
     fields = ["id", "first_name", "email_key", "custom"]

@@ -15,3 +15,5 @@ class MembershipConfig(AppConfig):
         connect()
         registry.register("people", kind="commonground.membership.roster.engine.KIND",
                           command="commonground.membership.roster.cli.COMMAND")
+        registry.register("memberships", kind="commonground.membership.history.engine.KIND",
+                          command="commonground.membership.history.cli.COMMAND")

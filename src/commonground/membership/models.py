@@ -10,6 +10,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+from commonground.core.batches.models import BatchStatus, FileBatch
 from commonground.people.models import Organisation, Person
 from commonground.tenancy.models import Association, Side
 
@@ -354,3 +355,42 @@ class RosterMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Roster mapping of {self.association_id}"
+
+
+class HistoryBatch(FileBatch):
+    """One run of a membership history import (``membership.history``): a file of terms,
+    renewals and payments from another system, with its options, progress and counts."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    options_key = models.CharField(max_length=64, help_text="sha256 of the options, for resuming")
+    created = models.BigIntegerField(default=0)      # terms created
+    updated = models.BigIntegerField(default=0)      # inferred terms replaced by the real one
+    unchanged = models.BigIntegerField(default=0)    # rows whose term was already on file
+    memberships_created = models.BigIntegerField(default=0)
+    memberships_renewed = models.BigIntegerField(default=0)     # renewal terms
+    memberships_lapsed = models.BigIntegerField(default=0)      # lapse transitions
+    memberships_reinstated = models.BigIntegerField(default=0)  # reinstatement terms
+    invoices_created = models.BigIntegerField(default=0)
+    payments_created = models.BigIntegerField(default=0)
+    people_created = models.BigIntegerField(default=0)
+    unknown_headers = models.JSONField(default=list, blank=True)
+    mapped_headers = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["association", "file_sha256", "options_key"],
+                         name="historybatch_file_idx"),
+            models.Index(fields=["association", "-created_at"], name="historybatch_recent_idx"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"History import {self.pk} ({self.file_name})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == BatchStatus.DONE else 0
+        return min(100, int(self.rows_done * 100 / self.total_rows))

@@ -22,7 +22,7 @@ from commonground.core.bulk import in_list, key_ids, sql_literal
 from commonground.core.bulk.names import names
 from commonground.people.models import Organisation, Person, Relationship
 
-from .models import Membership, Status, Transition
+from .models import Membership, Status, Term, Transition
 
 _LIVE = (Status.ACTIVE, Status.RENEWAL_DUE, Status.GRACE)
 _SUMMARY_CHUNK = 5000
@@ -80,6 +80,81 @@ def member_summary_refresh(*, association_id: int, person_ids: Iterable[int] | N
             cur.execute(sql.format(people=f"AND {p.id} IN ({marks})"), [association_id, *chunk])
             changed += cur.rowcount
     return changed
+
+
+# ---------------------------------------------------------------- the history import
+
+def _assoc(column: str) -> str:
+    # "+association" keeps SQLite on the person / membership index, not a scan of the
+    # association (see memberships_of).
+    return f"+{column}" if connection.vendor == "sqlite" else column
+
+
+def history_memberships(*, association_id: int, person_ids: Sequence[int]) -> list[tuple]:
+    """``(id, person_id, plan_id, status, joined_on, ends_on, lapsed_on)`` (dates as ISO
+    text) of the memberships of ``person_ids``."""
+    if not person_ids:
+        return []
+    m = names(Membership)
+    where, params = in_list(m.person, list(person_ids), kind="int")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {m.id}, {m.person}, {m.plan}, {m.status}, CAST({m.joined_on} AS TEXT), "
+                    f"CAST({m.ends_on} AS TEXT), CAST({m.lapsed_on} AS TEXT) FROM {m} "
+                    f"WHERE {_assoc(m.association)} = %s AND {where}", [association_id, *params])
+        return cur.fetchall()
+
+
+def history_terms(*, association_id: int, membership_ids: Sequence[int]) -> list[tuple]:
+    """``(membership_id, starts_on, ends_on, inferred)`` (dates as ISO text) of the terms of
+    ``membership_ids``."""
+    if not membership_ids:
+        return []
+    t = names(Term)
+    where, params = in_list(t.membership, list(membership_ids), kind="int")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {t.membership}, CAST({t.starts_on} AS TEXT), CAST({t.ends_on} AS TEXT), "
+                    f"{t.inferred} FROM {t} WHERE {_assoc(t.association)} = %s AND {where}",
+                    [association_id, *params])
+        return [(m, s, e, bool(i)) for m, s, e, i in cur.fetchall()]
+
+
+def history_last_lapses(*, association_id: int, membership_ids: Sequence[int]
+                        ) -> list[tuple[int, str]]:
+    """``(membership_id, the day of its latest lapsed transition as ISO text)``."""
+    if not membership_ids:
+        return []
+    x = names(Transition)
+    where, params = in_list(x.membership, list(membership_ids), kind="int")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {x.membership}, CAST(MAX({x.on}) AS TEXT) FROM {x} "
+                    f"WHERE {_assoc(x.association)} = %s AND {x.event} = 'lapsed' AND {where} "
+                    f"GROUP BY {x.membership}", [association_id, *params])
+        return cur.fetchall()
+
+
+def history_clear(*, association_id: int, membership_ids: Sequence[int]) -> None:
+    """Delete the terms and transitions of ``membership_ids`` (whose terms were all
+    inferred: the history import writes the real ones)."""
+    if not membership_ids:
+        return
+    with connection.cursor() as cur:
+        for model in (Term, Transition):
+            n = names(model)
+            where, params = in_list(n.membership, list(membership_ids), kind="int")
+            cur.execute(f"DELETE FROM {n} WHERE {n.association} = %s AND {where}",
+                        [association_id, *params])
+
+
+def history_memberships_update(*, association_id: int, rows: Iterable[Sequence[Any]]) -> None:
+    """Set each membership's ``joined_on, starts_on, ends_on, status, lapsed_on, updated_at``
+    (a row: those values, then its id); a cancellation is undone (the history continues)."""
+    m = names(Membership)
+    fields = ", ".join(f"{getattr(m, f)} = %s" for f in
+                       ("joined_on", "starts_on", "ends_on", "status", "lapsed_on", "updated_at"))
+    with connection.cursor() as cur:
+        cur.executemany(f"UPDATE {m} SET {fields}, {m.cancelled_on} = NULL "
+                        f"WHERE {m.id} = %s AND {m.association} = %s",
+                        [(*row, association_id) for row in rows])
 
 
 # ---------------------------------------------------------------- the roster import

@@ -28,6 +28,7 @@ from .tables import (
     analyze,
     commit_unflushed,
     delete_association_rows,
+    large_cache,
     max_id,
     tenant_tables,
     write,
@@ -36,6 +37,6 @@ from .tables import (
 __all__ = [
     "SQLITE_BATCH", "Adapt", "Col", "Names", "Table", "analyze", "column", "commit_unflushed",
     "copy_frame", "defaults", "delete_association_rows", "history_columns", "in_list",
-    "insert_frame", "insert_rows", "insert_select", "key_ids", "max_id", "model_columns", "names",
-    "reserve_ids", "sql_literal", "tenant_tables", "write",
+    "insert_frame", "insert_rows", "insert_select", "key_ids", "large_cache", "max_id",
+    "model_columns", "names", "reserve_ids", "sql_literal", "tenant_tables", "write",
 ]

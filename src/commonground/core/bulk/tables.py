@@ -8,7 +8,8 @@ transaction; the tables' id sequences are moved past what was written at the end
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -165,6 +166,25 @@ def analyze(only: Iterable[type[models.Model]] | None = None) -> None:
             cursor.execute("PRAGMA analysis_limit=2000")
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+@contextmanager
+def large_cache(mib: int = 512) -> Iterator[None]:
+    """SQLite: a page cache of ``mib`` for the connection while a bulk load runs (a load
+    that grows several large indexes at random places at once thrashes the default
+    one), then the setting as it was. Nothing to do on PostgreSQL (shared buffers)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size={-int(mib) * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={int(before)}")
 
 
 def commit_unflushed() -> None:

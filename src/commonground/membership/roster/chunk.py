@@ -21,8 +21,9 @@ from commonground.people.signals import person_emails_added
 from . import members
 from .fastnorm import fast_address
 from .frame import PERSON_GIVEN
+from .newpeople import history_extra, insert_people, person_frame, search_text
 from .state import RunState
-from .vector import first_message, phones, strip
+from .vector import first_message, phones
 
 ADDRESS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 FETCH = ["id", *PERSON_GIVEN, "email_key", "chapter_id", "custom", "erased_at"]
@@ -281,11 +282,6 @@ def _chapters(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
     return df.drop("reason").join(table, on="chapter", how="left", maintain_order="left")
 
 
-def search_text(first: pl.Expr, last: pl.Expr, email: pl.Expr) -> pl.Expr:
-    """``Person.make_search_text`` as an expression (exact for ASCII; see ``_changes``)."""
-    return strip(pl.concat_str([first, pl.lit(" "), last, pl.lit(" "), email]).str.to_lowercase())
-
-
 def _changes(df: pl.DataFrame) -> pl.DataFrame:
     fields = [f for f in PERSON_GIVEN if f != "email"]
     diff = [pl.col(f"new_{f}") != pl.col(f"db_{f}").fill_null("") for f in fields]
@@ -314,42 +310,17 @@ def _changes(df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
-_SUMMARY = ("member_status", "member_plan_id", "member_since", "member_until")
-
-
-def _person_frame(run: RunState, df: pl.DataFrame) -> pl.DataFrame:
-    return df.select(
-        id=pl.col("pid"), **{f: pl.col(f"new_{f}") for f in PERSON_GIVEN},
-        email_key=pl.col("new_email_key"), chapter_id=pl.col("new_chapter_id"),
-        custom=pl.col("new_custom"), search_text=pl.col("new_search_text"),
-        **{f: pl.col(f) for f in _SUMMARY if f in df.columns})
-
-
-def _history_extra(run: RunState, kind: str, now_text: str) -> dict[str, Any]:
-    return {"history_date": now_text, "history_change_reason": "import", "history_type": kind,
-            "history_user_id": run.actor_id}
-
-
 def _insert_new(run: RunState, new: pl.DataFrame, now) -> None:
-    if new.height == 0:
-        return
-    now_text = run.now_text(now)
-    people = _person_frame(run, new)
-    consts = {"association_id": run.association.pk, "user_id": None, "created_at": now_text,
-              "updated_at": now_text, "erased_at": None}
-    consts.update(bulk.defaults(Person, [*people.columns, *consts]))
-    bulk.insert_frame(Person, people, consts)
-    bulk.insert_select(Person.history.model, bulk.history_columns(Person), Person,
-                       _history_extra(run, "+", now_text), new.get_column("pid").to_list(),
-                       association_id=run.association.pk)
+    insert_people(association_id=run.association.pk, actor_id=run.actor_id, new=new,
+                  now=run.now_text(now))
 
 
 def _update(run: RunState, changed: pl.DataFrame, now) -> None:
     now_text = run.now_text(now)
-    people = _person_frame(run, changed)
+    people = person_frame(changed)
     rows = people.select(*_UPDATE, pl.lit(now_text).alias("updated_at"), "id").rows()
     sql.roster_people_update(association_id=run.association.pk, fields=[*_UPDATE, "updated_at"],
                              rows=rows)
     ids = sorted(people.get_column("id").to_list())
     bulk.insert_select(Person.history.model, bulk.history_columns(Person), Person,
-                       _history_extra(run, "~", now_text), ids, association_id=run.association.pk)
+                       history_extra(run.actor_id, "~", now_text), ids, association_id=run.association.pk)

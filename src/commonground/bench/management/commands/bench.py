@@ -20,6 +20,7 @@ BENCHMARKS = {
     "pages": "commonground.bench.pages",
     "ingest": "commonground.bench.ingest",
     "member360": "commonground.bench.member360",
+    "import-history": "commonground.bench.history",
 }
 
 

@@ -1,0 +1,135 @@
+"""``commonground import memberships FILE --association SLUG [--mapping FILE] [--json]
+[--dayfirst] [--create-plans --plan-term N] [--background] [--no-progress]``: import
+membership history — terms, renewals and payments — exported from another system.
+
+Plans the file names must exist (``commonground plan create …``), or ``--create-plans
+--plan-term N`` creates them; otherwise the command stops before writing anything. Large
+files (more than 50,000 rows) or ``--background`` go to the task worker while this
+command follows its progress. Re-running the command on the same file resumes an
+interrupted import; re-importing a finished one adds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django_scopes import scope
+
+from commonground.core.batches.cli import (
+    WORKER_WAIT_S,
+    Follower,
+    ProgressBar,
+    RunStart,
+    add_file_arguments,
+    add_run_arguments,
+    check_landed,
+    resumed_line,
+    summary_json,
+)
+from commonground.core.batches.models import BatchStatus
+from commonground.core.batches.registry import ImportCommand
+from commonground.core.errors import DomainError
+from commonground.membership.models import HistoryBatch
+from commonground.membership.roster.cli import add_plan_arguments, plan_term_option
+from commonground.membership.roster.mapping import MappingError
+from commonground.tenancy.models import Association
+
+from .engine import COUNTS, KIND
+from .mapping import load_mapping_file
+from .services import BACKGROUND_ROWS, history_prepare
+
+
+def add_arguments(parser) -> None:
+    add_file_arguments(parser)
+    parser.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
+    parser.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
+    add_plan_arguments(parser)
+    add_run_arguments(parser, background_help="Hand the import to the task worker")
+
+
+def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
+           create_plans=False, plan_term=None, background=False, no_progress=False,
+           **_: object) -> None:
+    assoc = Association.objects.filter(slug=association).first()
+    if assoc is None:
+        raise CommandError(f"No association {association!r}")
+    if not file.is_file():
+        raise CommandError(f"No such file: {file}")
+    term = plan_term_option(create_plans, plan_term)
+    try:
+        mapping_data = load_mapping_file(mapping) if mapping else None
+    except (MappingError, OSError) as exc:
+        raise CommandError(f"--mapping: {exc}") from None
+    with scope(association=assoc):
+        try:
+            batch, resumed = history_prepare(association=assoc, path=file, file_name=file.name,
+                                             dayfirst=dayfirst, mapping=mapping_data,
+                                             create_plans_term=term)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+    start = RunStart.of(batch, counts(batch), resumed=resumed)
+    if resumed and not json:
+        command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
+                             f"{batch.rows_done} of {batch.total_rows}.")
+    bar = ProgressBar(off=no_progress, quiet=json, total=batch.total_rows or 0,
+                      initial=batch.rows_done, unit="rows", desc=f"history {batch.pk}")
+    follower = Follower(KIND, bar=bar, position=lambda b: b.rows_done,
+                        progress=lambda done, total: bar.to(done))
+
+    def no_worker(b: HistoryBatch) -> None:
+        if background:
+            command.stderr.write(
+                f"No task worker picked up import {b.pk} within {WORKER_WAIT_S:.0f} s. "
+                "It stays queued and runs when one starts: `commonground db_worker`. "
+                "Running it here meanwhile (Ctrl-C leaves it to the worker).")
+        elif not json:
+            command.stderr.write("No task worker is running; importing here.")
+
+    batch = follower.drive(batch, background=background
+                           or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
+    report(command, batch, json_out=json, start=start)
+
+
+def counts(batch: HistoryBatch) -> dict[str, int]:
+    """The batch's totals: every import's counts first, then this kind's own."""
+    return {name: getattr(batch, name) for name in COUNTS}
+
+
+def report(command, batch: HistoryBatch, *, json_out: bool, start: RunStart | None = None
+           ) -> None:
+    """The summary (``--json``: ``core.batches.cli.summary``), then a non-zero exit if no
+    row of the file could land."""
+    if batch.status == BatchStatus.FAILED:
+        raise CommandError(f"Import {batch.pk} failed: {batch.message}. Run the same "
+                           "command again to resume it.")
+    if json_out:
+        command.stdout.write(summary_json(batch, counts(batch), this_run=start))
+    else:
+        lines = [
+            f"History import {batch.pk} of {batch.file_name}: {batch.rows_done} rows",
+            f"  terms created: {batch.created}",
+            f"  terms updated (inferred replaced): {batch.updated}",
+            f"  unchanged (already on file): {batch.unchanged}",
+            f"  rejected:  {batch.rejected}",
+            f"  memberships created: {batch.memberships_created}, renewed: "
+            f"{batch.memberships_renewed}, lapsed: {batch.memberships_lapsed}, reinstated: "
+            f"{batch.memberships_reinstated}",
+            f"  invoices: {batch.invoices_created}, payments: {batch.payments_created}",
+            f"  people created: {batch.people_created}",
+        ]
+        if (line := resumed_line(batch, start)) is not None:
+            lines.insert(1, "  " + line)
+        if batch.mapped_headers:
+            lines.append("  columns used: " + ", ".join(
+                f"{header} → {field}" for field, header in batch.mapped_headers.items()))
+        if batch.unknown_headers:
+            lines.append("  columns ignored (unknown): " + ", ".join(batch.unknown_headers))
+        if batch.errors_file:
+            lines.append(f"  rejected rows with reasons: {batch.errors_file}")
+        command.stdout.write("\n".join(lines))
+    check_landed(batch, counts(batch))
+
+
+COMMAND = ImportCommand(help="Import membership history: terms, renewals and payments (CSV "
+                        "or XLSX)", add_arguments=add_arguments, handle=handle)
