@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
@@ -118,3 +119,52 @@ def test_the_dashboard_shows_the_imported_facts(imported, staff_client,
     recent = [renewals[m] for m in sorted(renewals)[-12:]]
     assert sum(int(r["Terms ended"]) for r in recent) == DUE_12
     assert sum(int(r["Renewed"]) for r in recent) == RENEWED_12
+
+
+# A membership history file (one row per term): consecutive terms renew (a start within
+# the previous end's grace too), a gap lapses and reinstates, no next term lapses.
+HISTORY = """Email,Membership Type,Membership Start Date,Membership End Date
+h1@example.org,Annual,2023-03-01,2024-02-29
+h1@example.org,Annual,2024-03-01,2025-02-28
+h1@example.org,Annual,2025-03-10,2026-03-09
+h2@example.org,Annual,2023-05-01,2024-04-30
+h2@example.org,Annual,2024-09-01,2025-08-31
+h3@example.org,Monthly,2026-01-01,2026-01-31
+h3@example.org,Monthly,2026-02-01,2026-02-28
+h3@example.org,Monthly,2026-03-01,2026-03-31
+h4@example.org,Annual,2025-07-01,2026-06-30
+"""
+
+
+def test_the_dashboard_shows_an_imported_history(association, staff_user, staff_client, settings,
+                                                  tmp_path, monkeypatch):
+    settings.DATA_DIR = tmp_path / "data"
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+    cache.clear()
+    with scope(association=association):
+        for name, months in (("Monthly", 1), ("Annual", 12)):
+            ms.plan_save(association=association, name=name, price="10", term_months=months)
+    path = tmp_path / "history.csv"
+    path.write_text(HISTORY)
+    call_command("import", "memberships", str(path), "--association", "acme", "--json",
+                 "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    with scope(association=association):
+        assert ms.memberships_advance(association=association) == {}
+    body = staff_client.get(reverse("dashboard", kwargs={"association": "acme"})).content.decode()
+    tiles = dict((label, int(n)) for n, label in re.findall(
+        r'<span class="n">(\d+)</span> <span class="l">([^<]+)</span>', body))
+    assert (tiles["Active"], tiles["Renewal due"], tiles["Lapsed"]) == (0, 1, 3)
+    monthly = {r["Month"]: (int(r["Joined"]), int(r["Lapsed"]))
+               for r in _csv(staff_client, "joins-lapses")}
+    assert {m: j for m, (j, _) in monthly.items() if j} == {"2025-07": 1, "2026-01": 1}
+    # h2 lapsed 1 October 2025 (31 August + 31 days), h3 8 April, h1 9 April 2026.
+    assert {m: n for m, (_, n) in monthly.items() if n} == {"2025-10": 1, "2026-04": 2}
+    renewals = {r["Month"]: (int(r["Terms ended"]), int(r["Renewed"]))
+                for r in _csv(staff_client, "renewals")}
+    assert {m: v for m, v in renewals.items() if v[0]} == {
+        "2025-02": (1, 1),  # h1, renewed 10 days late (within grace)
+        "2025-08": (1, 0),  # h2's reinstated term ran out
+        "2026-01": (1, 1), "2026-02": (1, 1),  # h3 month by month
+        "2026-03": (2, 0)}  # h1 9 March and h3 31 March: neither renewed
+    assert "<strong>40.0%</strong> (2 of 5 terms" in body
