@@ -24,6 +24,7 @@ from .roster.engine import KIND
 from .roster.mapping import header_key
 from .roster.selectors import FilePreview, file_preview, roster_mapping_columns
 from .roster.services import import_prepare, roster_mapping_save
+from .selectors_import import recent_imports
 
 ACCEPTED = (".csv", ".txt", ".tsv", *XLSX_SUFFIXES)
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -37,15 +38,10 @@ def import_index(request: HttpRequest) -> HttpResponse:
     error, unknown_plans = "", []
     if request.method == "POST":
         upload = request.FILES.get("file")
-        suffix = Path(upload.name).suffix.lower() if upload else ""
-        if upload is None:
-            error = "Choose a CSV or XLSX file to import."
-        elif suffix not in ACCEPTED:
-            error = f"{upload.name}: not a CSV or XLSX file."
-        elif upload.size > MAX_UPLOAD:
-            error = f"{upload.name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB."
-        else:
-            token, path = save_upload(upload, owner=request.association.pk, suffix=suffix)
+        error = upload_error(upload)
+        if not error:
+            token, path = save_upload(upload, owner=request.association.pk,
+                                      suffix=Path(upload.name).suffix)
             dayfirst = request.POST.get("dayfirst") == "on"
             if request.POST.get("action") == "map":
                 try:
@@ -68,11 +64,29 @@ def import_index(request: HttpRequest) -> HttpResponse:
                 else:
                     return redirect("import_detail", association=request.association.slug,
                                     batch_id=batch.pk)
-    batches = ImportBatch.objects.select_related("created_by")[:50]
-    return TemplateResponse(request, "membership/import/index.html",
-                            {"batches": batches, "error": error, "unknown_plans": unknown_plans,
-                             "accept": ",".join(ACCEPTED)},
-                            status=400 if error else 200)
+    return index_page(request, error=error, unknown_plans=unknown_plans)
+
+
+def upload_error(upload) -> str:
+    """Why an uploaded file cannot be imported ("" when it can be tried)."""
+    if upload is None:
+        return "Choose a CSV or XLSX file to import."
+    if Path(upload.name).suffix.lower() not in ACCEPTED:
+        return f"{upload.name}: not a CSV or XLSX file."
+    if upload.size > MAX_UPLOAD:
+        return f"{upload.name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB."
+    return ""
+
+
+def index_page(request: HttpRequest, *, error: str = "", unknown_plans: list[str] | None = None,
+               history_error: str = "", **history) -> TemplateResponse:
+    """The Import page: both upload forms (a refused file's error beside its form) and the
+    recent imports of both kinds. ``history`` is the history form's options to show again."""
+    context = {"imports": recent_imports(), "error": error, "unknown_plans": unknown_plans or [],
+               "history_error": history_error, "accept": ",".join(ACCEPTED), **history}
+    return TemplateResponse(request, "membership/import/index.html", context,
+                            status=400 if error or history_error or history.get("options_error")
+                            else 200)
 
 
 def _mapping_page(request: HttpRequest, preview: FilePreview, *, token: str, file_name: str,

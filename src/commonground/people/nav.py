@@ -9,5 +9,7 @@ register(section="members", label="Organisations", url_name="organisation_list",
 register(section="members", label="Chapters", url_name="chapter_list", order=30)
 register(section="members", label="Duplicates", url_name="duplicate_list", order=40,
          current=("dismissal_list", "person_merge"))
-register(section="data", label="Import", url_name="import_index", order=10, current=("import_detail",))
+register(section="data", label="Import", url_name="import_index", order=10,
+         current=("import_detail", "import_map", "import_history_index", "import_history_map",
+                  "import_history_detail"))
 register(section="settings", label="Custom fields", url_name="custom_field_list", order=40)
