@@ -100,12 +100,24 @@ def test_good_rows_land_and_bad_rows_go_to_the_errors_file_with_line_and_reason(
         membership = Membership.objects.get(person=ada)
         assert (membership.plan, membership.joined_on, membership.ends_on, membership.status) == (
             plans["regular"], date(2021, 1, 5), date(2030, 1, 4), "active")
-        term = Term.objects.get(membership=membership)
-        assert (term.kind, term.starts_on, term.ends_on, term.invoice) == (
-            "join", date(2021, 1, 5), date(2030, 1, 4), None)
-        assert Transition.objects.get(membership=membership).event == "joined"
+        # The history the row implies (membership.inference): a join term from Member
+        # Since, a renewal each year up to the one running today, which ends on the expiry.
+        terms = list(Term.objects.filter(membership=membership))
+        assert (terms[0].kind, terms[0].starts_on, terms[0].ends_on, terms[0].invoice) == (
+            "join", date(2021, 1, 5), date(2022, 1, 4), None)
+        assert [t.kind for t in terms[1:]] == ["renewal"] * (len(terms) - 1) and len(terms) >= 6
+        assert terms[-1].ends_on == date(2030, 1, 4) and all(t.inferred for t in terms)
+        assert (membership.starts_on, membership.ends_on) == (terms[-1].starts_on, date(2030, 1, 4))
+        events = list(Transition.objects.filter(membership=membership))
+        assert [(e.event, e.on) for e in events[:2]] == [("joined", date(2021, 1, 5)),
+                                                         ("renewed", date(2022, 1, 5))]
+        assert {e.note for e in events} == {"inferred"}
         lapsed = Membership.objects.get(person=alan)
         assert lapsed.status == "lapsed" and lapsed.plan == plans["student"]
+        # One annual term, then the lapse on the day the 30 days of grace ran out.
+        assert lapsed.lapsed_on == date(2022, 2, 4)
+        assert [(e.event, e.on) for e in Transition.objects.filter(membership=lapsed)] == [
+            ("joined", date(2021, 1, 5)), ("lapsed", date(2022, 2, 4))]
         assert ada.history.count() == 1 and membership.history.count() == 1
         assert AuditEntry.objects.filter(action="people.imported").count() == 1
 
@@ -149,9 +161,14 @@ def test_a_later_expiry_renews_from_the_current_end(association, plans, tmp_path
     with scope(association=association):
         membership = Membership.objects.get(person__email_key="ada@example.com")
         assert membership.ends_on == date(2032, 1, 4)
-        renewal = Term.objects.get(membership=membership, kind="renewal")
+        # Paid years ahead: one renewal term from the old end to the new expiry (no
+        # renewal is invented ahead of today), renewed today.
+        renewal = Term.objects.filter(membership=membership, kind="renewal").last()
         assert (renewal.starts_on, renewal.ends_on) == (date(2030, 1, 5), date(2032, 1, 4))
-        assert Transition.objects.filter(membership=membership, event="renewed").count() == 1
+        assert renewal.inferred and membership.starts_on == date(2030, 1, 5)
+        last = Transition.objects.filter(membership=membership).last()
+        assert (last.event, last.from_status, last.to_status, last.note) == (
+            "renewed", "active", "active", "inferred")
 
 
 def test_rows_without_email_match_by_member_id(association, plans, tmp_path):

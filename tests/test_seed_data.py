@@ -18,7 +18,7 @@ from commonground.demo.catalogue import MOTIVATIONS
 from commonground.demo.seed import seed_association, truth_path
 from commonground.membership import lifecycle
 from commonground.membership import services as membership_services
-from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
+from commonground.membership.models import Invoice, Membership, Payment, Plan, Term, Transition
 from commonground.people.models import Organisation, Person, Relationship
 from commonground.tenancy.models import AuditEntry, StaffMember
 
@@ -92,6 +92,28 @@ def test_statuses_terms_and_transitions_agree_with_the_dates():
             Transition.objects.exclude(note="imported").count()
         # The daily run finds nothing to change: statuses already match the dates.
         assert membership_services.memberships_advance(association=association, today=TODAY) == {}
+
+
+def test_monthly_annual_and_lifetime_plans_all_have_members():
+    """Every kind of plan is alive in the demo from the first start."""
+    association = seed_association(slug="kinds", members=N, seed=4, today=TODAY).association
+    with scope(association=association):
+        by_term = defaultdict(list)
+        for m in Membership.objects.select_related("plan").prefetch_related("terms"):
+            by_term[m.plan.term_months].append(m)
+        assert {1, 12, lifecycle.LIFETIME} <= set(by_term)
+        for m in by_term[lifecycle.LIFETIME]:
+            assert (m.status, m.ends_on, m.terms.count()) == ("active", lifecycle.LIFETIME_END, 1)
+            assert list(m.transitions.values_list("event", flat=True)) == ["joined"]
+        monthly = by_term[1]
+        # Monthly members renew month by month (a month's odds are the year's spread out).
+        assert max(m.terms.count() for m in monthly) > 3
+        for m in monthly:
+            for t in m.terms.all():
+                assert t.ends_on == lifecycle.term_end(t.starts_on, 1)
+        plans = {p.slug: p for p in Plan.objects.all()}
+        assert (plans["monthly"].window_days, plans["monthly"].grace) == (7, 7)
+        assert plans["lifetime"].is_lifetime and plans["individual"].term_months == 12
 
 
 def test_people_look_service_created_and_both_sides_and_all_sectors_exist():

@@ -42,7 +42,7 @@ from commonground.activity.models import Activity, ActivityReject, Identity
 from commonground.activity.services import source_create
 from commonground.core import bulk
 from commonground.membership import services as ms
-from commonground.membership.models import Membership
+from commonground.membership.models import Membership, Transition
 from commonground.people import services as ps
 from commonground.people.models import NO_MEMBERSHIP, Person, RelationshipKind
 from commonground.people.services.duplicates import duplicate_dismiss
@@ -133,6 +133,10 @@ def _side(slug: str, *, b_extras: bool) -> Side:
         side.membership_id = ms.membership_join(association=association, plan=plan,
                                                 person=side.people["ada"]).pk
         ms.membership_join(association=association, plan=plan, person=side.people["bob"])
+        # A grace recorded after the term's end (for the roster's withdrawal of them).
+        Transition.objects.create(association=association, membership_id=side.membership_id,
+                                  from_status="renewal_due", to_status="grace", event="grace",
+                                  on=date(2040, 1, 1))
         side.source_id = source_create(association=association, name="Newsletter", profile="email").pk
     with scopes_disabled():
         common = {"association_id": association.pk, "source_id": side.source_id, "kind": "open",
@@ -442,6 +446,28 @@ def case_membership_memberships_of(fn, w):
         mine = set(Membership.objects.filter(association_id=w.a.pk).values_list("id", flat=True))
     assert {r[1] for r in rows} == mine and len(mine) == 2
     assert all(date.fromisoformat(r[4]) for r in rows)
+
+
+@case("membership.roster_memberships_update")
+def case_membership_roster_memberships_update(fn, w):
+    fn(association_id=w.a.pk, rows=[(date(2039, 1, 1), date(2039, 12, 31), "active", None, NOW, mid)
+                                    for mid in (w.a.membership_id, w.b.membership_id)])
+    with scopes_disabled():
+        assert Membership.objects.get(pk=w.a.membership_id).ends_on == date(2039, 12, 31)
+
+
+@case("membership.roster_transitions_withdraw")
+def case_membership_roster_transitions_withdraw(fn, w):
+    assert fn(association_id=w.a.pk, rows=[(mid, date(2039, 12, 31))
+                                           for mid in (w.a.membership_id, w.b.membership_id)]) == 1
+    with scopes_disabled():
+        assert not Transition.objects.filter(association_id=w.a.pk, event="grace").exists()
+
+
+@case("membership.last_transition_status")
+def case_membership_last_transition_status(fn, w):
+    got = fn(association_id=w.a.pk, membership_ids=[w.a.membership_id, w.b.membership_id])
+    assert got[-1] == (w.a.membership_id, "grace") and {m for m, _ in got} == {w.a.membership_id}
 
 
 # ---------------------------------------------------------------- the tests

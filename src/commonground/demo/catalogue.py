@@ -52,21 +52,31 @@ AREA_CODES: dict[str, tuple[int, ...]] = {
     "VT": (802,), "WY": (307,),
 }
 
-# slug, name, kind, price, grace days, description
-PLANS: list[tuple[str, str, str, Decimal, int, str]] = [
-    ("individual", "Individual", "individual", Decimal("245.00"), 30,
+# slug, name, kind, price, term in months (0: lifetime), grace days (None: the term's
+# default), description. Most members are on annual plans; some pay monthly, a few once.
+PLANS: list[tuple[str, str, str, Decimal, int, int | None, str]] = [
+    ("individual", "Individual", "individual", Decimal("245.00"), 12, 30,
      "Full professional membership"),
-    ("early-career", "Early career", "individual", Decimal("125.00"), 30,
+    ("early-career", "Early career", "individual", Decimal("125.00"), 12, 30,
      "For the first five years in the profession"),
-    ("student", "Student", "individual", Decimal("45.00"), 14, "For students in accredited programmes"),
-    ("retired", "Retired", "individual", Decimal("95.00"), 45, "For retired professionals"),
-    ("org-bronze", "Organisational Bronze", "organisational", Decimal("950.00"), 60,
+    ("student", "Student", "individual", Decimal("45.00"), 12, 14,
+     "For students in accredited programmes"),
+    ("retired", "Retired", "individual", Decimal("95.00"), 12, 45, "For retired professionals"),
+    ("monthly", "Monthly", "individual", Decimal("22.00"), 1, None,
+     "Full membership paid month by month"),
+    ("lifetime", "Lifetime", "individual", Decimal("2950.00"), 0, None,
+     "One payment, a member for life"),
+    ("org-bronze", "Organisational Bronze", "organisational", Decimal("950.00"), 12, 60,
      "Up to 5 named staff"),
-    ("org-silver", "Organisational Silver", "organisational", Decimal("2400.00"), 60,
+    ("org-silver", "Organisational Silver", "organisational", Decimal("2400.00"), 12, 60,
      "Up to 15 named staff and a conference booth discount"),
-    ("org-gold", "Organisational Gold", "organisational", Decimal("5800.00"), 60,
+    ("org-gold", "Organisational Gold", "organisational", Decimal("5800.00"), 12, 60,
      "Unlimited staff, sponsorship credit and a seat on the industry council"),
 ]
+# Who takes the monthly and the lifetime plan instead of their career stage's annual one
+# (the first member of those stages always does, so even a small seed has both).
+MONTHLY_STAGES, MONTHLY_P = ("early_career", "mid_career"), 0.04
+LIFETIME_STAGES, LIFETIME_P = ("senior", "retired"), 0.05
 
 # name, category, side, price decision, member price, non-member price
 OFFERINGS: list[tuple[str, str, str, str, str, str]] = [

@@ -76,12 +76,19 @@ def simulate(*, profile: Profile, joined_on: date, today: date, term_months: int
 
     t.terms.append(("join", start, end, bill("join", joined_on, start, end)))
     t.transitions.append(("", "active", "joined", joined_on))
+    if term_months == lifecycle.LIFETIME:
+        # One payment, one term that never ends: never due, never lapsed.
+        t.starts_on, t.ends_on = start, end
+        return t
+    # The profile's odds are per year: a shorter term renews (and cancels) more often, so
+    # each term's odds are the year's spread over its terms.
+    per_year = term_months / 12
     status = "active"
     k = 0
     while True:
         years = (start - joined_on).days / 365.25
         # Cancellation, mostly early in a term (buyer's remorse, a job change).
-        if rnd.random() < profile.cancel_probability(years):
+        if rnd.random() < 1 - (1 - profile.cancel_probability(years)) ** per_year:
             c = start + timedelta(days=min(int(rnd.expovariate(1 / 45)) + 3, (end - start).days))
             if c <= today:
                 at = lifecycle.status_on(ends_on=end, today=c, renewal_window_days=window_days,
@@ -101,8 +108,8 @@ def simulate(*, profile: Profile, joined_on: date, today: date, term_months: int
                 break
         due_day = end - timedelta(days=window_days - 1)  # first renewal-due day
         years_at_end = (end - joined_on).days / 365.25
-        p = profile.renew_probability(term_index=k, years=years_at_end,
-                                      employer_pays=employer_pays)
+        p = profile.renew_probability(term_index=int(k * per_year), years=years_at_end,
+                                      employer_pays=employer_pays) ** per_year
         renews = rnd.random() < p
         lateness = profile.renewal_lateness(rnd, window_days, grace_days, years_at_end)
         if due_day > today:

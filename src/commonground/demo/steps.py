@@ -151,6 +151,7 @@ class Seeding:
     chapter_of_state: dict[str, int] = field(default_factory=dict)
     n_chapters: int = 0
     plans: dict[str, Plan] = field(default_factory=dict)
+    plan_taken: set[str] = field(default_factory=set)  # monthly / lifetime have a member
     staff: list[tuple[str, str]] = field(default_factory=list)  # (email, role name)
     n_orgs: int = 0
     org_ids: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in SECTORS})
@@ -244,10 +245,10 @@ def chapters(s: Seeding) -> None:
 
 def plans(s: Seeding) -> None:
     """The membership plans and the priced offerings (events, courses, publications)."""
-    for plan_slug, plan_name, kind, price, grace, description in catalogue.PLANS:
+    for plan_slug, plan_name, kind, price, term, grace, description in catalogue.PLANS:
         s.plans[plan_slug] = membership_services.plan_save(
             association=s.association, name=plan_name, slug=plan_slug, kind=kind, price=price,
-            grace_days=grace, term_months=12, description=description)
+            grace_days=grace, term_months=term, description=description)
     for off_name, category, side, decision, member_price, non_member_price in catalogue.OFFERINGS:
         membership_services.offering_save(
             association=s.association, name=off_name, category=category, side=side,
@@ -366,6 +367,19 @@ def _membership_write(s: Seeding, *, plan: Plan, person_id: int | None, org_id: 
     return mid
 
 
+def _plan_for(s: Seeding, stage: str) -> str:
+    """The plan a member of ``stage`` joins: their stage's annual plan, or now and then the
+    monthly one (early and mid career) or the lifetime one (senior and retired)."""
+    for stages, p, slug in ((catalogue.MONTHLY_STAGES, catalogue.MONTHLY_P, "monthly"),
+                            (catalogue.LIFETIME_STAGES, catalogue.LIFETIME_P, "lifetime")):
+        if stage in stages:
+            first = slug not in s.plan_taken
+            if first or s.rnd.random() < p:
+                s.plan_taken.add(slug)
+                return slug
+    return catalogue.CAREER_PLAN[stage]
+
+
 def people(s: Seeding) -> None:
     """Individual members: a hidden profile each, contact details, an employer, and the
     membership history the profile drives (with its invoices, payments and audit trail)."""
@@ -440,7 +454,7 @@ def people(s: Seeding) -> None:
             t.rel.add(aid, pid, employer, "employee", title,
                       joined_on - timedelta(days=rnd.randint(30, 3000)), None)
             s.employees.setdefault(employer, []).append(pid)
-        plan = s.plans[catalogue.CAREER_PLAN[profile.career_stage]]
+        plan = s.plans[_plan_for(s, profile.career_stage)]
         employer_pays = bool(employer) and s.org_info[employer][1] == "private" and rnd.random() < 0.5
         timeline = simulate(profile=profile, joined_on=joined_on, today=s.today,
                             term_months=plan.term_months, grace_days=plan.grace,

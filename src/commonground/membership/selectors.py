@@ -7,14 +7,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django_scopes import get_scope
 
 from commonground.people.models import Person
 from commonground.tenancy.clock import association_today
 
 from . import lifecycle
-from .models import Invoice, Membership, Offering, PaymentKind, Plan, Status, Transition
+from .models import (
+    Invoice,
+    Membership,
+    Offering,
+    PaymentKind,
+    Plan,
+    Status,
+    Term,
+    TermKind,
+    Transition,
+)
 
 
 def plan_list() -> list[Plan]:
@@ -92,7 +102,14 @@ def _dashboard(today: date, months: int) -> dict:
                        .values_list("joined_on").annotate(n=Count("id")).order_by())
     lapses = _per_month(Transition.objects.filter(event="lapsed", on__gte=since, on__lte=today)
                         .values_list("on").annotate(n=Count("id")).order_by())
+    renewals = renewal_rates(today=today, months=month_list)
+    recent = renewals[-12:]
+    due_12, renewed_12 = sum(r[1] for r in recent), sum(r[2] for r in recent)
     return {
+        "renewals": renewals,
+        "renewal_due_12": due_12,
+        "renewed_12": renewed_12,
+        "renewal_rate_12": Decimal(renewed_12) / due_12 if due_12 else None,
         "status_counts": [(s.label, by_status.get(s.value, 0), s.value) for s in Status],
         "total_live": sum(by_status.get(s, 0) for s in lifecycle.LIVE),
         "expiring_30": due.count(),
@@ -102,6 +119,34 @@ def _dashboard(today: date, months: int) -> dict:
                                  ("-lapsed_on", "-id")),
         "monthly": [(m, joins.get(m, 0), lapses.get(m, 0)) for m in month_list],
     }
+
+
+def renewal_rates(*, today: date, months: list[date]) -> list[tuple[date, int, int]]:
+    """``(month, due, renewed)`` per month of ``months`` (first days): of the terms that
+    ended in the month and whose grace has passed by ``today`` (the decision is known),
+    how many the membership's next term renewed (a reinstatement after a lapse, or no
+    next term, is not a renewal). Lifetime terms never end. Two queries: the plans (for
+    their grace), and the ended terms grouped by end day, plan and the next term's kind."""
+    grace = {p.pk: p.grace for p in Plan.objects.all()}
+    if not months or not grace:
+        return [(m, 0, 0) for m in months]
+    following = (Term.objects.filter(membership=OuterRef("membership"),
+                                     starts_on__gt=OuterRef("ends_on"))
+                 .order_by("starts_on").values("kind")[:1])
+    rows = (Term.objects.filter(ends_on__gte=months[0], ends_on__lt=today)
+            .annotate(next_kind=Subquery(following))
+            .values_list("ends_on", "membership__plan", "next_kind").annotate(n=Count("id"))
+            .order_by())
+    due: dict[date, int] = {}
+    renewed: dict[date, int] = {}
+    for ends_on, plan_id, next_kind, n in rows:
+        if lifecycle.lapse_date(ends_on, grace.get(plan_id, 0)) > today:
+            continue  # still in grace: it may yet be renewed
+        month = ends_on.replace(day=1)
+        due[month] = due.get(month, 0) + n
+        if next_kind == TermKind.RENEWAL:
+            renewed[month] = renewed.get(month, 0) + n
+    return [(m, due.get(m, 0), renewed.get(m, 0)) for m in months]
 
 
 def person_memberships(*, person: Person) -> dict[str, Any]:

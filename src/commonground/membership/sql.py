@@ -223,3 +223,46 @@ def memberships_of(*, association_id: int, person_ids: Sequence[int]) -> list[tu
         cur.execute(f"SELECT {m.person}, {m.id}, {m.plan}, {m.status}, CAST({m.ends_on} AS TEXT) "
                     f"FROM {m} WHERE {assoc} = %s AND {where}", [association_id, *params])
         return cur.fetchall()
+
+
+def roster_memberships_update(*, association_id: int, rows: Iterable[Sequence[Any]]) -> None:
+    """Set the current term and status of memberships the import renewed: each row is
+    ``(starts_on, ends_on, status, lapsed_on, updated_at, id)`` (one prepared UPDATE)."""
+    m = names(Membership)
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"UPDATE {m} SET {m.starts_on} = %s, {m.ends_on} = %s, {m.status} = %s, "
+            f"{m.lapsed_on} = %s, {m.updated_at} = %s WHERE {m.id} = %s AND {m.association} = %s",
+            [(*row, association_id) for row in rows])
+
+
+def roster_transitions_withdraw(*, association_id: int, rows: Iterable[Sequence[Any]]) -> int:
+    """Delete the ``grace`` and ``lapsed`` transitions recorded after a membership's old
+    end, for memberships a later expiry renewed: each row is ``(membership_id, old_end)``.
+    Those two events are only ever derived from the end date by rules (the daily advance,
+    an inferred history), never entered by a person. Returns how many went."""
+    t = names(Transition)
+    events = ", ".join(sql_literal(e) for e in (Status.GRACE.value, Status.LAPSED.value))
+    rows = [(association_id, *row) for row in rows]
+    if not rows:
+        return 0
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"DELETE FROM {t} WHERE {t.association} = %s AND {t.membership} = %s "
+            f"AND {t.on} > %s AND {t.event} IN ({events})", rows)
+        return cur.rowcount
+
+
+def last_transition_status(*, association_id: int, membership_ids: Sequence[int]
+                           ) -> list[tuple[int, str]]:
+    """``(membership_id, to_status)`` of the latest transition (by day, then id) of each of
+    ``membership_ids`` that has one."""
+    if not membership_ids:
+        return []
+    t = names(Transition)
+    where, params = in_list(t.membership, list(membership_ids), kind="int")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {t.membership}, {t.to_status} FROM {t} WHERE {t.association} = %s "
+                    f"AND {where} ORDER BY {t.membership}, {t.on}, {t.id}",
+                    [association_id, *params])
+        return cur.fetchall()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -35,11 +37,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @staff_view
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = membership_dashboard()
+    context = {**membership_dashboard()}
+    rate = context["renewal_rate_12"]
+    context["renewal_rate_12_text"] = f"{rate * 100:.1f}%" if rate is not None else ""
     chart = joins_lapses_chart(context["monthly"])
-    if response := charts.csv_for(request, [chart]):
+    renewals = renewals_chart(context["renewals"])
+    if response := charts.csv_for(request, [chart, renewals]):
         return response
     context["chart"] = chart.with_csv_url(charts.csv_href(request, chart.name)).render()
+    context["renewals_chart"] = renewals.with_csv_url(
+        charts.csv_href(request, renewals.name)).render()
     return render(request, "core/dashboard.html", context)
 
 
@@ -55,3 +62,23 @@ def joins_lapses_chart(monthly: list[tuple]) -> charts.Chart:
         up=charts.Column("joined", "Joined", colour="#2e7d4f"),
         down=charts.Column("lapsed", "Lapsed", colour="#c0392b"),
         rows=monthly, width=900, height=220, filename="joins-and-lapses.csv")
+
+
+def renewals_chart(renewals: list[tuple]) -> charts.Chart:
+    """Per month, the terms whose grace ran out, renewed (green) or not (red), with the
+    renewal rate in the table, from ``(month, due, renewed)`` rows."""
+    rows = [(month, renewed, due - renewed, due, Decimal(renewed) / due if due else None)
+            for month, due, renewed in renewals]
+    peak = max([0] + [due for _, due, _ in renewals])
+    return charts.bar(
+        "renewals", title="Renewals per month",
+        description=(f"One stacked bar per month for the last {len(renewals)} months: the "
+                     "terms that ended in the month and whose grace has passed, renewed at "
+                     "the bottom and not renewed on top; the tallest bar is "
+                     f"{peak}. The renewal rate of each month is in the data table."),
+        x=charts.Column("month", "Month", "month"),
+        series=[charts.Column("renewed", "Renewed", colour="#2e7d4f"),
+                charts.Column("lapsed", "Not renewed", colour="#c0392b")],
+        extra=[charts.Column("due", "Terms ended"),
+               charts.Column("rate", "Renewal rate", "percent", places=1)],
+        rows=rows, width=900, height=220, filename="renewals.csv")

@@ -1,8 +1,11 @@
 """Organisations (employers) and memberships of one chunk's accepted people, in bulk.
 
-New memberships get a join term and a ``joined`` transition; an expiry later than the
-current one renews (a renewal term from the current end). Dates and statuses are computed
-once per distinct (plan, date) and written column-wise.
+A roster row knows only Member Since and the expiry: a new membership gets the history
+``membership.inference`` reconstructs from them and the plan's term (a join term, a
+renewal each term up to the expiry, dated transitions, the lapse of an expired one), its
+terms marked ``inferred``; an expiry later than the current one fills in renewal terms
+from the current end the same way. Dates and statuses are computed column-wise, once per
+distinct (plan, dates) where Python is needed, and written in bulk.
 """
 
 from __future__ import annotations
@@ -14,16 +17,14 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 
 from commonground.core import bulk
-from commonground.membership import lifecycle, sql
-from commonground.membership.models import Membership, Status, Term, TermKind, Transition
+from commonground.membership import inference, lifecycle, sql
+from commonground.membership.models import Membership, Status, Term, Transition
 from commonground.membership.services import member_summary_refresh
 from commonground.people.models import NO_MEMBERSHIP, Organisation, Relationship, RelationshipKind
 
 from .state import RunState
 
 ORG_COLUMNS = [c for c in bulk.model_columns(Organisation) if c != "id"]
-TERM_COLUMNS = [c for c in bulk.model_columns(Term) if c not in ("id", "inferred")]  # (db default)
-TRANSITION_COLUMNS = [c for c in bulk.model_columns(Transition) if c != "id"]
 
 
 def relationships(run: RunState, people: pl.DataFrame, now) -> set[int]:
@@ -105,14 +106,17 @@ def memberships(run: RunState, people: pl.DataFrame, now) -> tuple[dict[str, int
         existing = create.filter(~pl.col("is_new")).get_column("pid").to_list()
         if existing:
             member_summary_refresh(association=run.association, person_ids=existing)
-    renew = [dict(m) for m in rows.filter(
+    renew = rows.filter(
         pl.col("m_id").is_not_null() & (pl.col("expires_on") > pl.col("m_ends_on"))
-        & (pl.col("m_status") != Status.CANCELLED.value)).iter_rows(named=True)]
-    if renew:
-        counts["lapsed"] += _renew(run, renew, now)
-        counts["renewed"] = len(renew)
-        member_summary_refresh(association=run.association, person_ids=[m["pid"] for m in renew])
-    return counts, {m["pid"] for m in renew}
+        & (pl.col("m_status") != Status.CANCELLED.value)).select(
+        "pid", "m_id", "m_plan_id", "m_status", "m_ends_on", "expires_on")
+    if renew.height == 0:
+        return counts, set()
+    counts["lapsed"] += _renew(run, renew, now)
+    counts["renewed"] = renew.height
+    renewed = renew.get_column("pid").to_list()
+    member_summary_refresh(association=run.association, person_ids=renewed)
+    return counts, set(renewed)
 
 
 def _per_distinct(df: pl.DataFrame, keys: list[str], fn, out: dict[str, Any],
@@ -173,28 +177,55 @@ def with_summary(run: RunState, new: pl.DataFrame) -> pl.DataFrame:
         member_until=pl.col("member_until").fill_null(NO_MEMBERSHIP))
 
 
+def _plan_frame(run: RunState) -> pl.DataFrame:
+    """The term, renewal window and grace in effect of every plan, to join by plan id."""
+    plans = list(run.plans_by_id.values())
+    return pl.DataFrame({"plan_id": [p.id for p in plans],
+                         "term_months": [p.term_months for p in plans],
+                         "window": [p.window_days for p in plans],
+                         "grace": [p.grace_days for p in plans]},
+                        schema={"plan_id": pl.Int64, "term_months": pl.Int32,
+                                "window": pl.Int32, "grace": pl.Int32})
+
+
+def _write_history(run: RunState, terms_df: pl.DataFrame, transitions: pl.DataFrame,
+                   now_text: str) -> None:
+    """The inferred terms and transitions (``inference.sequence``), column-wise."""
+    bulk.insert_frame(Term, terms_df.select(
+        membership_id="key", kind="kind", starts_on="starts_on", ends_on="ends_on"), {
+        "association_id": run.association.pk, "invoice_id": None, "inferred": True,
+        "created_at": now_text})
+    bulk.insert_frame(Transition, transitions.select(
+        membership_id="key", from_status="from_status", to_status="to_status", event="event",
+        on="on"), {"association_id": run.association.pk, "actor_id": run.actor_id,
+                   "note": inference.NOTE, "created_at": now_text})
+
+
 def _create(run: RunState, create: pl.DataFrame, now) -> int:
-    """Write the new memberships; returns how many of them are lapsed."""
+    """New memberships with their inferred history: a join term from Member Since, a
+    renewal each plan term up to the expiry, dated transitions (``membership.inference``).
+    Returns how many of them are lapsed."""
     df = terms(run, create.select("pid", "plan_id", "joined_on", "expires_on"))
     ids = bulk.reserve_ids(Membership, create.height)
     now_text = run.now_text(now)
-    members = df.select(id=pl.Series(ids, dtype=pl.Int64), plan_id="plan_id", person_id="pid",
-                        status="status", joined_on="joined", starts_on="joined", ends_on="ends",
+    df = df.with_columns(id=pl.Series(ids, dtype=pl.Int64)).join(
+        _plan_frame(run), on="plan_id", how="left", maintain_order="left")
+    terms_df, transitions, state = inference.sequence(df.select(
+        key="id", first_start="joined", last_end="ends", term_months="term_months",
+        window="window", grace="grace", first_event=pl.lit(inference.JOINED),
+        from_status=pl.lit("")), today=run.today)
+    df = df.join(state.select(id="key", current_start="starts_on"), on="id", how="left",
+                 maintain_order="left")
+    members = df.select(id="id", plan_id="plan_id", person_id="pid", status="status",
+                        joined_on="joined", starts_on="current_start", ends_on="ends",
                         lapsed_on="lapsed_on")
     consts = {"association_id": run.association.pk, "organisation_id": None,
               "cancelled_on": None, "created_at": now_text, "updated_at": now_text}
     consts.update(bulk.defaults(Membership, [*members.columns, *consts]))
     bulk.insert_frame(Membership, members, consts)
     _history(run, ids, "+", now_text)
-    Col = bulk.Col
-    bulk.insert_select(Term, TERM_COLUMNS, Membership, {
-        "membership_id": Col("id"), "kind": TermKind.JOIN.value, "starts_on": Col("joined_on"),
-        "invoice_id": None, "created_at": now_text}, ids, association_id=run.association.pk)
-    bulk.insert_select(Transition, TRANSITION_COLUMNS, Membership, {
-        "membership_id": Col("id"), "from_status": "", "to_status": Col("status"),
-        "event": "joined", "on": Col("joined_on"), "actor_id": run.actor_id, "note": "imported",
-        "created_at": now_text}, ids, association_id=run.association.pk)
-    return df.filter(pl.col("status") == Status.LAPSED.value).height
+    _write_history(run, terms_df, transitions, now_text)
+    return state.filter(pl.col("status") == Status.LAPSED.value).height
 
 
 def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
@@ -204,34 +235,33 @@ def _history(run: RunState, ids: list[int], kind: str, now_text: str) -> None:
                        sorted(ids), association_id=run.association.pk)
 
 
-def _renew(run: RunState, renew: list[dict], now) -> int:
-    """Renewals are few per import (later expiries of existing members): row by row.
-    Returns how many are still lapsed after it (a later expiry, but past its grace)."""
-    objs, terms, transitions = [], [], []
-    for m in renew:
-        plan, expires = run.plans_by_id[m["m_plan_id"]], m["expires_on"]
-        start = m["m_ends_on"] + timedelta(days=1)
-        status = lifecycle.status_on(ends_on=expires, today=run.today,
-                                     renewal_window_days=plan.window_days,
-                                     grace_days=plan.grace_days)
-        lapsed_on = lifecycle.lapse_date(expires, plan.grace_days) \
-            if status == Status.LAPSED else None
-        objs.append(Membership(id=m["m_id"], starts_on=start, ends_on=expires, status=status,
-                               lapsed_on=lapsed_on, updated_at=now))
-        terms.append((m["m_id"], TermKind.RENEWAL.value, start, expires))
-        transitions.append((m["m_id"], m["m_status"], str(status), start))
-    Membership.objects.bulk_update(objs, ["starts_on", "ends_on", "status", "lapsed_on",
-                                          "updated_at"], batch_size=500)
+def _renew(run: RunState, renew: pl.DataFrame, now) -> int:
+    """Later expiries of existing members: inferred renewal terms from the current end up
+    to the new expiry (the same rule as new memberships), written column-wise.
+
+    A later expiry means the member did renew, so the grace and lapse recorded after the
+    old end — only ever derived from that end by the rules (the daily advance, an earlier
+    inference), never entered by a person — are withdrawn first. Returns how many are
+    still lapsed after it (a later expiry, but past its grace)."""
+    df = renew.join(_plan_frame(run), left_on="m_plan_id", right_on="plan_id", how="left",
+                    maintain_order="left")
+    sql.roster_transitions_withdraw(association_id=run.association.pk,
+                                    rows=df.select("m_id", "m_ends_on").rows())
+    # Each renewal follows on from the status of the latest change left.
+    before = pl.DataFrame(sql.last_transition_status(
+        association_id=run.association.pk, membership_ids=df.get_column("m_id").to_list()),
+        orient="row", schema={"m_id": pl.Int64, "before": pl.Utf8}).unique("m_id", keep="last")
+    df = df.join(before, on="m_id", how="left", maintain_order="left")
+    terms_df, transitions, state = inference.sequence(df.select(
+        key="m_id", first_start=pl.col("m_ends_on") + pl.duration(days=1),
+        last_end="expires_on", term_months="term_months", window="window", grace="grace",
+        first_event=pl.lit(inference.RENEWED),
+        from_status=pl.coalesce("before", "m_status")), today=run.today)
     now_text = run.now_text(now)
-    assoc = pl.lit(run.association.pk, dtype=pl.Int64)
-    bulk.insert_frame(Term, pl.DataFrame(terms, orient="row", schema={
-        "membership_id": pl.Int64, "kind": pl.Utf8, "starts_on": pl.Date, "ends_on": pl.Date,
-    }).with_columns(association_id=assoc, invoice_id=pl.lit(None, dtype=pl.Int64),
-                    created_at=pl.lit(now_text)).select(TERM_COLUMNS))
-    bulk.insert_frame(Transition, pl.DataFrame(transitions, orient="row", schema={
-        "membership_id": pl.Int64, "from_status": pl.Utf8, "to_status": pl.Utf8, "on": pl.Date,
-    }).with_columns(association_id=assoc, event=pl.lit("renewed"),
-                    actor_id=pl.lit(run.actor_id, dtype=pl.Int64), note=pl.lit("imported"),
-                    created_at=pl.lit(now_text)).select(TRANSITION_COLUMNS))
-    _history(run, [m["m_id"] for m in renew], "~", now_text)
-    return sum(1 for obj in objs if obj.status == Status.LAPSED)
+    sql.roster_memberships_update(
+        association_id=run.association.pk,
+        rows=state.select("starts_on", "ends_on", "status", "lapsed_on",
+                          pl.lit(now_text).alias("updated_at"), "key").rows())
+    _write_history(run, terms_df, transitions, now_text)
+    _history(run, df.get_column("m_id").to_list(), "~", now_text)
+    return state.filter(pl.col("status") == Status.LAPSED.value).height

@@ -204,6 +204,12 @@ def memberships_advance(*, association: Association, today: date | None = None) 
 
     Set-based: one UPDATE per (plan, target state), with transitions and audit entries
     bulk-inserted. Running it twice on the same day changes nothing the second time.
+
+    Each transition is dated on the day the change happened, which is today when the
+    advance runs every day, but not for a membership whose change it finds late (imported
+    with an old status, a worker that was down): renewal due on the first day of the
+    window, grace the day after the end, lapsed the day grace ran out
+    (``lifecycle.lapse_date``) — so lapses land in the right month.
     """
     today = today or association_today(association)
     counts: dict[str, int] = {}
@@ -222,7 +228,10 @@ def memberships_advance(*, association: Association, today: date | None = None) 
             # Only move forward by date: e.g. an active membership whose window opened.
             moving = (Membership.objects.filter(plan=plan, status__in=lifecycle.LIVE,
                                                 **date_filter).exclude(status=target))
-            rows = list(moving.values_list("id", "status", "person_id"))
+            rows = [(i, s, person, _happened(target, starts_on, ends_on, window, plan.grace,
+                                             today))
+                    for i, s, person, starts_on, ends_on in moving.values_list(
+                        "id", "status", "person_id", "starts_on", "ends_on")]
             if not rows:
                 continue
             ids = [r[0] for r in rows]
@@ -236,17 +245,32 @@ def memberships_advance(*, association: Association, today: date | None = None) 
             event = _EVENT_FOR[target]
             Transition.objects.bulk_create(
                 [Transition(association=association, membership_id=i, from_status=s,
-                            to_status=target, event=event, on=today) for i, s, _ in rows],
+                            to_status=target, event=event, on=on) for i, s, _, on in rows],
                 batch_size=2000,
             )
             audit.record_many(association=association, action=f"membership.{event}",
                               objects=(("membership", i, {"from": s, "to": target,
-                                                          "on": today.isoformat()})
-                                       for i, s, _ in rows))
+                                                          "on": on.isoformat()})
+                                       for i, s, _, on in rows))
             counts[target] = counts.get(target, 0) + len(rows)
             moved_people.update(r[2] for r in rows if r[2])
     member_summary_refresh(association=association, person_ids=moved_people)
     return counts
+
+
+def _happened(target: Status, starts_on: date, ends_on: date, window: int, grace: int,
+              today: date) -> date:
+    """The day a membership whose term ends on ``ends_on`` entered ``target`` (never after
+    ``today``, nor before its term started)."""
+    if target == Status.LAPSED:
+        day = lifecycle.lapse_date(ends_on, grace)
+    elif target == Status.GRACE:
+        day = ends_on + timedelta(days=1)
+    elif target == Status.RENEWAL_DUE:
+        day = max(ends_on - timedelta(days=window - 1), starts_on)
+    else:
+        day = today
+    return min(day, today)
 
 
 # ---------------------------------------------------------------- the person's summary
