@@ -92,3 +92,25 @@ def test_the_examples_land_on_matching_plans_without_rejected_rows(association, 
     assert ran.json()["rejected"] == 0
     with scope(association=association):
         assert Person.objects.count() == len(roster)
+
+
+def test_the_example_roster_then_its_history_replace_the_inferred_terms(association,
+                                                                       staff_client, tmp_path):
+    roster, roster_path = _download(staff_client, "roster.csv", tmp_path)
+    history, history_path = _download(staff_client, "membership-history.csv", tmp_path)
+    ran = commonground("import", "people", str(roster_path), "--association", "acme", "--json",
+                       "--no-progress", "--create-plans", "--plan-term", "12")
+    assert ran.code == 0, ran.err
+    assert (ran.json()["created"], ran.json()["rejected"]) == (len(roster), 0)
+    with scope(association=association):
+        assert Term.objects.filter(inferred=True).exists()  # reconstructed from the dates
+    ran = commonground("import", "memberships", str(history_path), "--association", "acme",
+                       "--json", "--no-progress")
+    assert ran.code == 0, ran.err
+    summary = ran.json()
+    assert (summary["rejected"], summary["people_created"]) == (0, 0)
+    assert summary["created"] + summary["updated"] == len(history)
+    with scope(association=association):
+        assert Person.objects.count() == len(roster)
+        assert not Term.objects.filter(inferred=True).exists()  # the real history replaced them
+        assert Term.objects.count() == len(history)
