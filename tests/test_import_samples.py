@@ -24,7 +24,7 @@ def data_dir(settings, tmp_path):
 
 
 def _sample(name: str) -> str:
-    return reverse("import_sample", kwargs={"association": "acme", "name": name})
+    return reverse("import_sample", kwargs={"association": "acme", "example": name})
 
 
 def _download(client, name: str, tmp_path) -> tuple[list[dict], object]:

@@ -45,7 +45,7 @@ OBJECT_KWARGS = {
     "note_id": "note", "dismissal_id": "dismissal",
 }
 # Non-id kwargs and the value to use for them.
-FIXED_KWARGS = {"fmt": "csv", "format": "csv"}
+FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
 

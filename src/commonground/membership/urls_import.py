@@ -8,7 +8,7 @@ from . import views_import, views_import_history
 urlpatterns = [
     path("import/", views_import.import_index, name="import_index"),
     path("import/map/", views_import.import_map, name="import_map"),
-    path("import/examples/<str:name>", views_import.import_sample, name="import_sample"),
+    path("import/examples/<str:example>", views_import.import_sample, name="import_sample"),
     path("import/<int:batch_id>/", views_import.import_detail, name="import_detail"),
     path("import/<int:batch_id>/progress/", views_import.import_progress, name="import_progress"),
     path("import/<int:batch_id>/errors.csv", views_import.import_errors, name="import_errors"),

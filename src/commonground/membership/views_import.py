@@ -196,12 +196,12 @@ def import_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @staff_view(admin=True)
-def import_sample(request: HttpRequest, name: str) -> HttpResponse:
+def import_sample(request: HttpRequest, example: str) -> HttpResponse:
     """A small example file of each kind, in the shape the import reads (a roster; a
     membership history in the CiviCRM / Wild Apricot style), to see or to try."""
-    if name not in SAMPLES:
+    if example not in SAMPLES:
         raise Http404("No such example")
-    content = (resources.files("commonground.membership") / "samples" / name).read_bytes()
+    content = (resources.files("commonground.membership") / "samples" / example).read_bytes()
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{SAMPLES[name]}"'
+    response["Content-Disposition"] = f'attachment; filename="{SAMPLES[example]}"'
     return response
