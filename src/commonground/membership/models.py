@@ -17,6 +17,12 @@ from commonground.tenancy.models import Association, Side
 from . import terms
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+# The association of the high-volume rows (terms, transitions, invoices, payments) is not
+# a database foreign key: PostgreSQL checked it for each row an import wrote, about 40 %
+# of a history import's time. These rows leave with their association only through
+# tenancy's association_purge (set-based, every table) or the ORM's cascade, and every
+# write takes the association from the scope, so the check guarded nothing.
+BULK_ASSOCIATION = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False}
 
 
 class PlanKind(models.TextChoices):
@@ -156,7 +162,7 @@ class TermKind(models.TextChoices):
 class Term(models.Model):
     """One dated period of membership. Terms of a membership never overlap."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+    association = models.ForeignKey(Association, **BULK_ASSOCIATION,
                                     db_index=False)  # leads the unique key
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="terms")
     kind = models.CharField(max_length=14, choices=TermKind.choices)
@@ -188,7 +194,7 @@ class Term(models.Model):
 class Transition(models.Model):
     """A dated lifecycle change of a membership (join, renew, grace, lapse …)."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+    association = models.ForeignKey(Association, **BULK_ASSOCIATION,
                                     db_index=False)  # leads transition_event_idx
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
                                    related_name="transitions")
@@ -219,7 +225,7 @@ class InvoiceStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey(Association, **BULK_ASSOCIATION)
     number = models.CharField(max_length=32)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="invoices")
@@ -268,7 +274,7 @@ class PaymentKind(models.TextChoices):
 class Payment(models.Model):
     """Money received against an invoice, or refunded. Amounts are always positive."""
 
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey(Association, **BULK_ASSOCIATION)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(max_length=8, choices=PaymentKind.choices, default=PaymentKind.PAYMENT)
     method = models.CharField(max_length=16, choices=PaymentMethod.choices)

@@ -194,3 +194,33 @@ def check_landed(batch: FileBatch, counts: Mapping[str, int], *, noun: str = "ro
         where = f"; the reasons are in {batch.errors_file}" if batch.errors_file else ""
         raise CommandError(f"No {noun} of {batch.file_name} could be imported: all "
                            f"{int(counts['rejected']):,} were rejected{where}")
+
+
+def follow_file_import(command: Any, kind: BatchKind, batch: FileBatch, *, resumed: bool,
+                       counts: Callable[[FileBatch], Mapping[str, int]], json_out: bool,
+                       background: bool, no_progress: bool, background_rows: int,
+                       label: str = "import") -> tuple[FileBatch, RunStart]:
+    """Run a prepared file batch from a command to its end: say it resumes, show the bar,
+    hand a large file (or ``--background``) to the worker and follow it, or run it here.
+    Returns the finished batch and where this run began (for ``summary``)."""
+    start = RunStart.of(batch, counts(batch), resumed=resumed)
+    if resumed and not json_out:
+        command.stderr.write(f"Resuming import {batch.pk} of {batch.file_name} after row "
+                             f"{batch.rows_done} of {batch.total_rows}.")
+    bar = ProgressBar(off=no_progress, quiet=json_out, total=batch.total_rows or 0,
+                      initial=batch.rows_done, unit="rows", desc=f"{label} {batch.pk}")
+    follower = Follower(kind, bar=bar, position=lambda b: b.rows_done,
+                        progress=lambda done, total: bar.to(done))
+
+    def no_worker(b: FileBatch) -> None:
+        if background:
+            command.stderr.write(
+                f"No task worker picked up import {b.pk} within {WORKER_WAIT_S:.0f} s. "
+                "It stays queued and runs when one starts: `commonground db_worker`. "
+                "Running it here meanwhile (Ctrl-C leaves it to the worker).")
+        elif not json_out:
+            command.stderr.write("No task worker is running; importing here.")
+
+    batch = follower.drive(batch, background=background
+                           or (batch.total_rows or 0) > background_rows, no_worker=no_worker)
+    return batch, start

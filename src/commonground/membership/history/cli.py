@@ -17,13 +17,11 @@ from django.core.management.base import CommandError
 from django_scopes import scope
 
 from commonground.core.batches.cli import (
-    WORKER_WAIT_S,
-    Follower,
-    ProgressBar,
     RunStart,
     add_file_arguments,
     add_run_arguments,
     check_landed,
+    follow_file_import,
     resumed_line,
     summary_json,
 )
@@ -68,26 +66,10 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
                                              create_plans_term=term)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-    start = RunStart.of(batch, counts(batch), resumed=resumed)
-    if resumed and not json:
-        command.stderr.write(f"Resuming import {batch.pk} of {file.name} after row "
-                             f"{batch.rows_done} of {batch.total_rows}.")
-    bar = ProgressBar(off=no_progress, quiet=json, total=batch.total_rows or 0,
-                      initial=batch.rows_done, unit="rows", desc=f"history {batch.pk}")
-    follower = Follower(KIND, bar=bar, position=lambda b: b.rows_done,
-                        progress=lambda done, total: bar.to(done))
-
-    def no_worker(b: HistoryBatch) -> None:
-        if background:
-            command.stderr.write(
-                f"No task worker picked up import {b.pk} within {WORKER_WAIT_S:.0f} s. "
-                "It stays queued and runs when one starts: `commonground db_worker`. "
-                "Running it here meanwhile (Ctrl-C leaves it to the worker).")
-        elif not json:
-            command.stderr.write("No task worker is running; importing here.")
-
-    batch = follower.drive(batch, background=background
-                           or (batch.total_rows or 0) > BACKGROUND_ROWS, no_worker=no_worker)
+    batch, start = follow_file_import(command, KIND, batch, resumed=resumed, counts=counts,
+                                      json_out=json, background=background,
+                                      no_progress=no_progress, background_rows=BACKGROUND_ROWS,
+                                      label="history")
     report(command, batch, json_out=json, start=start)
 
 
