@@ -123,8 +123,8 @@ def test_the_kinds_are_saved_apart_and_checked(association):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_the_roster_mappings_saved_before_it():
     executor = MigrationExecutor(connection)
-    executor.migrate([("membership", "0009_historybatch")])
-    old = executor.loader.project_state([("membership", "0009_historybatch")]).apps
+    executor.migrate([("membership", "0010_bulk_rows_association_unchecked")])
+    old = executor.loader.project_state([("membership", "0010_bulk_rows_association_unchecked")]).apps
     association = old.get_model("tenancy", "Association").objects.create(
         slug="before", name="Before", country="US", currency="USD")
     old.get_model("membership", "RosterMapping").objects.create(

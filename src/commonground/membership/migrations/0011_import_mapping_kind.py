@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0009_historybatch'),
+        ('membership', '0010_bulk_rows_association_unchecked'),
         ('tenancy', '0001_initial'),
     ]
 
