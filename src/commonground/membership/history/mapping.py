@@ -9,13 +9,16 @@ column, and ``dayfirst = true`` reads 05/01/2021 as 5 January.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from commonground.membership.roster.mapping import IGNORE, MappingError, header_key
+from commonground.membership.roster.mapping import (
+    IGNORE,
+    MappingError,
+    header_key,
+    read_mapping_table,
+)
 
 FIELDS = ("email", "external_id", "first_name", "last_name", "full_name", "plan", "starts_on",
           "ends_on", "joined_on", "amount", "paid_on", "invoice_number", "transaction_id", "payment_method",
@@ -82,15 +85,7 @@ class Mapping:
 
 def load_mapping_file(path: str | Path) -> dict[str, Any]:
     """A TOML or JSON mapping file as {'columns': {header_key: field}, 'dayfirst': …}."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(f"{path.name}: {exc}") from None
-    if not isinstance(data, dict):
-        raise MappingError(f"{path.name}: expected a table of header = field")
-    return normalise_mapping(data)
+    return normalise_mapping(read_mapping_table(path))
 
 
 def normalise_mapping(data: dict[str, Any]) -> dict[str, Any]:

@@ -92,8 +92,9 @@ class MappingError(ValueError):
     pass
 
 
-def load_mapping_file(path: str | Path) -> dict[str, Any]:
-    """Read a TOML or JSON mapping file into {'columns': {header_key: field}, 'dayfirst': …}."""
+def read_mapping_table(path: str | Path) -> dict[str, Any]:
+    """A TOML or JSON mapping file as the table it holds (every import's ``--mapping``;
+    each kind checks the fields itself)."""
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
     try:
@@ -102,7 +103,12 @@ def load_mapping_file(path: str | Path) -> dict[str, Any]:
         raise MappingError(f"{path.name}: {exc}") from None
     if not isinstance(data, dict):
         raise MappingError(f"{path.name}: expected a table of header = field")
-    return normalise_mapping(data)
+    return data
+
+
+def load_mapping_file(path: str | Path) -> dict[str, Any]:
+    """Read a TOML or JSON mapping file into {'columns': {header_key: field}, 'dayfirst': …}."""
+    return normalise_mapping(read_mapping_table(path))
 
 
 def normalise_mapping(data: dict[str, Any]) -> dict[str, Any]:
