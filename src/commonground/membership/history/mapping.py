@@ -16,6 +16,7 @@ from typing import Any
 from commonground.membership.roster.mapping import (
     IGNORE,
     MappingError,
+    default_fields,
     header_key,
     read_mapping_table,
 )
@@ -63,12 +64,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 INFORMATIONAL = ("Membership Status", "Created", "Modified",
                  "Last modified", "Source", "Financial Type", "Currency", "Renewal")
 
-_DEFAULTS: dict[str, str] = {}
-for _field, _names in ALIASES.items():
-    for _name in _names:
-        _DEFAULTS.setdefault(header_key(_name), _field)
-for _name in INFORMATIONAL:
-    _DEFAULTS.setdefault(header_key(_name), IGNORE)
+_DEFAULTS = default_fields(ALIASES, INFORMATIONAL)
 
 
 @dataclass

@@ -70,12 +70,20 @@ def header_key(text: Any) -> str:
     return _PUNCT.sub("", str(text or "")).lower()
 
 
-_DEFAULTS: dict[str, str] = {}
-for _field, _names in ALIASES.items():
-    for _name in _names:
-        _DEFAULTS.setdefault(header_key(_name), _field)
-for _name in INFORMATIONAL:
-    _DEFAULTS.setdefault(header_key(_name), IGNORE)
+def default_fields(aliases: dict[str, tuple[str, ...]], informational: tuple[str, ...]
+                   ) -> dict[str, str]:
+    """header key → field for a kind's known headers (the first alias to claim a key
+    wins); headers exported beside the data and never imported map to ``IGNORE``."""
+    defaults: dict[str, str] = {}
+    for name_field, names in aliases.items():
+        for name in names:
+            defaults.setdefault(header_key(name), name_field)
+    for name in informational:
+        defaults.setdefault(header_key(name), IGNORE)
+    return defaults
+
+
+_DEFAULTS = default_fields(ALIASES, INFORMATIONAL)
 
 
 @dataclass
