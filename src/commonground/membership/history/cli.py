@@ -18,8 +18,6 @@ from django_scopes import scope
 
 from commonground.core.batches.cli import (
     RunStart,
-    add_file_arguments,
-    add_run_arguments,
     check_landed,
     follow_file_import,
     resumed_line,
@@ -29,36 +27,19 @@ from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
 from commonground.membership.models import HistoryBatch
-from commonground.membership.roster.cli import add_plan_arguments, plan_term_option
-from commonground.membership.roster.mapping import MappingError
-from commonground.tenancy.models import Association
+from commonground.membership.roster.cli import add_arguments, command_inputs
 
 from .engine import COUNTS, KIND
 from .mapping import load_mapping_file
 from .services import BACKGROUND_ROWS, history_prepare
 
 
-def add_arguments(parser) -> None:
-    add_file_arguments(parser)
-    parser.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
-    parser.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
-    add_plan_arguments(parser)
-    add_run_arguments(parser, background_help="Hand the import to the task worker")
-
-
 def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
            create_plans=False, plan_term=None, background=False, no_progress=False,
            **_: object) -> None:
-    assoc = Association.objects.filter(slug=association).first()
-    if assoc is None:
-        raise CommandError(f"No association {association!r}")
-    if not file.is_file():
-        raise CommandError(f"No such file: {file}")
-    term = plan_term_option(create_plans, plan_term)
-    try:
-        mapping_data = load_mapping_file(mapping) if mapping else None
-    except (MappingError, OSError) as exc:
-        raise CommandError(f"--mapping: {exc}") from None
+    assoc, mapping_data, term = command_inputs(
+        association=association, file=file, mapping=mapping, load_mapping=load_mapping_file,
+        create_plans=create_plans, plan_term=plan_term)
     with scope(association=assoc):
         try:
             batch, resumed = history_prepare(association=assoc, path=file, file_name=file.name,

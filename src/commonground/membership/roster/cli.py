@@ -16,7 +16,9 @@ start a worker. Re-running the command on the same file resumes an interrupted i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError
 from django_scopes import scope
@@ -42,17 +44,20 @@ from .mapping import MappingError, load_mapping_file
 from .services import BACKGROUND_ROWS, import_prepare
 
 
-def add_arguments(people) -> None:
-    add_file_arguments(people)
-    people.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
-    people.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
-    add_plan_arguments(people)
-    add_run_arguments(people, background_help="Hand the import to the task worker")
+def add_arguments(parser) -> None:
+    add_file_arguments(parser)
+    parser.add_argument("--mapping", type=Path, help="TOML or JSON: header = field")
+    parser.add_argument("--dayfirst", action="store_true", help="Read 05/01/2021 as 5 Jan")
+    add_plan_arguments(parser)
+    add_run_arguments(parser, background_help="Hand the import to the task worker")
 
 
-def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
-           create_plans=False, plan_term=None, background=False, no_progress=False,
-           **_: object) -> None:
+def command_inputs(*, association: str, file: Path, mapping: Path | None,
+                   load_mapping: Callable[[Path], dict[str, Any]], create_plans: bool,
+                   plan_term: str | None) -> tuple[Association, dict[str, Any] | None, int | None]:
+    """What the membership imports' commands (people, memberships) check before preparing
+    a batch: the association, the file, the ``--mapping`` file (read by the kind's own
+    ``load_mapping``) and ``--create-plans --plan-term``. Each refusal is one line."""
     assoc = Association.objects.filter(slug=association).first()
     if assoc is None:
         raise CommandError(f"No association {association!r}")
@@ -60,9 +65,18 @@ def handle(command, *, file: Path, association: str, mapping=None, json=False, d
         raise CommandError(f"No such file: {file}")
     create_term = plan_term_option(create_plans, plan_term)
     try:
-        mapping_data = load_mapping_file(mapping) if mapping else None
+        mapping_data = load_mapping(mapping) if mapping else None
     except (MappingError, OSError) as exc:
-        raise CommandError(f"--mapping: {exc}")
+        raise CommandError(f"--mapping: {exc}") from None
+    return assoc, mapping_data, create_term
+
+
+def handle(command, *, file: Path, association: str, mapping=None, json=False, dayfirst=False,
+           create_plans=False, plan_term=None, background=False, no_progress=False,
+           **_: object) -> None:
+    assoc, mapping_data, create_term = command_inputs(
+        association=association, file=file, mapping=mapping, load_mapping=load_mapping_file,
+        create_plans=create_plans, plan_term=plan_term)
     with scope(association=assoc):
         try:
             batch, resumed = import_prepare(association=assoc, path=file, file_name=file.name,
