@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "commonground.people",
     "commonground.membership",
     "commonground.activity",
+    "commonground.engagement",
+    "commonground.scoring",
+    "commonground.opportunities",
+    "commonground.recognition",
     "commonground.portal",
     # Top layer: demo data and benchmarks (apps only so their commands load).
     "commonground.demo",

@@ -81,3 +81,27 @@ def sections(*, association_slug: str, current_url_name: str | None) -> list[Sec
         if section.links:
             out.append(section)
     return out
+
+
+# The member portal's links (``portal:<name>`` url names), registered from the same
+# ``nav.py`` modules: a domain app adds its member pages without editing the portal's template.
+_portal_links: dict[str, Link] = {}
+
+
+def register_portal(*, label: str, url_name: str, current: tuple[str, ...] = (),
+                    order: int = 100) -> None:
+    """Add a page to the member portal's bar (``url_name`` without the ``portal:`` prefix)."""
+    _portal_links[url_name] = Link(section="portal", label=label, url_name=url_name,
+                                   current=frozenset(current) | {url_name}, order=order)
+
+
+def portal_links(*, association_slug: str, current_url_name: str | None) -> list[dict]:
+    out = []
+    for link in sorted(_portal_links.values(), key=lambda link: (link.order, link.label)):
+        try:
+            href = reverse(f"portal:{link.url_name}", kwargs={"association": association_slug})
+        except NoReverseMatch:
+            continue
+        out.append({"label": link.label, "href": href,
+                    "is_current": current_url_name in link.current})
+    return out

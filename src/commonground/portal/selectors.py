@@ -21,12 +21,6 @@ def portal_associations(*, user) -> list[Association]:
         return list(Association.objects.filter(id__in=ids))
 
 
-def portal_person(*, user, association: Association) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user, erased_at__isnull=True).first()
-
-
 def _with_balance(invoices: list[Invoice]) -> list[Invoice]:
     for inv in invoices:
         paid = sum(((p.amount if p.kind == PaymentKind.PAYMENT else -p.amount)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("data.json", views.data_export, name="data_export"),
     path("memberships/<int:membership_id>/renew/", views.renew, name="renew"),
     path("invoices/<int:invoice_id>/", views.invoice, name="invoice"),
+    # The domain apps' member pages, in this namespace (portal:<name>).
+    path("", include("commonground.engagement.urls_portal")),
+    path("", include("commonground.scoring.urls_portal")),
+    path("", include("commonground.opportunities.urls_portal")),
+    path("", include("commonground.recognition.urls_portal")),
 ]

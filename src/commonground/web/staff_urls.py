@@ -14,4 +14,8 @@ urlpatterns = [
     path("", include("commonground.tenancy.urls")),
     path("", include("commonground.activity.urls_360")),
     path("", include("commonground.activity.urls")),
+    path("", include("commonground.engagement.urls")),
+    path("", include("commonground.scoring.urls")),
+    path("", include("commonground.opportunities.urls")),
+    path("", include("commonground.recognition.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Engagement staff pages, under /a/<association>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Opportunities API, mounted by ``web.api`` under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["opportunities"])

@@ -1,0 +1,5 @@
+"""What the association needs, matched to members on common ground: skills, motivations, availability;
+invitations through to a contribution (D4).
+"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Opportunities staff pages, under /a/<association>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Recognition API, mounted by ``web.api`` under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["recognition"])

@@ -1,0 +1,3 @@
+"""Recognition tiers, nominations, Open Badges 2.0/3.0 and the vetted expert network (D4)."""
+
+from __future__ import annotations

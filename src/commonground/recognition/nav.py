@@ -1,0 +1,1 @@
+"""Recognition pages in the staff navigation and the portal bar (see ``core.nav``)."""

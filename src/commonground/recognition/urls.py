@@ -1,0 +1,3 @@
+"""Recognition staff pages, under /a/<association>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Recognition member pages, under /m/<association>/ in the portal's namespace."""
+
+urlpatterns: list = []

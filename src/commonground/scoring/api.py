@@ -1,0 +1,5 @@
+"""Engagement score API, mounted by ``web.api`` under /api/v1."""
+
+from ninja import Router
+
+router = Router(tags=["engagement score"])

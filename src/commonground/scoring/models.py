@@ -1,0 +1,5 @@
+"""The engagement score: a versioned, explained model over the activity stream, outcomes and verified
+contributions; snapshots and levels (D4).
+"""
+
+from __future__ import annotations

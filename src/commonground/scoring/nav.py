@@ -1,0 +1,1 @@
+"""Engagement score pages in the staff navigation and the portal bar (see ``core.nav``)."""

@@ -1,0 +1,3 @@
+"""Engagement score staff pages, under /a/<association>/."""
+
+urlpatterns: list = []

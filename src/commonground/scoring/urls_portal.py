@@ -1,0 +1,3 @@
+"""Engagement score member pages, under /m/<association>/ in the portal's namespace."""
+
+urlpatterns: list = []
