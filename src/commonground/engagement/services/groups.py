@@ -109,6 +109,7 @@ def group_join(*, association: Association, group: PeerGroup, person: Person,
     errors: dict[str, list[str]] = {}
     check_person(person, association=association, field="person", errors=errors)
     raise_if(errors)
+    group = PeerGroup.objects.get(pk=group.pk)  # its status as it is now
     if group.status != GroupStatus.APPROVED:
         raise TransitionNotAllowed("Only approved groups can be joined")
     existing = GroupMember.objects.filter(group=group, person=person).first()
