@@ -64,7 +64,8 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("learning_events", "learning events attended", CHECKIN & Q(category="learning"),
            {"competence_development": 1.0}),
     Signal("networking_events", "conferences and meetups attended",
-           CHECKIN & Q(category="community") & ~SPEAKER,
+           # (not "& ~SPEAKER": negating a JSON key lookup drops rows without the key)
+           CHECKIN & Q(category="community"),
            {"business_development": .8, "community_belonging": .8, "visibility_reputation": .4}),
     Signal("mentoring_circles", "mentoring sessions attended", CHECKIN & _meta("event", "mentor"),
            {"career_advancement": 1.0, "competence_development": .5}),
