@@ -20,7 +20,8 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     assert list(sections) == ["Members", "Data", "Settings"]  # empty sections are not shown
     assert sections["Members"] == ["People", "Organisations", "Chapters", "Duplicates"]
     assert sections["Data"] == ["Import", "Sources", "Source health", "Unmatched"]
-    assert sections["Settings"] == ["Association", "Plans", "Offerings", "Custom fields"]
+    assert sections["Settings"] == ["Association", "Plans", "Offerings", "Custom fields",
+                                    "Engagement score"]
 
 
 def test_the_current_page_and_its_section_are_marked(staff_client, scoped, jane):
