@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "commonground.opportunities",
     "commonground.recognition",
     "commonground.portal",
+    "commonground.web",  # the dashboards' templates and navigation
     # Top layer: demo data and benchmarks (apps only so their commands load).
     "commonground.demo",
     "commonground.bench",
@@ -177,6 +178,11 @@ EMAIL_BACKEND = env.str(
     "COMMONGROUND_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("COMMONGROUND_FROM_EMAIL", default="commonground@localhost")
+# SMTP when COMMONGROUND_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("COMMONGROUND_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("COMMONGROUND_EMAIL_PORT", default=25)
+# The site's public address: links in emails (notices) are made absolute with it.
+SITE_URL = env.str("COMMONGROUND_SITE_URL", default="http://localhost:8000")
 
 TASKS = {
     "default": {
