@@ -25,7 +25,7 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     # The engagement apps add theirs; these are engagement's own.
     assert {"Contributions", "Peer groups"} <= set(sections["Engagement"])
     assert sections["Settings"][:4] == ["Association", "Plans", "Offerings", "Custom fields"]
-    assert "Taxonomies" in sections["Settings"]
+    assert {"Taxonomies", "Engagement score"} <= set(sections["Settings"])
 
 
 def test_the_current_page_and_its_section_are_marked(staff_client, scoped, jane):
