@@ -31,6 +31,7 @@ def contribution_create(*, association: Association, person: Person, kind: str, 
                         actor=None) -> Contribution:
     """A contribution waiting for verification; the same ``origin_ref`` twice is one row."""
     try:
+        # Imported here: engagement's service may not exist yet on this branch (stand-in below).
         from commonground.engagement.services import contribution_create as create
     except ImportError:
         create = None
@@ -52,6 +53,7 @@ def notice_send(*, association: Association, person: Person, subject: str, body:
                 url: str = "") -> None:
     """Tell the member: a portal notice and an email (engagement's notices once landed)."""
     try:
+        # Imported here: engagement's notices may not exist yet on this branch.
         from commonground.engagement.services import notice_send as send
     except ImportError:
         send = None
@@ -69,6 +71,7 @@ def notice_send(*, association: Association, person: Person, subject: str, body:
 def score_totals(association: Association) -> tuple[np.ndarray, np.ndarray]:
     """(person ids, engagement totals 0–100) of everyone scored; empty before scoring lands."""
     try:
+        # Imported here: scoring's Score may not exist yet on this branch.
         from commonground.scoring.models import Score
     except ImportError:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

