@@ -4,17 +4,15 @@ notices by email over a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from django_scopes import scope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonground.core.errors import DomainError, PermissionDenied, TransitionNotAllowed
-from commonground.engagement.models import Contribution
+from commonground.engagement.models import Contribution, Notice
 from commonground.opportunities import services, states
 from commonground.opportunities.models import Invitation, InvitationStatus, Opportunity
 from commonground.people.services import person_create
@@ -162,43 +160,21 @@ def test_opportunity_garbage_gets_field_messages(scoped):
 
 # ---------------------------------------------------------------- notices by email
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                              envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
-
-
-def test_invitation_reaches_the_member_by_email(crew, smtp, django_capture_on_commit_callbacks):
+def test_invitation_reaches_the_member_by_email_and_portal(crew, smtp_server,
+                                                          django_capture_on_commit_callbacks):
     a, (ann, *_) = crew
     opp = _opportunity(a)
     with django_capture_on_commit_callbacks(execute=True):
         services.invitation_advance(association=a, opportunity=opp, person=ann, event="invite",
                                     message="We would love you to do it.")
-    assert len(smtp.messages) == 1
-    _, to, content = smtp.messages[0]
-    assert to == ["ann@example.org"]
-    assert "You are invited: Mentor a new member" in content
+    msg = smtp_server.wait_for(1)[0]
+    assert msg["To"] == "ann@example.org"
+    assert msg["Subject"] == "You are invited: Mentor a new member"
+    content = msg.get_content()
     assert "We would love you to do it." in content
     assert f"/m/{a.slug}/opportunities/{opp.pk}/" in content
+    notice = Notice.objects.get(person=ann)
+    assert notice.url == f"/m/{a.slug}/opportunities/{opp.pk}/"
 
 
 def test_another_associations_invitation_is_invisible(crew, other_association):
@@ -207,3 +183,15 @@ def test_another_associations_invitation_is_invisible(crew, other_association):
     services.invitation_advance(association=a, opportunity=opp, person=ann, event="invite")
     with scope(association=other_association):
         assert not Invitation.objects.exists() and not Opportunity.objects.exists()
+
+
+def test_merge_keeps_the_invitation_further_along(crew):
+    from commonground.people.services import person_merge  # the merge is people's service
+
+    a, (ann, ben, _) = crew
+    opp = _opportunity(a)
+    services.invitation_advance(association=a, opportunity=opp, person=ann, event="interest")
+    services.invitation_advance(association=a, opportunity=opp, person=ben, event="invite")
+    person_merge(association=a, keep=ann, remove=ben)
+    inv = Invitation.objects.get(opportunity=opp)
+    assert (inv.person_id, inv.status) == (ann.pk, "invited")

@@ -1,28 +1,21 @@
 """The few calls opportunities makes into engagement and scoring, in one place.
 
-engagement's ``contribution_create`` and ``notice_send`` and scoring's scores are built in
-parallel with this app; until each lands, a minimal stand-in here does the same job
-(a submitted contribution with the same idempotent ``origin_ref``; an email on commit;
-no scores), so the rest of the app calls only these functions and nothing else changes
-when they switch over.
+engagement's ``contribution_create`` and ``notice_send``; scoring's totals are read as two
+arrays (``scores_for`` builds one object per person, too slow for 10^5 at every match).
+Until scoring lands on this branch there are no scores, and the engagement part is zero.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 
-from commonground.engagement.models import Contribution, ContributionStatus
+from commonground.engagement import services as engagement_services
+from commonground.engagement.models import Contribution
 from commonground.people.models import Person
 from commonground.tenancy.models import Association
-
-log = logging.getLogger(__name__)
 
 
 def contribution_create(*, association: Association, person: Person, kind: str, title: str,
@@ -30,42 +23,17 @@ def contribution_create(*, association: Association, person: Person, kind: str, 
                         hours: Decimal | None = None, description: str = "",
                         actor=None) -> Contribution:
     """A contribution waiting for verification; the same ``origin_ref`` twice is one row."""
-    try:
-        # Imported here: engagement's service may not exist yet on this branch (stand-in below).
-        from commonground.engagement.services import contribution_create as create
-    except ImportError:
-        create = None
-    if create is not None:
-        return create(association=association, person=person, kind=kind, title=title,
-                      occurred_on=occurred_on, origin=origin, origin_ref=origin_ref,
-                      hours=hours, description=description, actor=actor)
-    existing = Contribution.objects.filter(origin_ref=origin_ref).first()
-    if existing is not None:
-        return existing
-    return Contribution.objects.create(
-        association=association, person=person, kind=kind, title=title[:200],
-        description=description, occurred_on=occurred_on, hours=hours, origin=origin,
-        origin_ref=origin_ref, status=ContributionStatus.SUBMITTED,
-        submitted_by=actor if getattr(actor, "is_authenticated", False) else None)
+    return engagement_services.contribution_create(
+        association=association, person=person, kind=kind, title=title,
+        occurred_on=occurred_on, origin=origin, origin_ref=origin_ref, hours=hours,
+        description=description, actor=actor)
 
 
 def notice_send(*, association: Association, person: Person, subject: str, body: str,
                 url: str = "") -> None:
-    """Tell the member: a portal notice and an email (engagement's notices once landed)."""
-    try:
-        # Imported here: engagement's notices may not exist yet on this branch.
-        from commonground.engagement.services import notice_send as send
-    except ImportError:
-        send = None
-    if send is not None:
-        send(association=association, person=person, subject=subject, body=body, url=url)
-        return
-    if not person.email:
-        return
-    text = f"{body}\n\n{url}" if url else body
-    sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
-    transaction.on_commit(lambda: send_mail(subject, text, sender, [person.email],
-                                            fail_silently=False))
+    """Tell the member: a portal notice and an email on commit (engagement's notices)."""
+    engagement_services.notice_send(association=association, person=person, subject=subject,
+                                    body=body, url=url)
 
 
 def score_totals(association: Association) -> tuple[np.ndarray, np.ndarray]:
