@@ -14,6 +14,7 @@ from commonground.engagement import services as es
 from commonground.engagement.models import Trait
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
+from commonground.opportunities.services import invitation_advance, opportunity_save
 from commonground.people import services as ps
 from commonground.people.merging import MergeConflict, merge_preview, person_relations
 from commonground.people.models import DuplicateDismissal, Note, Person, Relationship
@@ -77,6 +78,12 @@ def world(scoped, staff_user):
     DuplicateDismissal.objects.create(association=a, person_a=remove, person_b=third)
     DuplicateDismissal.objects.create(association=a, person_a=remove, person_b=fourth)
     _engagement_rows(a, keep, remove, third)
+    # Opportunities: an invitation each, to different opportunities (one to the same one
+    # collapses: tests/test_opportunities_invitations.py).
+    for person in (keep, remove):
+        opp = opportunity_save(association=a, type="mentor", title=f"For {person.first_name}",
+                               status="open")
+        invitation_advance(association=a, opportunity=opp, person=person, event="interest")
     return {"keep": keep, "remove": remove, "third": third, "fourth": fourth, "org1": org1,
             "org2": org2, "chapter": chapter, "source": source, "actor": staff_user}
 
