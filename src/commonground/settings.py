@@ -177,6 +177,8 @@ EMAIL_BACKEND = env.str(
     "COMMONGROUND_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("COMMONGROUND_FROM_EMAIL", default="commonground@localhost")
+# The public origin of URLs that must be stable outside a request (Open Badges ids).
+PUBLIC_URL = env.str("COMMONGROUND_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 TASKS = {
     "default": {
