@@ -17,10 +17,11 @@ def _sections(html: str) -> dict[str, list[str]]:
 def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     sections = _sections(html)
-    assert list(sections) == ["Members", "Data", "Settings"]  # empty sections are not shown
+    assert list(sections) == ["Members", "Data", "Engagement", "Settings"]  # empty ones hidden
     assert sections["Members"] == ["People", "Organisations", "Chapters", "Duplicates"]
     assert sections["Data"] == ["Import", "Sources", "Source health", "Unmatched"]
-    assert sections["Settings"] == ["Association", "Plans", "Offerings", "Custom fields"]
+    assert sections["Engagement"] == ["Recognition", "Experts"]
+    assert sections["Settings"] == ["Association", "Plans", "Offerings", "Custom fields", "Badges"]
 
 
 def test_the_current_page_and_its_section_are_marked(staff_client, scoped, jane):
@@ -35,7 +36,7 @@ def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
         nav.register(section="insight", label="Dashboard again", url_name="dashboard")
         sections = _sections(staff_client.get(f"/a/{scoped.slug}/people/").content.decode())
         assert sections["Insight"] == ["Dashboard again"]
-        assert list(sections) == ["Members", "Data", "Insight", "Settings"]
+        assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Settings"]
     finally:
         nav._links.pop("dashboard")
 

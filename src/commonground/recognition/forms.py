@@ -109,9 +109,9 @@ class ExpertSearchForm(forms.Form):
 
 class IssuerForm(forms.Form):
     email = forms.EmailField(help_text="Contact address published with every badge")
-    url = forms.URLField(required=False, label="Homepage",
+    url = forms.URLField(required=False, assume_scheme="https", label="Homepage",
                          help_text="Blank: the public recognition page")
-    origin = forms.URLField(required=False, label="Public address of badge URLs",
+    origin = forms.URLField(required=False, assume_scheme="https", label="Public address of badge URLs",
                             help_text="Blank: this deployment's public URL. Changing it changes "
                                       "every badge's address.")
     description = forms.CharField(max_length=300, required=False)

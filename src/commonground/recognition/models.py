@@ -184,7 +184,7 @@ class Issuer(models.Model):
     # Ed25519, PKCS8 PEM. Generated on first use; only the public half is ever published.
     private_key_pem = models.TextField(blank=True)
     public_jwk = models.JSONField(default=dict, blank=True)
-    key_id = models.CharField(max_length=40, blank=True)
+    key_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(association="association")
