@@ -34,8 +34,8 @@ def _get(client, path, **headers):
 
 
 def _path(absolute: str) -> str:
-    assert absolute.startswith(settings.PUBLIC_URL + "/badges/acme/")
-    return absolute.removeprefix(settings.PUBLIC_URL)
+    assert absolute.startswith(settings.SITE_URL.rstrip("/") + "/badges/acme/")
+    return absolute.removeprefix(settings.SITE_URL.rstrip("/"))
 
 
 def test_hosted_assertion_badgeclass_and_issuer_have_the_required_fields(client, award):
@@ -44,7 +44,7 @@ def test_hosted_assertion_badgeclass_and_issuer_have_the_required_fields(client,
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/ld+json")
     assert a["@context"] == OB2 and a["type"] == "Assertion"
-    assert a["id"] == settings.PUBLIC_URL + path
+    assert a["id"] == settings.SITE_URL.rstrip("/") + path
     assert a["verification"] == {"type": "hosted"}
     datetime.fromisoformat(a["issuedOn"])  # ISO 8601 with a zone designator
     assert a["issuedOn"].endswith("Z")

@@ -7,6 +7,7 @@ from django_scopes import scope
 
 from _recognition_support import contribute, member
 from commonground.core.errors import Conflict, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from commonground.engagement.models import Notice
 from commonground.recognition import services
 from commonground.recognition.models import Award, Nomination, Tier
 from commonground.tenancy.models import AuditEntry
@@ -63,6 +64,9 @@ def test_approval_awards_and_decline_is_not_renominated(scoped, tiers, staff_use
                                actor=staff_user)
     award = Award.objects.get(person=ann)
     assert award.tier.slug == "contributor" and award.identity_hash.startswith("sha256$")
+    notice = Notice.objects.get(person=ann)
+    assert notice.subject == "You are recognised: Contributor"
+    assert notice.url == "/m/acme/recognition/"
     assert Nomination.objects.get(pk=n_ann.pk).status == "approved"
     with pytest.raises(TransitionNotAllowed):
         services.nomination_decide(association=scoped, nomination=n_ann, approve=False)

@@ -177,8 +177,12 @@ EMAIL_BACKEND = env.str(
     "COMMONGROUND_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("COMMONGROUND_FROM_EMAIL", default="commonground@localhost")
-# The public origin of URLs that must be stable outside a request (Open Badges ids).
-PUBLIC_URL = env.str("COMMONGROUND_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# SMTP when COMMONGROUND_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("COMMONGROUND_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("COMMONGROUND_EMAIL_PORT", default=25)
+# The site's public address: links in emails (notices) are made absolute with it, and
+# Open Badges ids (issuer, badge classes, assertions) are URLs on it.
+SITE_URL = env.str("COMMONGROUND_SITE_URL", default="http://localhost:8000")
 
 TASKS = {
     "default": {

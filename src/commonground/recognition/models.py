@@ -179,7 +179,7 @@ class Issuer(models.Model):
     url = models.URLField(blank=True, help_text="The association's homepage")
     description = models.CharField(max_length=300, blank=True)
     # Where the public badge URLs live (https://badges.example.org); blank: the
-    # deployment's COMMONGROUND_PUBLIC_URL. Changing it changes every badge's id.
+    # deployment's COMMONGROUND_SITE_URL. Changing it changes every badge's id.
     origin = models.URLField(blank=True)
     # Ed25519, PKCS8 PEM. Generated on first use; only the public half is ever published.
     private_key_pem = models.TextField(blank=True)

@@ -2,7 +2,7 @@
 and 3.0 (an OpenBadgeCredential signed as a VC-JWT with the association's Ed25519 key).
 
 Every id is an absolute URL on the issuer's public origin (``Issuer.origin`` or the
-deployment's ``PUBLIC_URL``), served without login by ``views_public``: hosted
+deployment's ``SITE_URL``), served without login by ``views_public``: hosted
 verification fetches the assertion's id and checks it shares the issuer's origin.
 """
 
@@ -25,7 +25,7 @@ OB3_CONTEXT = ["https://www.w3.org/ns/credentials/v2",
 
 
 def origin(issuer: Issuer) -> str:
-    return (issuer.origin or settings.PUBLIC_URL).rstrip("/")
+    return (issuer.origin or settings.SITE_URL).rstrip("/")
 
 
 def url(issuer: Issuer, name: str, **kwargs: Any) -> str:

@@ -8,9 +8,11 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from commonground.core.errors import Conflict, TransitionNotAllowed
+from commonground.engagement.services import notice_send
 from commonground.people.models import Person
 from commonground.tenancy import audit
 from commonground.tenancy.models import Association
@@ -121,6 +123,11 @@ def award_issue(*, association: Association, tier: Tier, person: Person, actor=N
                    decided_at=timezone.now())
     audit.record(association=association, action="award.issued", obj=award, actor=actor,
                  data={"tier": tier.slug, "person_id": person.pk, "uuid": str(award.uuid)})
+    notice_send(association=association, person=person,
+                subject=f"You are recognised: {tier.name}",
+                body=f"{association.name} awards you the {tier.name} badge: {tier.description}\n\n"
+                     "Add it to your Open Badges backpack or wallet from your recognition page.",
+                url=reverse("portal:recognition", kwargs={"association": association.slug}))
     return award
 
 
