@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django_scopes import scope
 
+from _recognition_support import merge_world as recognition_merge_world
 from commonground.activity.identity.services import email_hash
 from commonground.activity.models import Activity, Identity, Source
 from commonground.core.errors import NotFound
@@ -84,6 +85,7 @@ def world(scoped, staff_user):
         opp = opportunity_save(association=a, type="mentor", title=f"For {person.first_name}",
                                status="open")
         invitation_advance(association=a, opportunity=opp, person=person, event="interest")
+    recognition_merge_world(a, keep, remove, third)
     return {"keep": keep, "remove": remove, "third": third, "fourth": fourth, "org1": org1,
             "org2": org2, "chapter": chapter, "source": source, "actor": staff_user}
 
@@ -121,7 +123,9 @@ def _rows_of(person_id: int, association_id: int) -> dict[str, set[int]]:
 # Relations the world above must cover: a model added later with a person column fails
 # here until this test gives both people one of it (so the merge is proven to move it).
 COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a",
-              "people.DuplicateDismissal.person_b"}
+              "people.DuplicateDismissal.person_b",
+              # One per person: the kept person's wins (recognition.hooks).
+              "recognition.ExpertProfile.person", "recognition.MemberRecognition.person"}
 
 
 def test_merge_moves_every_row_and_loses_nothing(world, scoped):
