@@ -23,9 +23,10 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     assert sections["Members"] == ["People", "Organisations", "Chapters", "Duplicates"]
     assert sections["Data"] == ["Import", "Sources", "Source health", "Unmatched"]
     # The engagement apps add theirs; these are engagement's own.
-    assert {"Contributions", "Peer groups"} <= set(sections["Engagement"])
+    assert {"Contributions", "Peer groups", "Opportunities",
+            "Recognition", "Experts"} <= set(sections["Engagement"])
     assert sections["Settings"][:4] == ["Association", "Plans", "Offerings", "Custom fields"]
-    assert "Taxonomies" in sections["Settings"]
+    assert {"Taxonomies", "Engagement score", "Badges"} <= set(sections["Settings"])
 
 
 def test_the_current_page_and_its_section_are_marked(staff_client, scoped, jane):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django_scopes import scope
 
+from _recognition_support import merge_world as recognition_merge_world
 from commonground.activity.identity.services import email_hash
 from commonground.activity.models import Activity, Identity, Source
 from commonground.core.errors import NotFound
@@ -14,6 +15,7 @@ from commonground.engagement import services as es
 from commonground.engagement.models import Trait
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
+from commonground.opportunities.services import invitation_advance, opportunity_save
 from commonground.people import services as ps
 from commonground.people.merging import MergeConflict, merge_preview, person_relations
 from commonground.people.models import DuplicateDismissal, Note, Person, Relationship
@@ -77,6 +79,13 @@ def world(scoped, staff_user):
     DuplicateDismissal.objects.create(association=a, person_a=remove, person_b=third)
     DuplicateDismissal.objects.create(association=a, person_a=remove, person_b=fourth)
     _engagement_rows(a, keep, remove, third)
+    # Opportunities: an invitation each, to different opportunities (one to the same one
+    # collapses: tests/test_opportunities_invitations.py).
+    for person in (keep, remove):
+        opp = opportunity_save(association=a, type="mentor", title=f"For {person.first_name}",
+                               status="open")
+        invitation_advance(association=a, opportunity=opp, person=person, event="interest")
+    recognition_merge_world(a, keep, remove, third)
     return {"keep": keep, "remove": remove, "third": third, "fourth": fourth, "org1": org1,
             "org2": org2, "chapter": chapter, "source": source, "actor": staff_user}
 
@@ -114,7 +123,9 @@ def _rows_of(person_id: int, association_id: int) -> dict[str, set[int]]:
 # Relations the world above must cover: a model added later with a person column fails
 # here until this test gives both people one of it (so the merge is proven to move it).
 COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a",
-              "people.DuplicateDismissal.person_b"}
+              "people.DuplicateDismissal.person_b",
+              # One per person: the kept person's wins (recognition.hooks).
+              "recognition.ExpertProfile.person", "recognition.MemberRecognition.person"}
 
 
 def test_merge_moves_every_row_and_loses_nothing(world, scoped):
