@@ -21,7 +21,8 @@ MOTIVATION_NAMES = {
     "giving_back": "Giving back to the profession",
 }
 
-# slug, name, synonyms, weights over the motivations
+# slug, name, synonyms, weights over the motivations. Slugs the engagement app's starter
+# list has keep its names; the others are the demo association's own entries.
 SKILLS: list[tuple[str, str, list[str], tuple[float, ...]]] = [
     ("public_speaking", "Public speaking", ["speaking", "presenting", "keynotes"],
      (.6, 1.0, .1, .4, .1, .1, .3)),
@@ -30,11 +31,11 @@ SKILLS: list[tuple[str, str, list[str], tuple[float, ...]]] = [
     ("teaching", "Teaching and training", ["training", "instruction", "course design"],
      (.1, .4, .6, .2, .1, .1, .8)),
     ("mentoring", "Mentoring", ["coaching", "advising new members"], (0, .1, .1, .3, .5, 0, 1.0)),
-    ("moderation", "Community moderation", ["moderating", "facilitation"],
+    ("facilitation", "Community moderation", ["moderating", "facilitation"],
      (0, .2, .1, 0, .9, .1, .7)),
-    ("event_organising", "Event organising", ["event planning", "meetups"],
+    ("event_planning", "Event organising", ["event planning", "meetups"],
      (.4, .4, 0, .3, .9, .1, .4)),
-    ("research_methods", "Research methods", ["study design", "statistics", "evidence review"],
+    ("research", "Research methods", ["study design", "statistics", "evidence review"],
      (0, .2, 1.0, .2, 0, .6, .1)),
     ("data_analysis", "Data analysis", ["analytics", "data science", "spreadsheets"],
      (.3, .1, .8, .5, 0, .4, 0)),
@@ -42,38 +43,40 @@ SKILLS: list[tuple[str, str, list[str], tuple[float, ...]]] = [
      (.3, .3, .2, 1.0, .2, .2, .3)),
     ("policy_advocacy", "Policy and advocacy", ["public policy", "lobbying", "government relations"],
      (0, .3, .1, .1, .2, .8, .8)),
-    ("standards", "Standards and compliance", ["regulation", "compliance", "accreditation"],
+    ("law_compliance", "Standards and compliance", ["regulation", "compliance", "accreditation"],
      (.3, 0, .5, .2, 0, 1.0, .2)),
     ("consulting", "Consulting", ["advisory", "client work"], (1.0, .4, .2, .3, 0, .3, 0)),
-    ("sales", "Sales and partnerships", ["business development", "sponsorship", "fundraising"],
+    ("fundraising", "Sales and partnerships", ["business development", "sponsorship", "fundraising"],
      (1.0, .5, 0, .3, .1, .2, .1)),
     ("clinical_practice", "Clinical practice", ["clinical care", "patient care"],
      (.2, .1, .5, .2, .2, .1, .3)),
     ("public_health", "Public health", ["epidemiology", "population health"],
      (0, .1, .4, .1, .2, .3, .6)),
-    ("health_technology", "Health technology", ["digital health", "informatics", "software"],
+    ("technology", "Health technology", ["digital health", "informatics", "software"],
      (.5, .3, .6, .4, 0, .4, 0)),
     ("equine_dentistry", "Equine dentistry", ["horse dentistry", "equine dental care"],
      (.1, .1, .3, .1, .1, .1, .1)),
 ]
 # The skill a member's (custom field) specialty gives them.
-SPECIALTY_SKILL = {"Clinical practice": "clinical_practice", "Research": "research_methods",
+SPECIALTY_SKILL = {"Clinical practice": "clinical_practice", "Research": "research",
                    "Education": "teaching", "Management": "leadership", "Policy": "policy_advocacy",
-                   "Consulting": "consulting", "Technology": "health_technology",
+                   "Consulting": "consulting", "Technology": "technology",
                    "Public health": "public_health"}
 
 # slug, name, synonyms, weights over the motivations
 INTERESTS: list[tuple[str, str, list[str], tuple[float, ...]]] = [
     ("annual_conference", "The annual conference", ["conference"], (.8, .7, .4, .4, .6, .2, .2)),
-    ("research_evidence", "Research and evidence", ["research"], (0, .1, .9, .1, 0, 1.0, .1)),
+    ("research_innovation", "Research and evidence", ["research"], (0, .1, .9, .1, 0, 1.0, .1)),
     ("policy", "Policy and regulation", ["advocacy", "legislation"], (.1, .2, .1, 0, .2, .9, .8)),
-    ("career_growth", "Career growth", ["jobs", "career"], (.1, .3, .6, 1.0, 0, 0, 0)),
+    ("careers", "Career growth", ["jobs", "career"], (.1, .3, .6, 1.0, 0, 0, 0)),
+    ("standards_practice", "Standards and practice", ["standards"], (.2, 0, .5, .1, 0, .9, .2)),
+    ("education", "Education and CE", ["courses"], (0, 0, 1.0, .5, 0, .1, 0)),
     ("ethics", "Ethics and professional practice", ["ethics"], (0, 0, .5, .1, .2, .2, .7)),
-    ("innovation", "Technology and innovation", ["innovation", "technology"],
+    ("technology_trends", "Technology and innovation", ["innovation", "technology"],
      (.7, .4, .6, .4, 0, .6, 0)),
-    ("local_chapter", "My local chapter", ["chapter", "meetups"], (.4, .2, 0, .2, 1.0, 0, .5)),
+    ("chapters_local", "My local chapter", ["chapter", "meetups"], (.4, .2, 0, .2, 1.0, 0, .5)),
     ("mentoring_programme", "The mentoring programme", ["mentoring"], (0, 0, .3, .6, .5, 0, .9)),
-    ("business_practice", "Running a practice", ["business", "practice management"],
+    ("practice_management", "Running a practice", ["business", "practice management"],
      (1.0, .4, .2, .2, 0, .3, 0)),
 ]
 

@@ -210,6 +210,54 @@ def contributors_chart(f: EngagementFigures) -> charts.Chart:
         rows=rows, width=900, height=220, filename="top-contributors.csv")
 
 
+BAND = 25  # the quadrant's cells: a quarter of each sub-score, so the split at 50 is a cell edge
+SPLIT = 50  # where "high" starts on either sub-score
+
+
+def quadrant_counts(cells: list[tuple[int, int, int]]) -> dict[str, int]:
+    """Members per quadrant from (derived band, created band, members) cells."""
+    out = Counter()
+    for d, c, n in cells:
+        out[("high" if d >= SPLIT else "low", "high" if c >= SPLIT else "low")] += n
+    return {"champions": out["high", "high"], "givers": out["low", "high"],
+            "takers": out["high", "low"], "quiet": out["low", "low"]}
+
+
+def quadrant_chart(cells: list[tuple[int, int, int]]) -> charts.Chart:
+    """Value derived against value created, members binned in cells of ``BAND`` points."""
+    q = quadrant_counts(cells)
+    return charts.Chart(
+        name="quadrant", title="Value derived and value created",
+        description=(f"Each circle is a cell of {BAND} points of the derived (across) and the "
+                     f"created (up) sub-score, its size the members in it; dashed lines at "
+                     f"{SPLIT} split the quadrants: {q['champions']} members get and give a lot, "
+                     f"{q['givers']} give more than they get, {q['takers']} get more than they "
+                     f"give, {q['quiet']} do little of either."),
+        columns=(charts.Column("derived", "Value derived from"),
+                 charts.Column("created", "Value created from"),
+                 charts.Column("members", "Members")),
+        rows=cells, spec="commonground.web.chart_specs.quadrant",
+        options={"x": "derived", "y": "created", "n": "members", "band": BAND, "split": SPLIT,
+                 "x_title": "Value derived (what they get)",
+                 "y_title": "Value created (what they give)"},
+        width=420, height=420, filename="derived-created-quadrant.csv")
+
+
+def score_distribution_chart(bands: list[tuple[str, int]]) -> charts.Chart:
+    """Members per band of ten points of the total score, from (band label, members) rows."""
+    total = sum(n for _b, n in bands)
+    rows = [(label, n, Decimal(n) / total if total else None) for label, n in bands]
+    peak = max(bands, key=lambda r: r[1])[0] if total else "none"
+    return charts.bar(
+        "score-distribution", title="Engagement score distribution",
+        description=(f"Members by total engagement score, one bar per ten points ({total} "
+                     f"scored); the most members are in the {peak} band."),
+        x=charts.Column("band", "Score", "text"),
+        series=[charts.Column("members", "Members", colour="#0b7285")],
+        extra=[charts.Column("share", "Share", "percent", places=1)],
+        rows=rows, width=900, height=220, filename="score-distribution.csv")
+
+
 def dashboard_charts(f: EngagementFigures) -> list[charts.Chart]:
     return [motivations_chart(f), untapped_chart(f), contributors_chart(f)]
 
