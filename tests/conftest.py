@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings as django_settings
 from django_scopes import scope, scopes_disabled
 
+# A real SMTP server on loopback (aiosmtpd) for tests that send email.
+from _smtp import _smtp_controller, smtp_server  # noqa: F401
 from commonground.activity.services import source_create
 from commonground.people.services import person_create
 from commonground.tenancy.services import association_create, staff_add

@@ -178,6 +178,11 @@ EMAIL_BACKEND = env.str(
     "COMMONGROUND_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("COMMONGROUND_FROM_EMAIL", default="commonground@localhost")
+# SMTP when COMMONGROUND_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("COMMONGROUND_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("COMMONGROUND_EMAIL_PORT", default=25)
+# The site's public address: links in emails (notices) are made absolute with it.
+SITE_URL = env.str("COMMONGROUND_SITE_URL", default="http://localhost:8000")
 
 TASKS = {
     "default": {

@@ -287,3 +287,33 @@ class GroupMember(models.Model):
             models.UniqueConstraint(fields=["association", "group", "person"],
                                     name="groupmember_unique"),
         ]
+
+
+class Notice(models.Model):
+    """A message to one member: shown on the portal's Notices page and emailed to them.
+
+    Invitations (opportunities), verification decisions and group decisions reach members
+    this way; ``emailed_at`` stays empty when the person has no address or sending failed
+    (the portal copy is the record either way).
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+",
+                                    db_index=False)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="notices")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    # Where the notice leads (a portal path such as "/m/acme/contributions/"), if anywhere.
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        indexes = [models.Index(fields=["association", "person", "-created_at"],
+                                name="notice_person_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
