@@ -23,11 +23,13 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django_scopes import scope
 
 from commonground.core import bulk
 from commonground.engagement.models import (
@@ -40,7 +42,8 @@ from commonground.engagement.models import (
 )
 from commonground.membership.models import Offering
 from commonground.people.models import Person
-from commonground.tenancy.models import AuditEntry
+from commonground.scoring import services as score_services
+from commonground.tenancy.models import Association, AuditEntry
 
 from . import engagement_catalogue as ec
 
@@ -283,3 +286,22 @@ def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, fl
     for table in (t_group, t_member):
         s.counts[table.db_table] = bulk.write(table)
     return len(ec.PEER_GROUPS)
+
+
+def derive(association: Association, *, today: date, say: Callable[[str], None]) -> dict[str, int]:
+    """What the product derives from the seeded data, through its own services, after the
+    seed's transaction: the scores (a snapshot at the start of this month, so "since last
+    month" has something to compare with, then today's)."""
+    counts: dict[str, int] = {}
+    with scope(association=association):
+        t0 = time.perf_counter()
+        month = today.replace(day=1)
+        if month < today:
+            score_services.score_recompute_start(association=association, as_of=month,
+                                                 snapshot_month=month)
+        run = score_services.score_recompute_start(association=association, as_of=today,
+                                                   snapshot_month=month if month == today else None)
+        counts["scores"] = run.rows_done
+        say(f"engagement: scores for {run.rows_done} people (snapshot {month:%b %Y}) in "
+            f"{time.perf_counter() - t0:.1f}s")
+    return counts

@@ -85,6 +85,8 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     # Fresh planner statistics: without them SQLite picks the (association, …) indexes over
     # person_id for a bulk-loaded table (a 100,000-row scan per lookup).
     bulk.analyze()
+    # What the product derives (inference, scores…) runs through its services, committed.
+    result.counts.update(engagement_seed.derive(result.association, today=today, say=say))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -22,6 +22,8 @@ from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership
 from commonground.people.models import Person
+from commonground.scoring import selectors as score_selectors
+from commonground.scoring.models import Score
 from commonground.tenancy.clock import association_today, association_zone
 
 CACHE_SECONDS = 120
@@ -31,6 +33,8 @@ QUIET_MAX = 3
 NOT_ACTIVITY = ("marketing",)  # emails sent to people are not something they did
 SOURCE_RANK = {"member": 0, "staff": 1, "inferred": 2}  # the member's own answer wins
 TOP = 10
+BAND = 25  # the quadrant's cells: a quarter of each sub-score, so the split at 50 is a cell edge
+SPLIT = 50  # where "high" starts on either sub-score
 
 
 @dataclass
@@ -59,6 +63,10 @@ class EngagementFigures:
     untapped_total: int = 0
     top_contributors: list[tuple[int, str, int, int, Decimal]] = field(default_factory=list)
     waiting: int = 0
+    score_bands: list[tuple[str, int]] = field(default_factory=list)
+    quadrant: list[tuple[int, int, int]] = field(default_factory=list)
+    levels: list[tuple[str, int]] = field(default_factory=list)
+    scored: int = 0
 
 
 def engagement_figures(*, today: date | None = None) -> EngagementFigures:
@@ -80,7 +88,30 @@ def _figures(association, today: date) -> EngagementFigures:
     _motivations(f)
     _untapped(f, association, today)
     _contributors(f, today)
+    _scores(f, association)
     return f
+
+
+def _scores(f: EngagementFigures, association) -> None:
+    """Current members' engagement scores: by ten points of the total, in the derived ×
+    created grid (cells of ``BAND``), and by level."""
+    live = Membership.objects.filter(status__in=list(lifecycle.LIVE), person__isnull=False) \
+        .values("person_id")
+    bands, cells, levels = Counter(), Counter(), Counter()
+    for total, derived, created, level in Score.objects.filter(person_id__in=live).values_list(
+            "total", "derived", "created", "level").iterator(chunk_size=5000):
+        bands[min(int(total // 10), 9)] += 1
+        cells[(_cell(derived), _cell(created))] += 1
+        levels[level] += 1
+    f.scored = sum(bands.values())
+    f.score_bands = [(f"{b * 10}–{b * 10 + 9 if b < 9 else 100}", bands.get(b, 0)) for b in range(10)]
+    f.quadrant = [(d, c, n) for (d, c), n in sorted(cells.items())]
+    names = score_selectors.level_names(association)
+    f.levels = [(name, levels.get(i, 0)) for i, name in enumerate(names)]
+
+
+def _cell(value: float) -> int:
+    return min(int(value // BAND), 100 // BAND - 1) * BAND
 
 
 def _tops(rows) -> dict[int, tuple[str, int]]:
@@ -165,9 +196,14 @@ def _contributors(f: EngagementFigures, today: date) -> None:
 # ---- charts
 
 
+def short(name: str) -> str:
+    """An axis label: "Career advancement and leadership" → "Career advancement"."""
+    return name.split(" and ")[0].split(" to ")[0]
+
+
 def motivations_chart(f: EngagementFigures) -> charts.Chart:
-    rows = [(name, f.stated_top.get(slug, 0), f.inferred_top.get(slug, 0), f.agree_top.get(slug, 0))
-            for slug, name in f.motivations]
+    rows = [(short(name), f.stated_top.get(slug, 0), f.inferred_top.get(slug, 0),
+             f.agree_top.get(slug, 0)) for slug, name in f.motivations]
     share = f"{f.both_agree / f.both_people * 100:.0f}%" if f.both_people else "no one yet"
     return charts.bar(
         "motivations", title="Top motivation: stated and inferred",
@@ -183,7 +219,7 @@ def motivations_chart(f: EngagementFigures) -> charts.Chart:
 
 
 def untapped_chart(f: EngagementFigures) -> charts.Chart:
-    rows = [(name, f.untapped.get(slug, 0), f.strong.get(slug, 0) - f.untapped.get(slug, 0),
+    rows = [(short(name), f.untapped.get(slug, 0), f.strong.get(slug, 0) - f.untapped.get(slug, 0),
              f.strong.get(slug, 0)) for slug, name in f.motivations]
     return charts.bar(
         "untapped", title="Untapped: strong motivation, little activity",
@@ -208,10 +244,6 @@ def contributors_chart(f: EngagementFigures) -> charts.Chart:
         series=[charts.Column("contributions", "Verified contributions", colour="#6b46c1")],
         extra=[charts.Column("kinds", "Kinds"), charts.Column("hours", "Hours", "decimal", places=1)],
         rows=rows, width=900, height=220, filename="top-contributors.csv")
-
-
-BAND = 25  # the quadrant's cells: a quarter of each sub-score, so the split at 50 is a cell edge
-SPLIT = 50  # where "high" starts on either sub-score
 
 
 def quadrant_counts(cells: list[tuple[int, int, int]]) -> dict[str, int]:
@@ -240,7 +272,7 @@ def quadrant_chart(cells: list[tuple[int, int, int]]) -> charts.Chart:
         options={"x": "derived", "y": "created", "n": "members", "band": BAND, "split": SPLIT,
                  "x_title": "Value derived (what they get)",
                  "y_title": "Value created (what they give)"},
-        width=420, height=420, filename="derived-created-quadrant.csv")
+        width=460, height=460, responsive=False, filename="derived-created-quadrant.csv")
 
 
 def score_distribution_chart(bands: list[tuple[str, int]]) -> charts.Chart:
@@ -250,8 +282,8 @@ def score_distribution_chart(bands: list[tuple[str, int]]) -> charts.Chart:
     peak = max(bands, key=lambda r: r[1])[0] if total else "none"
     return charts.bar(
         "score-distribution", title="Engagement score distribution",
-        description=(f"Members by total engagement score, one bar per ten points ({total} "
-                     f"scored); the most members are in the {peak} band."),
+        description=(f"Current members by total engagement score (0–100), one bar per ten "
+                     f"points ({total} members); the most are in the {peak} band."),
         x=charts.Column("band", "Score", "text"),
         series=[charts.Column("members", "Members", colour="#0b7285")],
         extra=[charts.Column("share", "Share", "percent", places=1)],
@@ -259,7 +291,8 @@ def score_distribution_chart(bands: list[tuple[str, int]]) -> charts.Chart:
 
 
 def dashboard_charts(f: EngagementFigures) -> list[charts.Chart]:
-    return [motivations_chart(f), untapped_chart(f), contributors_chart(f)]
+    return [score_distribution_chart(f.score_bands), quadrant_chart(f.quadrant), motivations_chart(f),
+            untapped_chart(f), contributors_chart(f)]
 
 
 __all__ = ["EngagementFigures", "Untapped", "dashboard_charts", "engagement_figures"]
