@@ -22,6 +22,7 @@ from commonground.engagement.models import (
 )
 from commonground.membership.models import Membership
 from commonground.people.models import Person
+from commonground.scoring.models import Score, ScoreSnapshot
 
 TODAY = date(2026, 6, 15)
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def seeded():
 
 
 def test_members_state_get_and_give_after_the_seed(seeded):
+    """Traits, outcomes, contributions and groups follow the hidden profiles; scores follow."""
     association = seeded.association
     with scope(association=association):
         motivations = set(Trait.objects.filter(kind="motivation").values_list("slug", flat=True))
@@ -68,10 +70,8 @@ def test_members_state_get_and_give_after_the_seed(seeded):
         assert organisers.filter(group__status="approved").count() == 4
         assert GroupMember.objects.filter(group=groups["early-career-research"]).count() > 5
 
-
-def test_stated_top_motivation_follows_the_hidden_profile(seeded):
-    """Members see their motives through a little noise: their top answer usually is the hidden
-    primary motivation, far more often than chance (1/7)."""
+    # Members see their motives through a little noise: their top answer usually is the
+    # hidden primary motivation, far more often than chance (1/7).
     with open(seeded.truth_path) as fh:
         primary = {int(r["person_id"]): r["primary_motivation"] for r in csv.DictReader(fh)
                    if r["kind"] == "person"}
@@ -81,6 +81,13 @@ def test_stated_top_motivation_follows_the_hidden_profile(seeded):
             "person_id", "trait__slug")}
     agree = sum(primary[pid] == slug for pid, slug in top.items())
     assert agree / len(top) > 0.5
+
+    # Scores are computed (through the scoring service) after the seed commits, with
+    # monthly snapshots before today.
+    with scope(association=seeded.association):
+        assert Score.objects.count() == Person.objects.count()
+        months = sorted(set(ScoreSnapshot.objects.values_list("month", flat=True)))
+    assert months == [date(2026, 5, 1), date(2026, 6, 1)]
 
 
 def test_the_engagement_step_leaves_the_rest_of_the_seed_unchanged(seeded, monkeypatch):

@@ -58,6 +58,7 @@ WINDOW_DAYS = 730  # outcomes and contributions of the last two years
 SURVEY_BASE, SURVEY_ENGAGED = 0.1, 0.45  # P(answered the survey) = base + engaged × engagement
 STAFF_SKILLS_P = 0.12  # engaged non-respondents whose skills staff recorded
 CURRENT = ("active", "grace", "renewal_due")
+SNAPSHOTS = 2  # monthly score snapshots the demo starts with
 
 
 def _at(day: date, rnd: random.Random) -> datetime:
@@ -290,18 +291,30 @@ def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, fl
 
 def derive(association: Association, *, today: date, say: Callable[[str], None]) -> dict[str, int]:
     """What the product derives from the seeded data, through its own services, after the
-    seed's transaction: the scores (a snapshot at the start of this month, so "since last
-    month" has something to compare with, then today's)."""
+    seed's transaction: the scores — monthly snapshots of the last ``SNAPSHOTS`` months
+    (so "why +8 since last month" and the trend have something to compare with), then
+    today's."""
     counts: dict[str, int] = {}
     with scope(association=association):
         t0 = time.perf_counter()
-        month = today.replace(day=1)
-        if month < today:
+        months = snapshot_months(today)
+        for month in months:
             score_services.score_recompute_start(association=association, as_of=month,
                                                  snapshot_month=month)
-        run = score_services.score_recompute_start(association=association, as_of=today,
-                                                   snapshot_month=month if month == today else None)
+        run = score_services.score_recompute_start(association=association, as_of=today)
         counts["scores"] = run.rows_done
-        say(f"engagement: scores for {run.rows_done} people (snapshot {month:%b %Y}) in "
-            f"{time.perf_counter() - t0:.1f}s")
+        say(f"engagement: scores for {run.rows_done} people, snapshots "
+            f"{', '.join(f'{m:%b %Y}' for m in months)}, in {time.perf_counter() - t0:.1f}s")
     return counts
+
+
+def snapshot_months(today: date) -> list[date]:
+    """The first days of the last ``SNAPSHOTS`` months before ``today`` (today's own month
+    when it is past its first), oldest first."""
+    month = today.replace(day=1)
+    if month == today:
+        month = (month - timedelta(days=1)).replace(day=1)
+    out = [month]
+    while len(out) < SNAPSHOTS:
+        out.append((out[-1] - timedelta(days=1)).replace(day=1))
+    return out[::-1]
