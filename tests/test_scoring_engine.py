@@ -4,6 +4,7 @@ explanations, slow demotion, staff and bots left out, the full run and increment
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -153,3 +154,24 @@ def test_full_run_in_small_chunks_resumes_and_matches_incremental(world, monkeyp
     services.scores_recompute(association=a, person_ids=list(full), as_of=AS_OF)
     assert {s.person_id: (round(s.total, 6), s.components) for s in Score.objects.all()} == full
     assert ScoreRun.objects.get().total_rows == 4
+
+
+def test_landed_activities_and_changed_value_update_those_people(world, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    from commonground.activity.services import activities_ingest_rows
+    from commonground.engagement.signals import value_changed
+    from commonground.scoring import tasks
+
+    a, quiet = world["a"], world["quiet"]
+    calls = []
+    real = tasks.recompute_people
+    monkeypatch.setattr(tasks, "recompute_people", SimpleNamespace(enqueue=lambda *a: calls.append(a)))
+    with django_capture_on_commit_callbacks(execute=True):
+        activities_ingest_rows(association=a, source=world["src"], rows=[
+            {"Author Email": "quiet@example.org", "Type": "answer", "Post ID": "p1",
+             "Posted at": "2025-06-14 10:00:00", "Thread": "x"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        value_changed.send(sender=Contribution, association=a, person_ids=[world["bob"].pk])
+    assert calls == [(a.pk, [quiet.pk]), (a.pk, [world["bob"].pk])]
+    assert real.call(a.pk, [quiet.pk]) == 1
+    assert Score.objects.get(person=quiet).components

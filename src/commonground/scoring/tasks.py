@@ -32,21 +32,22 @@ def enqueue_people(association_id: int, person_ids: list[int]) -> None:
 
 
 @task()
-def snapshot_month(association_id: int) -> int:
-    """The monthly snapshot: a full recompute that also stores this month's snapshot (once
-    a month, on or after the first in the association's own time zone)."""
+def recompute_daily(association_id: int) -> int:
+    """The nightly full recompute (decay moves every score a little each day, and slow
+    demotion needs the days to pass); on the first run of a month it also stores the
+    month's snapshot."""
     association = Association.objects.get(pk=association_id)
     with scope(association=association):
         month = association_today(association).replace(day=1)
-        if ScoreSnapshot.objects.filter(month=month).exists():
-            return 0
-        return services.score_recompute_start(association=association, snapshot_month=month).rows_done
+        snapshot = None if ScoreSnapshot.objects.filter(month=month).exists() else month
+        return services.score_recompute_start(association=association,
+                                              snapshot_month=snapshot).rows_done
 
 
 @periodic("day")
 @task()
-def snapshot_all_associations() -> int:
+def recompute_all_associations() -> int:
     ids = list(Association.objects.values_list("id", flat=True))
     for association_id in ids:
-        snapshot_month.call(association_id)
+        recompute_daily.call(association_id)
     return len(ids)
