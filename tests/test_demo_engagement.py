@@ -21,7 +21,9 @@ from commonground.engagement.models import (
     Trait,
 )
 from commonground.membership.models import Membership
+from commonground.opportunities.models import Invitation, Opportunity
 from commonground.people.models import Person
+from commonground.recognition.models import Award
 from commonground.scoring.models import Score, ScoreSnapshot
 
 TODAY = date(2026, 6, 15)
@@ -87,7 +89,16 @@ def test_members_state_get_and_give_after_the_seed(seeded, monkeypatch):
     with scope(association=seeded.association):
         assert Score.objects.count() == Person.objects.count()
         months = sorted(set(ScoreSnapshot.objects.values_list("month", flat=True)))
-    assert months == [date(2026, 5, 1), date(2026, 6, 1)]
+    assert months == [date(2026, 6, 1)]
+
+    # The services ran over the seeded data: inference, opportunities, tiers and badges.
+    with scope(association=seeded.association):
+        assert MemberTrait.objects.filter(source="inferred").exclude(evidence={}).exists()
+        assert Counter(Opportunity.objects.values_list("status", flat=True)) == {
+            "open": 12, "filled": 1, "closed": 1}
+        assert Invitation.objects.filter(status="completed", contribution__isnull=False).exists()
+        assert Award.objects.exists()
+        assert Award.objects.filter(person__user__isnull=False).exists()  # the portal member's
 
     # Its own random source: people and memberships are those of the same seed without it.
     monkeypatch.setattr(seed, "STEPS", tuple(s for s in seed.STEPS if s is not engagement_seed.engagement))
@@ -102,4 +113,4 @@ def test_members_state_get_and_give_after_the_seed(seeded, monkeypatch):
 
     assert snapshot(plain) == snapshot(seeded.association)
     with scope(association=plain):
-        assert not Contribution.objects.exists()
+        assert not Contribution.objects.filter(origin__in=["member", "staff"]).exists()

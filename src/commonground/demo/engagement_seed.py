@@ -23,14 +23,14 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django_scopes import scope
+from django.db.models import Count
 
+from commonground.activity.models import Activity
 from commonground.core import bulk
 from commonground.engagement.models import (
     Contribution,
@@ -40,17 +40,12 @@ from commonground.engagement.models import (
     PeerGroup,
     Trait,
 )
+from commonground.engagement.services import taxonomy_install_defaults
 from commonground.membership.models import Offering
 from commonground.people.models import Person
-from commonground.scoring import services as score_services
-from commonground.tenancy.models import Association, AuditEntry
+from commonground.tenancy.models import AuditEntry
 
 from . import engagement_catalogue as ec
-
-try:  # the engagement app's defaults, once its services have landed
-    from commonground.engagement.services import taxonomy_install_defaults
-except ImportError:  # pragma: no cover - until then the demo installs what it needs itself
-    taxonomy_install_defaults = None
 from .catalogue import MOTIVATIONS
 from .steps import Seeding, staff_email
 
@@ -58,7 +53,6 @@ WINDOW_DAYS = 730  # outcomes and contributions of the last two years
 SURVEY_BASE, SURVEY_ENGAGED = 0.1, 0.45  # P(answered the survey) = base + engaged × engagement
 STAFF_SKILLS_P = 0.12  # engaged non-respondents whose skills staff recorded
 CURRENT = ("active", "grace", "renewal_due")
-SNAPSHOTS = 2  # monthly score snapshots the demo starts with
 
 
 def _at(day: date, rnd: random.Random) -> datetime:
@@ -87,8 +81,7 @@ def _poisson(rnd: random.Random, lam: float) -> int:
 def install_taxonomy(s: Seeding) -> dict[tuple[str, str], int]:
     """The association's taxonomy (the engagement app's defaults, then the demo's own skills
     and interests); (kind, slug) → trait id."""
-    if taxonomy_install_defaults is not None:
-        taxonomy_install_defaults(association=s.association)
+    taxonomy_install_defaults(association=s.association)
     have = {(k, slug): pk for pk, k, slug in Trait.objects.values_list("pk", "kind", "slug")}
     new: list[Trait] = []
     for order, (slug, name) in enumerate(ec.MOTIVATION_NAMES.items()):
@@ -153,13 +146,17 @@ def engagement(s: Seeding) -> None:
     now = datetime.combine(today, dtime(12), tzinfo=UTC)
     member_ids = [pid for pid in facts.person_id]
     respondents = 0
+    portal_pid = next((r["person_id"] for r in s.truth_rows if r.get("email") == s.member_email
+                       and s.member_email), None)
 
     for k, pid in enumerate(facts.person_id):
         shares = facts.motivations[k]
         state, engaged = status.get(pid, ("lapsed", 0.0))
         current = state in CURRENT
         stamp = _at(today - timedelta(days=rnd.randint(1, 400)), rnd)
-        answered = current and rnd.random() < SURVEY_BASE + SURVEY_ENGAGED * engaged
+        # The member with the portal login has answered and given: their pages are alive.
+        answered = current and (rnd.random() < SURVEY_BASE + SURVEY_ENGAGED * engaged
+                                or pid == portal_pid)
         if answered:
             respondents += 1
             # Motivations: the top few as the member sees them (hidden shares plus noise).
@@ -208,10 +205,12 @@ def engagement(s: Seeding) -> None:
 
         # Value created: engaged givers and the visibility-minded contribute most.
         lam = 4.5 * engaged ** 3.5 * (0.1 + 2.0 * (shares[6] + shares[1] + 0.5 * shares[4]))
-        for _ in range(_poisson(rnd, lam)):
+        for n_c in range(max(_poisson(rnd, lam), 2 if pid == portal_pid else 0)):
             on = member_day(k)
             if on is None:
                 break
+            if pid == portal_pid:
+                on = max(on, today - timedelta(days=rnd.randint(20, 150)))  # this year's
             kind = rnd.choices(contribution_kinds,
                                weights=[_lean(shares, w[0]) ** 2 for w in ec.CONTRIBUTIONS.values()])[0]
             _w, titles, offer, (h_lo, h_hi) = ec.CONTRIBUTIONS[kind]
@@ -225,6 +224,8 @@ def engagement(s: Seeding) -> None:
             roll = rnd.random()
             state_c = ("submitted" if roll < 0.7 else "verified") if recent else \
                 ("verified" if roll < 0.88 else "submitted" if roll < 0.95 else "rejected")
+            if pid == portal_pid:
+                state_c = "verified" if n_c == 0 else "submitted"  # one counted, one waiting
             decided = min(now, created + timedelta(days=rnd.randint(1, 21))) \
                 if state_c != "submitted" else None
             reason = "We could not confirm this with the chapter; please add details." \
@@ -251,9 +252,19 @@ def engagement(s: Seeding) -> None:
           f"in {time.perf_counter() - started:.1f}s")
 
 
+def _forum_posters(forum: str, today: date) -> dict[int, int]:
+    """person → posts in ``forum`` over the last 120 days (the activity the seed wrote)."""
+    since = datetime.combine(today - timedelta(days=120), dtime(0), tzinfo=UTC)
+    return dict(Activity.objects.filter(person__isnull=False, kind__startswith="forum_",
+                                        metadata__forum=forum, occurred_at__gte=since)
+                .values_list("person_id").annotate(n=Count("id")).order_by())
+
+
 def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, float]],
                  staff_user: int | None, t_audit: bulk.Table) -> int:
-    """A few member-generated groups, organised by engaged members of the group's leaning."""
+    """A few member-generated groups, organised by engaged members of the group's leaning;
+    a group that talks in a forum is organised and joined by those who post there most
+    (their posts there are the group's work)."""
     facts, aid = s.facts, s.aid
     current = [k for k, pid in enumerate(facts.person_id) if status.get(pid, ("", 0))[0] in CURRENT]
     if len(current) < 6:
@@ -266,8 +277,9 @@ def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, fl
     used: set[int] = set()
     for name, slug, purpose, forum, state, lean in ec.PEER_GROUPS:
         m = MOTIVATIONS.index(lean)
-        ranked = sorted(current, key=lambda k: -(facts.motivations[k][m] + 0.5 * status[
-            facts.person_id[k]][1] + 0.2 * rnd.random()))
+        posts = _forum_posters(forum, s.today) if forum else {}
+        ranked = sorted(current, key=lambda k: (-posts.get(facts.person_id[k], 0), -(
+            facts.motivations[k][m] + 0.5 * status[facts.person_id[k]][1] + 0.2 * rnd.random())))
         organisers = [k for k in ranked if k not in used][:2]
         used.update(organisers)
         proposed_at = _at(s.today - timedelta(days=rnd.randint(200, 420) if state == "approved"
@@ -288,33 +300,3 @@ def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, fl
         s.counts[table.db_table] = bulk.write(table)
     return len(ec.PEER_GROUPS)
 
-
-def derive(association: Association, *, today: date, say: Callable[[str], None]) -> dict[str, int]:
-    """What the product derives from the seeded data, through its own services, after the
-    seed's transaction: the scores — monthly snapshots of the last ``SNAPSHOTS`` months
-    (so "why +8 since last month" and the trend have something to compare with), then
-    today's."""
-    counts: dict[str, int] = {}
-    with scope(association=association):
-        t0 = time.perf_counter()
-        months = snapshot_months(today)
-        for month in months:
-            score_services.score_recompute_start(association=association, as_of=month,
-                                                 snapshot_month=month)
-        run = score_services.score_recompute_start(association=association, as_of=today)
-        counts["scores"] = run.rows_done
-        say(f"engagement: scores for {run.rows_done} people, snapshots "
-            f"{', '.join(f'{m:%b %Y}' for m in months)}, in {time.perf_counter() - t0:.1f}s")
-    return counts
-
-
-def snapshot_months(today: date) -> list[date]:
-    """The first days of the last ``SNAPSHOTS`` months before ``today`` (today's own month
-    when it is past its first), oldest first."""
-    month = today.replace(day=1)
-    if month == today:
-        month = (month - timedelta(days=1)).replace(day=1)
-    out = [month]
-    while len(out) < SNAPSHOTS:
-        out.append((out[-1] - timedelta(days=1)).replace(day=1))
-    return out[::-1]
