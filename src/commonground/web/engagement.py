@@ -21,6 +21,7 @@ from commonground.core import charts
 from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership
+from commonground.opportunities.models import Invitation, Opportunity, OpportunityType
 from commonground.people.models import Person
 from commonground.scoring import selectors as score_selectors
 from commonground.scoring.models import Score
@@ -67,6 +68,8 @@ class EngagementFigures:
     quadrant: list[tuple[int, int, int]] = field(default_factory=list)
     levels: list[tuple[str, int]] = field(default_factory=list)
     scored: int = 0
+    # (type label, open, filled, closed, invited, accepted, completed) per opportunity type
+    opportunities: list[tuple[str, int, int, int, int, int, int]] = field(default_factory=list)
 
 
 def engagement_figures(*, today: date | None = None) -> EngagementFigures:
@@ -89,7 +92,20 @@ def _figures(association, today: date) -> EngagementFigures:
     _untapped(f, association, today)
     _contributors(f, today)
     _scores(f, association)
+    _opportunities(f)
     return f
+
+
+def _opportunities(f: EngagementFigures) -> None:
+    """Opportunities by type: open, filled and closed ones, and where their invitations are."""
+    status = Counter(Opportunity.objects.values_list("type", "status"))
+    answers = Counter(Invitation.objects.values_list("opportunity__type", "status"))
+    f.opportunities = [
+        (label, status[t, "open"], status[t, "filled"], status[t, "closed"],
+         sum(answers[t, s] for s in ("invited", "accepted", "declined", "completed")),
+         answers[t, "accepted"] + answers[t, "completed"], answers[t, "completed"])
+        for t, label in OpportunityType.choices
+        if any(status[t, s] for s in ("open", "filled", "closed"))]
 
 
 def _scores(f: EngagementFigures, association) -> None:
@@ -290,9 +306,25 @@ def score_distribution_chart(bands: list[tuple[str, int]]) -> charts.Chart:
         rows=rows, width=900, height=220, filename="score-distribution.csv")
 
 
+def opportunities_chart(f: EngagementFigures) -> charts.Chart:
+    rows = f.opportunities
+    return charts.bar(
+        "opportunities", title="Opportunities: open and filled",
+        description=(f"Opportunities by type, stacked: open ({sum(r[1] for r in rows)}), filled "
+                     f"({sum(r[2] for r in rows)}) and closed ({sum(r[3] for r in rows)}); the "
+                     "invitations sent, accepted and completed for each type are in the table."),
+        x=charts.Column("type", "Type", "text"),
+        series=[charts.Column("open", "Open", colour="#0b5cad"),
+                charts.Column("filled", "Filled", colour="#2f855a"),
+                charts.Column("closed", "Closed", colour="#4a5568")],
+        extra=[charts.Column("invited", "Invited"), charts.Column("accepted", "Accepted"),
+               charts.Column("completed", "Completed")],
+        rows=rows, width=900, height=200, filename="opportunities.csv")
+
+
 def dashboard_charts(f: EngagementFigures) -> list[charts.Chart]:
     return [score_distribution_chart(f.score_bands), quadrant_chart(f.quadrant), motivations_chart(f),
-            untapped_chart(f), contributors_chart(f)]
+            untapped_chart(f), contributors_chart(f), opportunities_chart(f)]
 
 
 __all__ = ["EngagementFigures", "Untapped", "dashboard_charts", "engagement_figures"]
