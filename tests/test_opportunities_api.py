@@ -4,9 +4,9 @@ answered with field messages, idempotent writes, another association's ids are 4
 from __future__ import annotations
 
 import pytest
-from _api_support import ApiClient, make_token, walk
 from django_scopes import scope
 
+from _api_support import ApiClient, make_token, walk
 from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.opportunities import matching
 from commonground.people.services import person_create
