@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from commonground.engagement.models import ContributionKind, Trait, TraitKind, TraitSource
 from commonground.membership.lifecycle import LIVE
@@ -118,28 +118,57 @@ TRAIT_TOKEN = "§"  # prefix of the one token per taxonomy entry (never produced
 
 class Analyzer:
     """Words (lower case, no stop words) plus one token per taxonomy entry named in the
-    text by its name or a synonym, so "public speaking" and "speaking" meet. Picklable."""
+    text by its name or a synonym, so "public speaking" and "speaking" meet. Phrases are
+    found by looking up the text's 1- to 4-word runs in a dict (a regex of hundreds of
+    alternatives costs ten times more over 10^5 texts). Picklable."""
 
     def __init__(self, phrases: dict[str, str]) -> None:
         self.phrases = phrases
-        self._pattern: re.Pattern | None = None
-
-    def __getstate__(self) -> dict:
-        return {"phrases": self.phrases}
-
-    def __setstate__(self, state: dict) -> None:
-        self.phrases, self._pattern = state["phrases"], None
+        self.longest = max((p.count(" ") + 1 for p in phrases), default=0)
 
     def __call__(self, text: str) -> list[str]:
-        text = text.lower()
-        tokens = [w for w in WORD.findall(text) if len(w) > 1 and w not in STOP]
+        words = WORD.findall(text.lower())
+        tokens = [w for w in words if len(w) > 1 and w not in STOP]
         if self.phrases:
-            if self._pattern is None:
-                alternatives = sorted(self.phrases, key=len, reverse=True)
-                self._pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives))
-                                           + r")\b")
-            tokens += [self.phrases[m.group(0)] for m in self._pattern.finditer(text)]
+            found = self.phrases
+            for n in range(1, min(self.longest, len(words)) + 1):
+                for i in range(len(words) - n + 1):
+                    token = found.get(" ".join(words[i:i + n]) if n > 1 else words[i])
+                    if token is not None:
+                        tokens.append(token)
         return tokens
+
+
+class Lexicon:
+    """The lexical space: the words of what members wrote (one column each) followed by
+    one column per taxonomy entry (held as a skill or interest, or named in the text by a
+    name or synonym), weighed by TF-IDF (scikit-learn, sublinear term frequency)."""
+
+    def __init__(self, analyzer: Analyzer, vocabulary: dict[str, int], trait_cols: dict[int, int],
+                 transformer: TfidfTransformer) -> None:
+        self.analyzer = analyzer
+        self.vocabulary = vocabulary
+        self.trait_cols = trait_cols
+        self.transformer = transformer
+        self.n_words = len(vocabulary)
+        self.features = [*sorted(vocabulary, key=vocabulary.get),
+                         *(f"{TRAIT_TOKEN}{tid}" for tid in sorted(trait_cols, key=trait_cols.get))]
+
+    def query(self, text: str) -> sparse.csr_matrix:
+        counts: dict[int, int] = {}
+        for token in self.analyzer(text):
+            if token.startswith(TRAIT_TOKEN):
+                col = self.trait_cols.get(int(token[1:]))
+                col = None if col is None else self.n_words + col
+            else:
+                col = self.vocabulary.get(token)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
+        width = self.n_words + len(self.trait_cols)
+        row = sparse.csr_matrix((np.asarray(list(counts.values()), dtype=np.float32),
+                                 ([0] * len(counts), list(counts))), shape=(1, width),
+                                dtype=np.float32)
+        return self.transformer.transform(row).tocsr()
 
 
 def _phrases(taxonomy: dict[int, dict]) -> dict[str, str]:
@@ -169,8 +198,8 @@ class MemberIndex:
     source: sparse.csr_matrix       # same shape: 1 member, 2 staff, 3 inferred
     contributions: np.ndarray       # people × KINDS, verified counts
     last_contribution: np.ndarray   # int32 date ordinal of the last verified one, 0 = none
-    vectorizer: TfidfVectorizer | None
-    text: sparse.csr_matrix | None  # people × vocabulary, TF-IDF rows (L2-normalised)
+    lexicon: Lexicon | None
+    text: sparse.csr_matrix | None  # people × (words + traits), TF-IDF rows (L2-normalised)
     docs: list[str] | None = None   # kept for the semantic extra only
     build_seconds: float = 0.0
 
@@ -193,9 +222,13 @@ def _taxonomy() -> dict[int, dict]:
             for t in Trait.objects.filter(is_active=True).order_by("pk")}
 
 
+# Bumped when ``MemberIndex`` changes shape: an index pickled by older code is rebuilt.
+INDEX_FORMAT = 2
+
+
 def _signature(association: Association, taxonomy: dict[int, dict]) -> tuple:
     digest = hashlib.sha1(repr(sorted(taxonomy.items())).encode()).hexdigest()
-    return (association.pk, str(association.created_at), semantic.available(),
+    return (INDEX_FORMAT, association.pk, str(association.created_at), semantic.available(),
             *sql.index_signature(association_id=association.pk), digest)
 
 
@@ -267,33 +300,26 @@ def build_index(association: Association, *, taxonomy: dict[int, dict] | None = 
                         source=sparse.csr_matrix((n, len(taxonomy)), dtype=np.int8),
                         contributions=np.zeros((n, len(KINDS)), dtype=np.int32),
                         last_contribution=np.zeros(n, dtype=np.int32),
-                        vectorizer=None, text=None)
-    docs: list[list[str]] = [[] for _ in range(n)]
-    _traits_into(index, sql.member_traits(association_id=aid), docs)
+                        lexicon=None, text=None)
+    _traits_into(index, sql.member_traits(association_id=aid))
     _contributions_into(index, sql.contribution_counts(association_id=aid))
     texts = sql.member_texts(association_id=aid)
+    docs = [""] * n
     if texts:
         rows = index.rows_of([t[0] for t in texts])
         for r, (_, text) in zip(rows.tolist(), texts, strict=True):
             if r >= 0 and text:
-                docs[r].append(text)
+                docs[r] = f"{docs[r]} ; {text}" if docs[r] else text
     del texts
-    joined = [" ; ".join(d) for d in docs]
-    del docs
-    vectorizer = TfidfVectorizer(analyzer=Analyzer(_phrases(taxonomy)), sublinear_tf=True,
-                                 dtype=np.float32)
-    try:
-        index.text = vectorizer.fit_transform(joined).tocsr()
-        index.vectorizer = vectorizer
-    except ValueError:  # nobody has any words yet: no lexical part
-        pass
+    _lexicon_into(index, docs)
     if semantic.available():
-        index.docs = joined
+        names = _held_names(index)
+        index.docs = [f"{names[r]} ; {d}" for r, d in enumerate(docs)]
     index.build_seconds = time.perf_counter() - started
     return index
 
 
-def _traits_into(index: MemberIndex, rows: list[tuple], docs: list[list[str]]) -> None:
+def _traits_into(index: MemberIndex, rows: list[tuple]) -> None:
     if not rows:
         return
     pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -301,8 +327,11 @@ def _traits_into(index: MemberIndex, rows: list[tuple], docs: list[list[str]]) -
     src = np.fromiter((SOURCE_CODE.get(r[2], 3) for r in rows), dtype=np.int8, count=len(rows))
     strength = np.fromiter((r[3] for r in rows), dtype=np.float32, count=len(rows))
     row = index.rows_of(pid)
-    col = np.fromiter((index.trait_cols.get(int(t), -1) for t in tid), dtype=np.int64,
-                      count=len(rows))
+    # Trait id → column through a lookup array (ids are small integers).
+    lookup = np.full(int(max(tid.max(), max(index.trait_cols, default=0))) + 1, -1, np.int64)
+    for t, c in index.trait_cols.items():
+        lookup[t] = c
+    col = lookup[tid]
     keep = (row >= 0) & (col >= 0)
     row, col, src, strength = row[keep], col[keep], src[keep], strength[keep]
     # One value per (person, trait): the best source (lowest code) wins.
@@ -314,12 +343,50 @@ def _traits_into(index: MemberIndex, rows: list[tuple], docs: list[list[str]]) -
     shape = index.strength.shape
     index.strength = sparse.csr_matrix((strength, (row, col)), shape=shape, dtype=np.float32)
     index.source = sparse.csr_matrix((src, (row, col)), shape=shape, dtype=np.int8)
-    # Skill and interest names join the member's words, so free text finds them too.
+
+
+def _lexicon_into(index: MemberIndex, docs: list[str]) -> None:
+    """Count the words of ``docs`` and the taxonomy entries people hold (skills and
+    interests) or name in them; weigh by TF-IDF."""
+    analyzer = Analyzer(_phrases(index.taxonomy))
+    n, n_traits = len(docs), len(index.trait_cols)
+    counter = CountVectorizer(analyzer=analyzer, dtype=np.float32)
+    try:
+        counts = counter.fit_transform(docs).tocsc()
+        names = counter.get_feature_names_out()
+    except ValueError:  # nobody wrote anything yet
+        counts, names = sparse.csc_matrix((n, 0), dtype=np.float32), np.array([], dtype=object)
+    is_trait = np.array([str(t).startswith(TRAIT_TOKEN) for t in names], dtype=bool)
+    words = np.flatnonzero(~is_trait)
+    vocabulary = {str(names[j]): i for i, j in enumerate(words)}
+    # Entries named in the text join the entry's own column.
+    named = np.flatnonzero(is_trait)
+    cols = [index.trait_cols.get(int(str(names[j])[1:]), -1) for j in named]
+    ok = [i for i, c in enumerate(cols) if c >= 0]
+    project = sparse.csr_matrix((np.ones(len(ok), np.float32),
+                                 ([i for i in ok], [cols[i] for i in ok])),
+                                shape=(len(named), n_traits))
     tids = list(index.taxonomy)
-    for r, c in zip(row.tolist(), col.tolist(), strict=True):
-        t = index.taxonomy[tids[c]]
-        if t["kind"] != TraitKind.MOTIVATION:
-            docs[r].append(t["name"])
+    lexical = np.array([index.taxonomy[t]["kind"] != TraitKind.MOTIVATION for t in tids], bool)
+    held = (index.strength > 0).astype(np.float32) @ sparse.diags(lexical.astype(np.float32))
+    trait_counts = held + counts[:, named].tocsr() @ project
+    full = sparse.hstack([counts[:, words].tocsr(), trait_counts], format="csr", dtype=np.float32)
+    if full.nnz == 0:
+        return
+    transformer = TfidfTransformer(sublinear_tf=True)
+    index.text = transformer.fit_transform(full).astype(np.float32).tocsr()
+    index.lexicon = Lexicon(analyzer, vocabulary, index.trait_cols, transformer)
+
+
+def _held_names(index: MemberIndex) -> list[str]:
+    """Each person's skill and interest names, as text (the semantic extra reads them)."""
+    tids = list(index.taxonomy)
+    out = []
+    for r in range(len(index.person_ids)):
+        row = index.strength.getrow(r)
+        out.append(" ; ".join(index.taxonomy[tids[c]]["name"] for c in row.indices.tolist()
+                              if index.taxonomy[tids[c]]["kind"] != TraitKind.MOTIVATION))
+    return out
 
 
 def _contributions_into(index: MemberIndex, rows: list[tuple]) -> None:
@@ -453,9 +520,9 @@ def _trait_block(index: MemberIndex, trait_ids: list[int]) -> np.ndarray:
 
 def _lexical(index: MemberIndex, spec: Spec) -> tuple[np.ndarray, sparse.csr_matrix | None]:
     n = len(index.person_ids)
-    if index.vectorizer is None or index.text is None or not spec.text:
+    if index.lexicon is None or index.text is None or not spec.text:
         return np.zeros(n, dtype=np.float32), None
-    query = index.vectorizer.transform([spec.text])
+    query = index.lexicon.query(spec.text)
     if query.nnz == 0:
         return np.zeros(n, dtype=np.float32), None
     sim = np.asarray((index.text @ query.T).todense()).ravel().astype(np.float32)
@@ -670,7 +737,7 @@ def _shared_words(index: MemberIndex, query: sparse.csr_matrix | None, r: int, *
                   exclude: set[int], top: int = 3) -> tuple[list[str], set[int]]:
     """The words (or taxonomy entries) that count most in the member's lexical match, and
     the taxonomy entries among them. An entry's own words are not repeated beside it."""
-    if query is None or index.text is None or index.vectorizer is None:
+    if query is None or index.text is None or index.lexicon is None:
         return [], set()
     doc = index.text.getrow(r)
     q = dict(zip(query.indices.tolist(), query.data.tolist(), strict=True))
@@ -678,19 +745,20 @@ def _shared_words(index: MemberIndex, query: sparse.csr_matrix | None, r: int, *
                                                     strict=True) if c in q), reverse=True)
     if not weights:
         return [], set()
-    names = index.vectorizer.get_feature_names_out()
+    names = index.lexicon.features
     entries: list[int] = []
     words: list[str] = []
+    quiet: list[int] = []  # entries already named elsewhere (held skills): their words too
     for _, c in weights:
         term = str(names[c])
         if term.startswith(TRAIT_TOKEN):
             tid = int(term[1:])
-            if tid in index.taxonomy and tid not in exclude:
-                entries.append(tid)
+            if tid in index.taxonomy:
+                (quiet if tid in exclude else entries).append(tid)
         else:
             words.append(term)
     covered = set()
-    for tid in entries:
+    for tid in entries + quiet:
         t = index.taxonomy[tid]
         for phrase in [t["name"], *t["synonyms"]]:
             covered |= set(WORD.findall(phrase.lower()))

@@ -25,16 +25,27 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _scan() -> str:
+    """SQLite: ``+`` before an association column keeps the planner off the association
+    index where it would probe every row of the association through it (random reads:
+    1.4 s instead of 0.17 s for 5·10^5 traits); PostgreSQL plans these well itself."""
+    return "+" if connection.vendor == "sqlite" else ""
+
+
 def index_signature(*, association_id: int) -> tuple:
     """What the member index is built from, summarised: when any of it changes (a row
-    added, edited or deleted), the signature changes and the index is rebuilt."""
+    added, edited or deleted), the signature changes and the index is rebuilt.
+
+    One pass over each table's rows of the association (see ``_scan``)."""
     p, t, c, o = names(Person), names(MemberTrait), names(Contribution), names(Outcome)
-    sql = (f"SELECT (SELECT COUNT(*) FROM {p} WHERE {p.association} = %s AND {p.erased_at} IS NULL), "
-           f"(SELECT MAX({p.updated_at}) FROM {p} WHERE {p.association} = %s), "
-           f"(SELECT COUNT(*) FROM {t} WHERE {t.association} = %s), "
-           f"(SELECT MAX({t.updated_at}) FROM {t} WHERE {t.association} = %s), "
-           f"(SELECT COUNT(*) FROM {c} WHERE {c.association} = %s), "
-           f"(SELECT MAX({c.updated_at}) FROM {c} WHERE {c.association} = %s), "
+    plus = _scan()
+    sql = (f"SELECT (SELECT COUNT(*) FROM {p} WHERE {plus}{p.association} = %s "
+           f"AND {p.erased_at} IS NULL), "
+           f"(SELECT MAX({p.updated_at}) FROM {p} WHERE {plus}{p.association} = %s), "
+           f"(SELECT COUNT(*) FROM {t} WHERE {plus}{t.association} = %s), "
+           f"(SELECT MAX({t.updated_at}) FROM {t} WHERE {plus}{t.association} = %s), "
+           f"(SELECT COUNT(*) FROM {c} WHERE {plus}{c.association} = %s), "
+           f"(SELECT MAX({c.updated_at}) FROM {c} WHERE {plus}{c.association} = %s), "
            f"(SELECT COUNT(*) FROM {o} WHERE {o.association} = %s), "
            f"(SELECT MAX({o.id}) FROM {o} WHERE {o.association} = %s)")
     row = _rows(sql, [association_id] * 8)[0]
@@ -53,7 +64,7 @@ def member_traits(*, association_id: int) -> list[tuple]:
     """(person id, trait id, source, strength) of every trait anyone holds."""
     t = names(MemberTrait)
     return _rows(f"SELECT {t.person}, {t.trait}, {t.source}, {t.strength} FROM {t} "
-                 f"WHERE {t.association} = %s", [association_id])
+                 f"WHERE {_scan()}{t.association} = %s", [association_id])
 
 
 def member_texts(*, association_id: int) -> list[tuple]:
@@ -61,7 +72,8 @@ def member_texts(*, association_id: int) -> list[tuple]:
     contributions not rejected, outcome titles — for the lexical match."""
     t, c, o = names(MemberTrait), names(Contribution), names(Outcome)
     rejected = sql_literal(ContributionStatus.REJECTED.value)
-    sql = (f"SELECT {t.person}, {t.note} FROM {t} WHERE {t.association} = %s AND {t.note} <> '' "
+    sql = (f"SELECT {t.person}, {t.note} FROM {t} WHERE {_scan()}{t.association} = %s "
+           f"AND {t.note} <> '' "
            f"UNION ALL SELECT {c.person}, {c.title} FROM {c} "
            f"WHERE {c.association} = %s AND {c.status} <> {rejected} "
            f"UNION ALL SELECT {o.person}, {o.title} FROM {o} WHERE {o.association} = %s")
