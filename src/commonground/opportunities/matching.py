@@ -125,15 +125,26 @@ class Analyzer:
     def __init__(self, phrases: dict[str, str]) -> None:
         self.phrases = phrases
         self.longest = max((p.count(" ") + 1 for p in phrases), default=0)
+        # Only runs that start with a phrase's first word are looked up.
+        self.starts = frozenset(p.split(" ", 1)[0] for p in phrases)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if "starts" not in state:
+            self.starts = frozenset(p.split(" ", 1)[0] for p in self.phrases)
 
     def __call__(self, text: str) -> list[str]:
+        if not text:
+            return []
         words = WORD.findall(text.lower())
         tokens = [w for w in words if len(w) > 1 and w not in STOP]
         if self.phrases:
-            found = self.phrases
-            for n in range(1, min(self.longest, len(words)) + 1):
-                for i in range(len(words) - n + 1):
-                    token = found.get(" ".join(words[i:i + n]) if n > 1 else words[i])
+            found, longest, count = self.phrases, self.longest, len(words)
+            for i, word in enumerate(words):
+                if word not in self.starts:
+                    continue
+                for n in range(1, min(longest, count - i) + 1):
+                    token = found.get(" ".join(words[i:i + n]))
                     if token is not None:
                         tokens.append(token)
         return tokens
