@@ -154,3 +154,10 @@ def test_other_associations_people_never_match(world, other_association):
     result = matching.match(a, opp, limit=50)
     assert stranger.pk not in [c.person_id for c in result.candidates]
     assert InvitationStatus.INVITED  # the enum imports
+
+
+def test_semantic_extra_joins_when_installed(world):
+    pytest.importorskip("sentence_transformers")
+    a, t, people, opp = world
+    result = matching.match(a, opp, limit=5)
+    assert result.semantic and result.candidates[0].person_id == people["ada"].pk
