@@ -470,6 +470,16 @@ def case_membership_last_transition_status(fn, w):
     assert got[-1] == (w.a.membership_id, "grace") and {m for m, _ in got} == {w.a.membership_id}
 
 
+@case("scoring.activity_items")
+def case_scoring_activity_items(fn, w):
+    rows = [r for chunk in fn(association_id=w.a.pk, now=NOW, lookback_days=365,
+                              half_life_days=180, person_ids=all_ids(w)) for r in chunk]
+    assert {r[0] for r in rows} == {w.a.people["ada"].pk} and sum(r[3] for r in rows) == 3
+    rows = [r for chunk in fn(association_id=w.a.pk, now=NOW, lookback_days=365,
+                              half_life_days=180) for r in chunk]
+    assert {r[0] for r in rows} == {w.a.people["ada"].pk}
+
+
 # ---------------------------------------------------------------- opportunities (reads only)
 
 def _opp_rows(w) -> dict:

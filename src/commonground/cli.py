@@ -31,7 +31,8 @@ from commonground.core.schema import schema_problem
 # here is listed under "Other", so a new command is never hidden.
 GROUPS: dict[str, tuple[str, ...]] = {
     "Run": ("demo", "serve", "worker"),
-    "Data": ("import", "export", "seed", "people", "source", "lifecycle"),
+    "Data": ("import", "export", "seed", "people", "source", "lifecycle", "traits",
+             "contributions"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }
