@@ -622,10 +622,23 @@ def match(association: Association, opportunity: Opportunity, *, limit: int = 20
     chosen = chosen[order][:limit] if person_ids is None else chosen[order]
     candidates = [_explain(index, spec, scored, int(r)) for r in chosen]
     _names(candidates)
+    _levels(association, candidates)
     return MatchResult(opportunity_id=opportunity.pk, candidates=candidates,
                        pool=len(index.person_ids), excluded=excluded,
                        seconds=time.perf_counter() - started, index_seconds=index_seconds,
                        semantic=index.docs is not None, weights=scored["weights"])
+
+
+def _levels(association: Association, candidates: list[Candidate]) -> None:
+    """"highly engaged (score 72)" gains the level's name: "(score 72, Leader)"."""
+    marked = [c for c in candidates if any(r.startswith("highly engaged") for r in c.reasons)]
+    if not marked:
+        return
+    levels = adapters.level_names_of(association, [c.person_id for c in marked])
+    for c in marked:
+        if c.person_id in levels:
+            c.reasons = [r.replace(")", f", {levels[c.person_id]})", 1)
+                         if r.startswith("highly engaged") else r for r in c.reasons]
 
 
 def _names(candidates: list[Candidate]) -> None:
