@@ -36,20 +36,21 @@ def index_signature(*, association_id: int) -> tuple:
     """What the member index is built from, summarised: when any of it changes (a row
     added, edited or deleted), the signature changes and the index is rebuilt.
 
-    One pass over each table's rows of the association (see ``_scan``)."""
+    One pass over each table's rows of the association, count and last change together
+    (see ``_scan``). Outcomes have no change time: an edited outcome title shows in the
+    lexical part once anything else changes."""
     p, t, c, o = names(Person), names(MemberTrait), names(Contribution), names(Outcome)
     plus = _scan()
-    sql = (f"SELECT (SELECT COUNT(*) FROM {p} WHERE {plus}{p.association} = %s "
-           f"AND {p.erased_at} IS NULL), "
-           f"(SELECT MAX({p.updated_at}) FROM {p} WHERE {plus}{p.association} = %s), "
-           f"(SELECT COUNT(*) FROM {t} WHERE {plus}{t.association} = %s), "
-           f"(SELECT MAX({t.updated_at}) FROM {t} WHERE {plus}{t.association} = %s), "
-           f"(SELECT COUNT(*) FROM {c} WHERE {plus}{c.association} = %s), "
-           f"(SELECT MAX({c.updated_at}) FROM {c} WHERE {plus}{c.association} = %s), "
-           f"(SELECT COUNT(*) FROM {o} WHERE {o.association} = %s), "
-           f"(SELECT MAX({o.id}) FROM {o} WHERE {o.association} = %s)")
-    row = _rows(sql, [association_id] * 8)[0]
-    return tuple(str(v) for v in row)
+    sql = (f"SELECT 1, SUM(CASE WHEN {p.erased_at} IS NULL THEN 1 ELSE 0 END), "
+           f"MAX({p.updated_at}) FROM {p} WHERE {plus}{p.association} = %s "
+           f"UNION ALL SELECT 2, COUNT(*), MAX({t.updated_at}) FROM {t} "
+           f"WHERE {plus}{t.association} = %s "
+           f"UNION ALL SELECT 3, COUNT(*), MAX({c.updated_at}) FROM {c} "
+           f"WHERE {plus}{c.association} = %s "
+           f"UNION ALL SELECT 4, COUNT(*), MAX({o.created_at}) FROM {o} "
+           f"WHERE {o.association} = %s")
+    rows = sorted(_rows(sql, [association_id] * 4))
+    return tuple(str(v) for row in rows for v in row[1:])
 
 
 def member_people(*, association_id: int) -> list[tuple]:
