@@ -38,9 +38,13 @@ def notice_send(*, association: Association, person: Person, subject: str, body:
                                     body=body, url=url)
 
 
-def score_totals(association: Association) -> tuple[np.ndarray, np.ndarray]:
-    """(person ids, engagement totals 0–100) of everyone scored (staff never are)."""
-    rows = list(Score.objects.values_list("person_id", "total"))
+def score_totals(association: Association, *, person_ids: list[int] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(person ids, engagement totals 0–100) of everyone scored (staff never are), or of
+    these people only."""
+    qs = Score.objects.all() if person_ids is None else Score.objects.filter(
+        person_id__in=person_ids)
+    rows = list(qs.values_list("person_id", "total"))
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     ids, totals = zip(*rows, strict=True)

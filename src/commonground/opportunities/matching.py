@@ -47,7 +47,7 @@ import re
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
@@ -498,10 +498,11 @@ def _quarter_start(association: Association, today: date) -> datetime:
     return datetime.combine(first, dtime.min, tzinfo=association_zone(association))
 
 
-def _live(association: Association, index: MemberIndex) -> _Live:
+def _live(association: Association, index: MemberIndex, *, few: bool = False) -> _Live:
     n = len(index.person_ids)
     engagement = np.zeros(n, dtype=np.float32)
-    ids, totals = adapters.score_totals(association)
+    ids, totals = adapters.score_totals(
+        association, person_ids=index.person_ids.tolist() if few else None)
     if len(ids):
         rows = index.rows_of(ids)
         ok = rows >= 0
@@ -543,14 +544,25 @@ def _lexical(index: MemberIndex, spec: Spec) -> tuple[np.ndarray, sparse.csr_mat
     return sim, query
 
 
-def score_all(association: Association, index: MemberIndex, spec: Spec) -> dict[str, Any]:
-    """Every part, for every person in the index, as arrays; and the fit."""
-    live = _live(association, index)
+def _view(index: MemberIndex, rows: np.ndarray) -> MemberIndex:
+    """The index restricted to these rows (a few people: the portal's "suggested for me")."""
+    return replace(index, person_ids=index.person_ids[rows], chapter_ids=index.chapter_ids[rows],
+                   live=index.live[rows], strength=index.strength[rows],
+                   source=index.source[rows], contributions=index.contributions[rows],
+                   last_contribution=index.last_contribution[rows],
+                   text=None if index.text is None else index.text[rows], docs=None)
+
+
+def score_all(association: Association, index: MemberIndex, spec: Spec, *,
+              lex_top: float | None = None, few: bool = False) -> dict[str, Any]:
+    """Every part, for every person in the index, as arrays; and the fit. ``lex_top``: the
+    best lexical match of the whole pool when ``index`` is a view of a few people."""
+    live = _live(association, index, few=few)
     n = len(index.person_ids)
     parts: dict[str, np.ndarray] = {}
     req, nice = _trait_block(index, spec.required), _trait_block(index, spec.nice)
     lex, query = _lexical(index, spec)
-    top = float(lex.max()) if n else 0.0
+    top = lex_top if lex_top is not None else (float(lex.max()) if n else 0.0)
     lex_n = lex / top if top > 0 else lex
     skill_terms, skill_w = [], 0.0
     if spec.required:
@@ -591,15 +603,25 @@ def score_all(association: Association, index: MemberIndex, spec: Spec) -> dict[
 
 
 def match(association: Association, opportunity: Opportunity, *, limit: int = 20,
-          person_ids: list[int] | None = None, include_invited: bool = False) -> MatchResult:
+          person_ids: list[int] | None = None, include_invited: bool = False,
+          index: MemberIndex | None = None) -> MatchResult:
     """The best ``limit`` candidates for the opportunity (or the given people's fits),
     highest fit first, ties by person id; people already invited (in any state) are left
-    out unless ``include_invited``."""
+    out unless ``include_invited``. ``index``: one already checked (several matches in a row)."""
     started = time.perf_counter()
-    index = member_index(association)
+    index = index if index is not None else member_index(association)
     index_seconds = time.perf_counter() - started  # reading or (re)building the index
     spec = Spec.of(opportunity)
-    scored = score_all(association, index, spec)
+    if person_ids is not None:
+        rows = index.rows_of(person_ids)
+        rows = rows[rows >= 0]
+        lex_top = float(_lexical(index, spec)[0].max()) if len(index.person_ids) else 0.0
+        pool, index = len(index.person_ids), _view(index, rows)
+        scored = score_all(association, index, spec, lex_top=lex_top, few=True)
+        chosen = np.arange(len(rows))
+    else:
+        pool = len(index.person_ids)
+        scored = score_all(association, index, spec)
     fit = scored["fit"].copy()
     excluded = 0
     if not include_invited and opportunity.pk:
@@ -609,10 +631,7 @@ def match(association: Association, opportunity: Opportunity, *, limit: int = 20
         rows = rows[rows >= 0]
         fit[rows] = -1.0
         excluded = len(rows)
-    if person_ids is not None:
-        rows = index.rows_of(person_ids)
-        chosen = rows[rows >= 0]
-    else:
+    if person_ids is None:
         eligible = np.flatnonzero(fit > 0)
         if len(eligible) > limit:
             part = np.argpartition(-fit[eligible], limit - 1)[:limit]
@@ -624,7 +643,7 @@ def match(association: Association, opportunity: Opportunity, *, limit: int = 20
     _names(candidates)
     _levels(association, candidates)
     return MatchResult(opportunity_id=opportunity.pk, candidates=candidates,
-                       pool=len(index.person_ids), excluded=excluded,
+                       pool=pool, excluded=excluded,
                        seconds=time.perf_counter() - started, index_seconds=index_seconds,
                        semantic=index.docs is not None, weights=scored["weights"])
 
@@ -803,8 +822,10 @@ def suggestions_for(association: Association, person: Person,
                     ) -> list[tuple[Opportunity, Candidate]]:
     """The open opportunities that fit this member best (fit ≥ ``threshold``), best first."""
     out = []
+    index = member_index(association) if opportunities else None
     for opportunity in opportunities:
-        result = match(association, opportunity, person_ids=[person.pk], include_invited=True)
+        result = match(association, opportunity, person_ids=[person.pk], include_invited=True,
+                       index=index)
         if result.candidates and result.candidates[0].fit >= threshold:
             out.append((opportunity, result.candidates[0]))
     out.sort(key=lambda pair: (-pair[1].fit, pair[0].pk))
