@@ -32,7 +32,7 @@ from commonground.core.schema import schema_problem
 GROUPS: dict[str, tuple[str, ...]] = {
     "Run": ("demo", "serve", "worker"),
     "Data": ("import", "export", "seed", "people", "source", "lifecycle", "traits",
-             "contributions"),
+             "contributions", "opportunities"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }
