@@ -120,10 +120,17 @@ def ctx(association):
                                               kind="talk", title="C", occurred_on="2024-01-01",
                                               origin="staff")
         group = es.group_propose(association=association, person=person, name="G", purpose="p")
+        from commonground.opportunities import services as os_
+
+        opportunity = os_.opportunity_save(association=association, type="mentor", title="O",
+                                           status="open", capacity=5)
+        invitation = os_.invitation_advance(association=association, opportunity=opportunity,
+                                            person=person, event="interest")
     ids = {"person_id": person.pk, "plan_id": plan.pk, "membership_id": membership.pk,
            "invoice_id": invoice.pk, "token_id": 10**12, "source_id": source.pk,
            "trait_id": trait.pk, "outcome_id": outcome.pk, "contribution_id": contribution.pk,
-           "group_id": group.pk}
+           "group_id": group.pk, "opportunity_id": opportunity.pk,
+           "invitation_id": invitation.pk}
     return ApiClient(token), ids
 
 

@@ -64,7 +64,7 @@ def _opportunity(a, capacity=2, **kw):
                                      capacity=capacity, status="open", effort_hours="6", **kw)
 
 
-@settings(max_examples=10, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(states.EVENTS)),
                       max_size=8))

@@ -154,3 +154,21 @@ def test_other_associations_people_never_match(world, other_association):
     result = matching.match(a, opp, limit=50)
     assert stranger.pk not in [c.person_id for c in result.candidates]
     assert InvitationStatus.INVITED  # the enum imports
+
+
+def test_semantic_extra_joins_when_installed(world):
+    pytest.importorskip("sentence_transformers")
+    a, t, people, opp = world
+    result = matching.match(a, opp, limit=5)
+    assert result.semantic and result.candidates[0].person_id == people["ada"].pk
+
+
+def test_engagement_score_counts(world):
+    from commonground.scoring.models import Score  # scoring sits below; read its result
+    from commonground.scoring.services import scores_recompute
+
+    a, t, people, opp = world
+    scores_recompute(association=a, person_ids=[people["ada"].pk])
+    total = Score.objects.get(person=people["ada"]).total
+    ada = matching.match(a, opp, person_ids=[people["ada"].pk]).candidates[0]
+    assert total > 0 and ada.parts["engagement"] == pytest.approx(float(total) / 100, abs=1e-4)

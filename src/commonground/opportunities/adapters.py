@@ -1,8 +1,8 @@
 """The few calls opportunities makes into engagement and scoring, in one place.
 
 engagement's ``contribution_create`` and ``notice_send``; scoring's totals are read as two
-arrays (``scores_for`` builds one object per person, too slow for 10^5 at every match).
-Until scoring lands on this branch there are no scores, and the engagement part is zero.
+arrays (``scores_for`` builds one object per person, too slow for 10^5 at every match; it
+serves the level names of the few candidates shown).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import numpy as np
 from commonground.engagement import services as engagement_services
 from commonground.engagement.models import Contribution
 from commonground.people.models import Person
+from commonground.scoring import selectors as scoring_selectors
+from commonground.scoring.models import Score
 from commonground.tenancy.models import Association
 
 
@@ -36,15 +38,20 @@ def notice_send(*, association: Association, person: Person, subject: str, body:
                                     body=body, url=url)
 
 
-def score_totals(association: Association) -> tuple[np.ndarray, np.ndarray]:
-    """(person ids, engagement totals 0–100) of everyone scored; empty before scoring lands."""
-    try:
-        # Imported here: scoring's Score may not exist yet on this branch.
-        from commonground.scoring.models import Score
-    except ImportError:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    rows = list(Score.objects.values_list("person_id", "total"))
+def score_totals(association: Association, *, person_ids: list[int] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(person ids, engagement totals 0–100) of everyone scored (staff never are), or of
+    these people only."""
+    qs = Score.objects.all() if person_ids is None else Score.objects.filter(
+        person_id__in=person_ids)
+    rows = list(qs.values_list("person_id", "total"))
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     ids, totals = zip(*rows, strict=True)
     return np.asarray(ids, dtype=np.int64), np.asarray(totals, dtype=np.float32)
+
+
+def level_names_of(association: Association, person_ids: list[int]) -> dict[int, str]:
+    """The engagement level's name of each of these (few) people that has a score."""
+    return {pid: scoring_selectors.level_name(score)
+            for pid, score in scoring_selectors.scores_for(association, person_ids).items()}

@@ -47,7 +47,7 @@ import re
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from commonground.engagement.models import ContributionKind, Trait, TraitKind, TraitSource
 from commonground.membership.lifecycle import LIVE
@@ -118,28 +118,68 @@ TRAIT_TOKEN = "§"  # prefix of the one token per taxonomy entry (never produced
 
 class Analyzer:
     """Words (lower case, no stop words) plus one token per taxonomy entry named in the
-    text by its name or a synonym, so "public speaking" and "speaking" meet. Picklable."""
+    text by its name or a synonym, so "public speaking" and "speaking" meet. Phrases are
+    found by looking up the text's 1- to 4-word runs in a dict (a regex of hundreds of
+    alternatives costs ten times more over 10^5 texts). Picklable."""
 
     def __init__(self, phrases: dict[str, str]) -> None:
         self.phrases = phrases
-        self._pattern: re.Pattern | None = None
-
-    def __getstate__(self) -> dict:
-        return {"phrases": self.phrases}
+        self.longest = max((p.count(" ") + 1 for p in phrases), default=0)
+        # Only runs that start with a phrase's first word are looked up.
+        self.starts = frozenset(p.split(" ", 1)[0] for p in phrases)
 
     def __setstate__(self, state: dict) -> None:
-        self.phrases, self._pattern = state["phrases"], None
+        self.__dict__.update(state)
+        if "starts" not in state:
+            self.starts = frozenset(p.split(" ", 1)[0] for p in self.phrases)
 
     def __call__(self, text: str) -> list[str]:
-        text = text.lower()
-        tokens = [w for w in WORD.findall(text) if len(w) > 1 and w not in STOP]
+        if not text:
+            return []
+        words = WORD.findall(text.lower())
+        tokens = [w for w in words if len(w) > 1 and w not in STOP]
         if self.phrases:
-            if self._pattern is None:
-                alternatives = sorted(self.phrases, key=len, reverse=True)
-                self._pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives))
-                                           + r")\b")
-            tokens += [self.phrases[m.group(0)] for m in self._pattern.finditer(text)]
+            found, longest, count = self.phrases, self.longest, len(words)
+            for i, word in enumerate(words):
+                if word not in self.starts:
+                    continue
+                for n in range(1, min(longest, count - i) + 1):
+                    token = found.get(" ".join(words[i:i + n]))
+                    if token is not None:
+                        tokens.append(token)
         return tokens
+
+
+class Lexicon:
+    """The lexical space: the words of what members wrote (one column each) followed by
+    one column per taxonomy entry (held as a skill or interest, or named in the text by a
+    name or synonym), weighed by TF-IDF (scikit-learn, sublinear term frequency)."""
+
+    def __init__(self, analyzer: Analyzer, vocabulary: dict[str, int], trait_cols: dict[int, int],
+                 transformer: TfidfTransformer) -> None:
+        self.analyzer = analyzer
+        self.vocabulary = vocabulary
+        self.trait_cols = trait_cols
+        self.transformer = transformer
+        self.n_words = len(vocabulary)
+        self.features = [*sorted(vocabulary, key=vocabulary.get),
+                         *(f"{TRAIT_TOKEN}{tid}" for tid in sorted(trait_cols, key=trait_cols.get))]
+
+    def query(self, text: str) -> sparse.csr_matrix:
+        counts: dict[int, int] = {}
+        for token in self.analyzer(text):
+            if token.startswith(TRAIT_TOKEN):
+                col = self.trait_cols.get(int(token[1:]))
+                col = None if col is None else self.n_words + col
+            else:
+                col = self.vocabulary.get(token)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
+        width = self.n_words + len(self.trait_cols)
+        row = sparse.csr_matrix((np.asarray(list(counts.values()), dtype=np.float32),
+                                 ([0] * len(counts), list(counts))), shape=(1, width),
+                                dtype=np.float32)
+        return self.transformer.transform(row).tocsr()
 
 
 def _phrases(taxonomy: dict[int, dict]) -> dict[str, str]:
@@ -169,8 +209,8 @@ class MemberIndex:
     source: sparse.csr_matrix       # same shape: 1 member, 2 staff, 3 inferred
     contributions: np.ndarray       # people × KINDS, verified counts
     last_contribution: np.ndarray   # int32 date ordinal of the last verified one, 0 = none
-    vectorizer: TfidfVectorizer | None
-    text: sparse.csr_matrix | None  # people × vocabulary, TF-IDF rows (L2-normalised)
+    lexicon: Lexicon | None
+    text: sparse.csr_matrix | None  # people × (words + traits), TF-IDF rows (L2-normalised)
     docs: list[str] | None = None   # kept for the semantic extra only
     build_seconds: float = 0.0
 
@@ -193,9 +233,13 @@ def _taxonomy() -> dict[int, dict]:
             for t in Trait.objects.filter(is_active=True).order_by("pk")}
 
 
+# Bumped when ``MemberIndex`` changes shape: an index pickled by older code is rebuilt.
+INDEX_FORMAT = 2
+
+
 def _signature(association: Association, taxonomy: dict[int, dict]) -> tuple:
     digest = hashlib.sha1(repr(sorted(taxonomy.items())).encode()).hexdigest()
-    return (association.pk, str(association.created_at), semantic.available(),
+    return (INDEX_FORMAT, association.pk, str(association.created_at), semantic.available(),
             *sql.index_signature(association_id=association.pk), digest)
 
 
@@ -267,33 +311,26 @@ def build_index(association: Association, *, taxonomy: dict[int, dict] | None = 
                         source=sparse.csr_matrix((n, len(taxonomy)), dtype=np.int8),
                         contributions=np.zeros((n, len(KINDS)), dtype=np.int32),
                         last_contribution=np.zeros(n, dtype=np.int32),
-                        vectorizer=None, text=None)
-    docs: list[list[str]] = [[] for _ in range(n)]
-    _traits_into(index, sql.member_traits(association_id=aid), docs)
+                        lexicon=None, text=None)
+    _traits_into(index, sql.member_traits(association_id=aid))
     _contributions_into(index, sql.contribution_counts(association_id=aid))
     texts = sql.member_texts(association_id=aid)
+    docs = [""] * n
     if texts:
         rows = index.rows_of([t[0] for t in texts])
         for r, (_, text) in zip(rows.tolist(), texts, strict=True):
             if r >= 0 and text:
-                docs[r].append(text)
+                docs[r] = f"{docs[r]} ; {text}" if docs[r] else text
     del texts
-    joined = [" ; ".join(d) for d in docs]
-    del docs
-    vectorizer = TfidfVectorizer(analyzer=Analyzer(_phrases(taxonomy)), sublinear_tf=True,
-                                 dtype=np.float32)
-    try:
-        index.text = vectorizer.fit_transform(joined).tocsr()
-        index.vectorizer = vectorizer
-    except ValueError:  # nobody has any words yet: no lexical part
-        pass
+    _lexicon_into(index, docs)
     if semantic.available():
-        index.docs = joined
+        names = _held_names(index)
+        index.docs = [f"{names[r]} ; {d}" for r, d in enumerate(docs)]
     index.build_seconds = time.perf_counter() - started
     return index
 
 
-def _traits_into(index: MemberIndex, rows: list[tuple], docs: list[list[str]]) -> None:
+def _traits_into(index: MemberIndex, rows: list[tuple]) -> None:
     if not rows:
         return
     pid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -301,8 +338,11 @@ def _traits_into(index: MemberIndex, rows: list[tuple], docs: list[list[str]]) -
     src = np.fromiter((SOURCE_CODE.get(r[2], 3) for r in rows), dtype=np.int8, count=len(rows))
     strength = np.fromiter((r[3] for r in rows), dtype=np.float32, count=len(rows))
     row = index.rows_of(pid)
-    col = np.fromiter((index.trait_cols.get(int(t), -1) for t in tid), dtype=np.int64,
-                      count=len(rows))
+    # Trait id → column through a lookup array (ids are small integers).
+    lookup = np.full(int(max(tid.max(), max(index.trait_cols, default=0))) + 1, -1, np.int64)
+    for t, c in index.trait_cols.items():
+        lookup[t] = c
+    col = lookup[tid]
     keep = (row >= 0) & (col >= 0)
     row, col, src, strength = row[keep], col[keep], src[keep], strength[keep]
     # One value per (person, trait): the best source (lowest code) wins.
@@ -314,12 +354,50 @@ def _traits_into(index: MemberIndex, rows: list[tuple], docs: list[list[str]]) -
     shape = index.strength.shape
     index.strength = sparse.csr_matrix((strength, (row, col)), shape=shape, dtype=np.float32)
     index.source = sparse.csr_matrix((src, (row, col)), shape=shape, dtype=np.int8)
-    # Skill and interest names join the member's words, so free text finds them too.
+
+
+def _lexicon_into(index: MemberIndex, docs: list[str]) -> None:
+    """Count the words of ``docs`` and the taxonomy entries people hold (skills and
+    interests) or name in them; weigh by TF-IDF."""
+    analyzer = Analyzer(_phrases(index.taxonomy))
+    n, n_traits = len(docs), len(index.trait_cols)
+    counter = CountVectorizer(analyzer=analyzer, dtype=np.float32)
+    try:
+        counts = counter.fit_transform(docs).tocsc()
+        names = counter.get_feature_names_out()
+    except ValueError:  # nobody wrote anything yet
+        counts, names = sparse.csc_matrix((n, 0), dtype=np.float32), np.array([], dtype=object)
+    is_trait = np.array([str(t).startswith(TRAIT_TOKEN) for t in names], dtype=bool)
+    words = np.flatnonzero(~is_trait)
+    vocabulary = {str(names[j]): i for i, j in enumerate(words)}
+    # Entries named in the text join the entry's own column.
+    named = np.flatnonzero(is_trait)
+    cols = [index.trait_cols.get(int(str(names[j])[1:]), -1) for j in named]
+    ok = [i for i, c in enumerate(cols) if c >= 0]
+    project = sparse.csr_matrix((np.ones(len(ok), np.float32),
+                                 ([i for i in ok], [cols[i] for i in ok])),
+                                shape=(len(named), n_traits))
     tids = list(index.taxonomy)
-    for r, c in zip(row.tolist(), col.tolist(), strict=True):
-        t = index.taxonomy[tids[c]]
-        if t["kind"] != TraitKind.MOTIVATION:
-            docs[r].append(t["name"])
+    lexical = np.array([index.taxonomy[t]["kind"] != TraitKind.MOTIVATION for t in tids], bool)
+    held = (index.strength > 0).astype(np.float32) @ sparse.diags(lexical.astype(np.float32))
+    trait_counts = held + counts[:, named].tocsr() @ project
+    full = sparse.hstack([counts[:, words].tocsr(), trait_counts], format="csr", dtype=np.float32)
+    if full.nnz == 0:
+        return
+    transformer = TfidfTransformer(sublinear_tf=True)
+    index.text = transformer.fit_transform(full).astype(np.float32).tocsr()
+    index.lexicon = Lexicon(analyzer, vocabulary, index.trait_cols, transformer)
+
+
+def _held_names(index: MemberIndex) -> list[str]:
+    """Each person's skill and interest names, as text (the semantic extra reads them)."""
+    tids = list(index.taxonomy)
+    out = []
+    for r in range(len(index.person_ids)):
+        row = index.strength.getrow(r)
+        out.append(" ; ".join(index.taxonomy[tids[c]]["name"] for c in row.indices.tolist()
+                              if index.taxonomy[tids[c]]["kind"] != TraitKind.MOTIVATION))
+    return out
 
 
 def _contributions_into(index: MemberIndex, rows: list[tuple]) -> None:
@@ -420,10 +498,11 @@ def _quarter_start(association: Association, today: date) -> datetime:
     return datetime.combine(first, dtime.min, tzinfo=association_zone(association))
 
 
-def _live(association: Association, index: MemberIndex) -> _Live:
+def _live(association: Association, index: MemberIndex, *, few: bool = False) -> _Live:
     n = len(index.person_ids)
     engagement = np.zeros(n, dtype=np.float32)
-    ids, totals = adapters.score_totals(association)
+    ids, totals = adapters.score_totals(
+        association, person_ids=index.person_ids.tolist() if few else None)
     if len(ids):
         rows = index.rows_of(ids)
         ok = rows >= 0
@@ -453,9 +532,9 @@ def _trait_block(index: MemberIndex, trait_ids: list[int]) -> np.ndarray:
 
 def _lexical(index: MemberIndex, spec: Spec) -> tuple[np.ndarray, sparse.csr_matrix | None]:
     n = len(index.person_ids)
-    if index.vectorizer is None or index.text is None or not spec.text:
+    if index.lexicon is None or index.text is None or not spec.text:
         return np.zeros(n, dtype=np.float32), None
-    query = index.vectorizer.transform([spec.text])
+    query = index.lexicon.query(spec.text)
     if query.nnz == 0:
         return np.zeros(n, dtype=np.float32), None
     sim = np.asarray((index.text @ query.T).todense()).ravel().astype(np.float32)
@@ -465,14 +544,25 @@ def _lexical(index: MemberIndex, spec: Spec) -> tuple[np.ndarray, sparse.csr_mat
     return sim, query
 
 
-def score_all(association: Association, index: MemberIndex, spec: Spec) -> dict[str, Any]:
-    """Every part, for every person in the index, as arrays; and the fit."""
-    live = _live(association, index)
+def _view(index: MemberIndex, rows: np.ndarray) -> MemberIndex:
+    """The index restricted to these rows (a few people: the portal's "suggested for me")."""
+    return replace(index, person_ids=index.person_ids[rows], chapter_ids=index.chapter_ids[rows],
+                   live=index.live[rows], strength=index.strength[rows],
+                   source=index.source[rows], contributions=index.contributions[rows],
+                   last_contribution=index.last_contribution[rows],
+                   text=None if index.text is None else index.text[rows], docs=None)
+
+
+def score_all(association: Association, index: MemberIndex, spec: Spec, *,
+              lex_top: float | None = None, few: bool = False) -> dict[str, Any]:
+    """Every part, for every person in the index, as arrays; and the fit. ``lex_top``: the
+    best lexical match of the whole pool when ``index`` is a view of a few people."""
+    live = _live(association, index, few=few)
     n = len(index.person_ids)
     parts: dict[str, np.ndarray] = {}
     req, nice = _trait_block(index, spec.required), _trait_block(index, spec.nice)
     lex, query = _lexical(index, spec)
-    top = float(lex.max()) if n else 0.0
+    top = lex_top if lex_top is not None else (float(lex.max()) if n else 0.0)
     lex_n = lex / top if top > 0 else lex
     skill_terms, skill_w = [], 0.0
     if spec.required:
@@ -513,15 +603,25 @@ def score_all(association: Association, index: MemberIndex, spec: Spec) -> dict[
 
 
 def match(association: Association, opportunity: Opportunity, *, limit: int = 20,
-          person_ids: list[int] | None = None, include_invited: bool = False) -> MatchResult:
+          person_ids: list[int] | None = None, include_invited: bool = False,
+          index: MemberIndex | None = None) -> MatchResult:
     """The best ``limit`` candidates for the opportunity (or the given people's fits),
     highest fit first, ties by person id; people already invited (in any state) are left
-    out unless ``include_invited``."""
+    out unless ``include_invited``. ``index``: one already checked (several matches in a row)."""
     started = time.perf_counter()
-    index = member_index(association)
+    index = index if index is not None else member_index(association)
     index_seconds = time.perf_counter() - started  # reading or (re)building the index
     spec = Spec.of(opportunity)
-    scored = score_all(association, index, spec)
+    if person_ids is not None:
+        rows = index.rows_of(person_ids)
+        rows = rows[rows >= 0]
+        lex_top = float(_lexical(index, spec)[0].max()) if len(index.person_ids) else 0.0
+        pool, index = len(index.person_ids), _view(index, rows)
+        scored = score_all(association, index, spec, lex_top=lex_top, few=True)
+        chosen = np.arange(len(rows))
+    else:
+        pool = len(index.person_ids)
+        scored = score_all(association, index, spec)
     fit = scored["fit"].copy()
     excluded = 0
     if not include_invited and opportunity.pk:
@@ -531,10 +631,7 @@ def match(association: Association, opportunity: Opportunity, *, limit: int = 20
         rows = rows[rows >= 0]
         fit[rows] = -1.0
         excluded = len(rows)
-    if person_ids is not None:
-        rows = index.rows_of(person_ids)
-        chosen = rows[rows >= 0]
-    else:
+    if person_ids is None:
         eligible = np.flatnonzero(fit > 0)
         if len(eligible) > limit:
             part = np.argpartition(-fit[eligible], limit - 1)[:limit]
@@ -544,10 +641,23 @@ def match(association: Association, opportunity: Opportunity, *, limit: int = 20
     chosen = chosen[order][:limit] if person_ids is None else chosen[order]
     candidates = [_explain(index, spec, scored, int(r)) for r in chosen]
     _names(candidates)
+    _levels(association, candidates)
     return MatchResult(opportunity_id=opportunity.pk, candidates=candidates,
-                       pool=len(index.person_ids), excluded=excluded,
+                       pool=pool, excluded=excluded,
                        seconds=time.perf_counter() - started, index_seconds=index_seconds,
                        semantic=index.docs is not None, weights=scored["weights"])
+
+
+def _levels(association: Association, candidates: list[Candidate]) -> None:
+    """"highly engaged (score 72)" gains the level's name: "(score 72, Leader)"."""
+    marked = [c for c in candidates if any(r.startswith("highly engaged") for r in c.reasons)]
+    if not marked:
+        return
+    levels = adapters.level_names_of(association, [c.person_id for c in marked])
+    for c in marked:
+        if c.person_id in levels:
+            c.reasons = [r.replace(")", f", {levels[c.person_id]})", 1)
+                         if r.startswith("highly engaged") else r for r in c.reasons]
 
 
 def _names(candidates: list[Candidate]) -> None:
@@ -670,7 +780,7 @@ def _shared_words(index: MemberIndex, query: sparse.csr_matrix | None, r: int, *
                   exclude: set[int], top: int = 3) -> tuple[list[str], set[int]]:
     """The words (or taxonomy entries) that count most in the member's lexical match, and
     the taxonomy entries among them. An entry's own words are not repeated beside it."""
-    if query is None or index.text is None or index.vectorizer is None:
+    if query is None or index.text is None or index.lexicon is None:
         return [], set()
     doc = index.text.getrow(r)
     q = dict(zip(query.indices.tolist(), query.data.tolist(), strict=True))
@@ -678,19 +788,20 @@ def _shared_words(index: MemberIndex, query: sparse.csr_matrix | None, r: int, *
                                                     strict=True) if c in q), reverse=True)
     if not weights:
         return [], set()
-    names = index.vectorizer.get_feature_names_out()
+    names = index.lexicon.features
     entries: list[int] = []
     words: list[str] = []
+    quiet: list[int] = []  # entries already named elsewhere (held skills): their words too
     for _, c in weights:
         term = str(names[c])
         if term.startswith(TRAIT_TOKEN):
             tid = int(term[1:])
-            if tid in index.taxonomy and tid not in exclude:
-                entries.append(tid)
+            if tid in index.taxonomy:
+                (quiet if tid in exclude else entries).append(tid)
         else:
             words.append(term)
     covered = set()
-    for tid in entries:
+    for tid in entries + quiet:
         t = index.taxonomy[tid]
         for phrase in [t["name"], *t["synonyms"]]:
             covered |= set(WORD.findall(phrase.lower()))
@@ -711,8 +822,10 @@ def suggestions_for(association: Association, person: Person,
                     ) -> list[tuple[Opportunity, Candidate]]:
     """The open opportunities that fit this member best (fit ≥ ``threshold``), best first."""
     out = []
+    index = member_index(association) if opportunities else None
     for opportunity in opportunities:
-        result = match(association, opportunity, person_ids=[person.pk], include_invited=True)
+        result = match(association, opportunity, person_ids=[person.pk], include_invited=True,
+                       index=index)
         if result.candidates and result.candidates[0].fit >= threshold:
             out.append((opportunity, result.candidates[0]))
     out.sort(key=lambda pair: (-pair[1].fit, pair[0].pk))

@@ -25,20 +25,32 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _scan() -> str:
+    """SQLite: ``+`` before an association column keeps the planner off the association
+    index where it would probe every row of the association through it (random reads:
+    1.4 s instead of 0.17 s for 5·10^5 traits); PostgreSQL plans these well itself."""
+    return "+" if connection.vendor == "sqlite" else ""
+
+
 def index_signature(*, association_id: int) -> tuple:
     """What the member index is built from, summarised: when any of it changes (a row
-    added, edited or deleted), the signature changes and the index is rebuilt."""
+    added, edited or deleted), the signature changes and the index is rebuilt.
+
+    One pass over each table's rows of the association, count and last change together
+    (see ``_scan``). Outcomes have no change time: an edited outcome title shows in the
+    lexical part once anything else changes."""
     p, t, c, o = names(Person), names(MemberTrait), names(Contribution), names(Outcome)
-    sql = (f"SELECT (SELECT COUNT(*) FROM {p} WHERE {p.association} = %s AND {p.erased_at} IS NULL), "
-           f"(SELECT MAX({p.updated_at}) FROM {p} WHERE {p.association} = %s), "
-           f"(SELECT COUNT(*) FROM {t} WHERE {t.association} = %s), "
-           f"(SELECT MAX({t.updated_at}) FROM {t} WHERE {t.association} = %s), "
-           f"(SELECT COUNT(*) FROM {c} WHERE {c.association} = %s), "
-           f"(SELECT MAX({c.updated_at}) FROM {c} WHERE {c.association} = %s), "
-           f"(SELECT COUNT(*) FROM {o} WHERE {o.association} = %s), "
-           f"(SELECT MAX({o.id}) FROM {o} WHERE {o.association} = %s)")
-    row = _rows(sql, [association_id] * 8)[0]
-    return tuple(str(v) for v in row)
+    plus = _scan()
+    sql = (f"SELECT 1, SUM(CASE WHEN {p.erased_at} IS NULL THEN 1 ELSE 0 END), "
+           f"MAX({p.updated_at}) FROM {p} WHERE {plus}{p.association} = %s "
+           f"UNION ALL SELECT 2, COUNT(*), MAX({t.updated_at}) FROM {t} "
+           f"WHERE {plus}{t.association} = %s "
+           f"UNION ALL SELECT 3, COUNT(*), MAX({c.updated_at}) FROM {c} "
+           f"WHERE {plus}{c.association} = %s "
+           f"UNION ALL SELECT 4, COUNT(*), MAX({o.created_at}) FROM {o} "
+           f"WHERE {o.association} = %s")
+    rows = sorted(_rows(sql, [association_id] * 4))
+    return tuple(str(v) for row in rows for v in row[1:])
 
 
 def member_people(*, association_id: int) -> list[tuple]:
@@ -53,7 +65,7 @@ def member_traits(*, association_id: int) -> list[tuple]:
     """(person id, trait id, source, strength) of every trait anyone holds."""
     t = names(MemberTrait)
     return _rows(f"SELECT {t.person}, {t.trait}, {t.source}, {t.strength} FROM {t} "
-                 f"WHERE {t.association} = %s", [association_id])
+                 f"WHERE {_scan()}{t.association} = %s", [association_id])
 
 
 def member_texts(*, association_id: int) -> list[tuple]:
@@ -61,7 +73,8 @@ def member_texts(*, association_id: int) -> list[tuple]:
     contributions not rejected, outcome titles — for the lexical match."""
     t, c, o = names(MemberTrait), names(Contribution), names(Outcome)
     rejected = sql_literal(ContributionStatus.REJECTED.value)
-    sql = (f"SELECT {t.person}, {t.note} FROM {t} WHERE {t.association} = %s AND {t.note} <> '' "
+    sql = (f"SELECT {t.person}, {t.note} FROM {t} WHERE {_scan()}{t.association} = %s "
+           f"AND {t.note} <> '' "
            f"UNION ALL SELECT {c.person}, {c.title} FROM {c} "
            f"WHERE {c.association} = %s AND {c.status} <> {rejected} "
            f"UNION ALL SELECT {o.person}, {o.title} FROM {o} WHERE {o.association} = %s")
