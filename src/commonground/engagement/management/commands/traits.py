@@ -6,7 +6,8 @@
 
 ``infer`` replaces every person's inferred motivations with what their last ``--days``
 (default 365) of activity suggest, and adds the contributions the stream shows (forum
-answers, volunteer shifts, talks) to the verification queue. It runs daily from the worker
+answers, volunteer shifts, talks of the last 90 days; peer groups' monthly work) to the
+verification queue. It runs daily from the worker
 too. Stated and staff-recorded traits are never touched.
 """
 
@@ -56,11 +57,13 @@ class Command(BaseCommand):
                 traits = services.traits_infer(association=assoc, days=opts["days"])
                 found = services.contributions_infer(association=assoc,
                                                      days=min(opts["days"], 90))
-                out[assoc.slug] = {**traits, "contributions_created": found["created"]}
+                groups = services.group_contributions_infer(association=assoc)
+                created = found["created"] + groups["created"]
+                out[assoc.slug] = {**traits, "contributions_created": created}
                 if not opts["as_json"]:
                     self.stdout.write(
                         f"{assoc.slug}: {traits['traits']} inferred motivations for "
-                        f"{traits['people']} people; {found['created']} contributions to verify")
+                        f"{traits['people']} people; {created} contributions to verify")
         if action == "infer" and opts["as_json"]:
             self.stdout.write(json.dumps(out, indent=2))
 
