@@ -45,10 +45,10 @@ OBJECT_KWARGS = {
     "note_id": "note", "dismissal_id": "dismissal",
     # Engagement (D4).
     "trait_id": "trait", "outcome_id": "outcome", "contribution_id": "contribution",
-    "group_id": "group",
+    "group_id": "group", "opportunity_id": "opportunity", "invitation_id": "invitation",
 }
 # Non-id kwargs and the value to use for them.
-FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv"}
+FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
 
@@ -149,6 +149,20 @@ def _engagement_objects(association: Association, mark: str, objs: dict) -> None
     es.notice_send(association=association, person=person, subject=f"{mark} notice",
                    body="Hello", email=False)
     objs["score_config"] = current_config(association=association)
+    _opportunity_objects(association, mark, objs)
+
+
+def _opportunity_objects(association: Association, mark: str, objs: dict) -> None:
+    """An open opportunity needing the person's skill, and the person invited to it."""
+    from commonground.opportunities.services import invitation_advance, opportunity_save
+
+    objs["opportunity"] = opportunity_save(association=association, type="speaker",
+                                           title=f"{mark} keynote", status="open",
+                                           required_skills=[objs["trait"].pk])
+    objs["invitation"] = invitation_advance(association=association,
+                                            opportunity=objs["opportunity"],
+                                            person=objs["person"], event="invite",
+                                            actor=objs["user"])
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -334,6 +348,9 @@ API_BODIES = {
     ("post", "/groups/{group_id}/approve"): {},
     ("post", "/groups/{group_id}/decline"): {"note": "Hacked"},
     ("post", "/groups/{group_id}/members"): {"person_id": 1},
+    ("patch", "/opportunities/{opportunity_id}"): {"title": "Hacked"},
+    ("post", "/opportunities/{opportunity_id}/invitations"): {"person_id": 1},
+    ("post", "/invitations/{invitation_id}"): {"action": "withdraw"},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -343,7 +360,7 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/sources/health": "source", "/activities/unmatched": "unmatched",
              "/people/duplicates": "duplicate", "/traits": "trait", "/outcomes": "outcome",
              "/contributions": "contribution", "/groups": "group",
-             "/score-configs": "score_config"}
+             "/score-configs": "score_config", "/opportunities": "opportunity"}
 # GETs without a path parameter that answer one object of the caller's own association.
 API_SINGLETONS = {"/score-configs/current"}
 API_PARAM = re.compile(r"\{(\w+)\}")
