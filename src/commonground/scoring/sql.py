@@ -24,6 +24,7 @@ from commonground.core.bulk import in_list
 from commonground.core.bulk.names import names
 
 DECAY_TABLE = "cg_score_decay"
+ITEMS_TABLE = "cg_score_items"  # the full run's grouped items (PostgreSQL, temporary)
 FETCH = 20_000  # aggregate rows per fetch: Python's share of memory stays flat
 # User agents of automated traffic (crawlers, link checkers): never a member acting.
 BOT_WORDS = ("bot", "crawl", "spider", "slurp", "headless")
@@ -59,12 +60,14 @@ def activity_items(*, association_id: int, now: datetime, lookback_days: int,
     since_s = lookback_days * 86400
     params: list = []
     if _pg():
-        age = f"floor(extract(epoch from (%s::timestamptz - a.{a.occurred_at})) / 86400)"
-        decay = f"power(0.5, {age} / %s)"
-        params += [now, float(half_life_days)]
+        # Whole days of age in double precision (extract() returns numeric since PG 14).
+        age = f"floor((%s - date_part('epoch', a.{a.occurred_at})) / 86400.0)"
+        decay = f"power(0.5::float8, {age} / %s)"
+        params += [now.timestamp(), float(half_life_days)]
         join = ""
-        bot = (f"(a.{a.metadata} @> '{{\"bot\": true}}' OR coalesce(a.{a.metadata} ->> 'user_agent', '') "
-               f"~* '({'|'.join(BOT_WORDS)})')")
+        # The regular expression only for rows that carry a user agent.
+        bot = (f"(a.{a.metadata} @> '{{\"bot\": true}}' OR (a.{a.metadata} ? 'user_agent' AND "
+               f"(a.{a.metadata} ->> 'user_agent') ~* '({'|'.join(BOT_WORDS)})'))")
         window = (f"a.{a.occurred_at} <= %s::timestamptz AND "
                   f"a.{a.occurred_at} > %s::timestamptz - make_interval(secs => %s)")
         window_params = [now, now, since_s]
@@ -91,25 +94,33 @@ def activity_items(*, association_id: int, now: datetime, lookback_days: int,
     if after_person_id:
         where.append(f"a.{a.person} > %s")
         params.append(after_person_id)
-    statement = (f"SELECT a.{a.person}, a.{a.category}, a.{a.kind}, COUNT(*), SUM({decay}) "
-                 f"FROM {a} a {join} WHERE {' AND '.join(where)} "
-                 f"GROUP BY a.{a.person}, a.{a.category}, a.{a.kind} ORDER BY a.{a.person}")
-    if not _pg():
+    grouped = (f"SELECT a.{a.person} AS person_id, a.{a.category} AS category, a.{a.kind} AS kind, "
+               f"COUNT(*) AS n, SUM({decay}) AS decayed FROM {a} a {join} WHERE {' AND '.join(where)} "
+               f"GROUP BY a.{a.person}, a.{a.category}, a.{a.kind}")
+    if not _pg() or person_ids is not None:
+        # SQLite streams the sorted groups itself; a few people's rows are small.
         with connection.cursor() as cursor:
-            cursor.execute(statement, params)
+            cursor.execute(f"{grouped} ORDER BY 1", params)
             while rows := cursor.fetchmany(FETCH):
                 yield rows
         return
-    # A grouped aggregate over millions of rows: room to hash it in memory (a session
-    # setting: outside a transaction the server-side cursor is declared WITH HOLD).
+    # The whole association: PostgreSQL aggregates in parallel only for a plain statement
+    # (never for a cursor), so the groups land in a temporary table first (CREATE TABLE AS
+    # may run in parallel), then stream from it in person order through a server-side
+    # cursor. The hash aggregate gets room (a session setting: outside a transaction the
+    # cursor is declared WITH HOLD, so SET LOCAL would not reach it).
     with connection.cursor() as cur:
         cur.execute("SET work_mem = '256MB'")
+        cur.execute(f"DROP TABLE IF EXISTS {ITEMS_TABLE}")
+        cur.execute(f"CREATE TEMP TABLE {ITEMS_TABLE} AS {grouped}", params)
     cursor = connection.chunked_cursor()
     try:
-        cursor.execute(statement, params)
+        cursor.execute(f"SELECT person_id, category, kind, n, decayed FROM {ITEMS_TABLE} "
+                       "ORDER BY person_id")
         while rows := cursor.fetchmany(FETCH):
             yield rows
     finally:
         cursor.close()
         with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {ITEMS_TABLE}")
             cur.execute("RESET work_mem")
