@@ -94,6 +94,8 @@ def test_scores_count_what_members_get_and_give_without_staff_or_bots(world):
     assert quiet.total == 0 and quiet.components == {}
     assert ada.created > 0 and ada.derived > 0 and ada.total > bob.total
     assert "a:marketing:email_sent" not in ada.components  # automated: ignored
+    for score in Score.objects.select_related("config"):  # the one-score path agrees
+        assert selectors.explain(score).total == pytest.approx(score.total, abs=0.05)
     why = selectors.explain(ada)
     keys = {i["key"] for i in why.items}
     assert "a:marketing:email_sent" not in keys and "c:talk" in keys
