@@ -181,7 +181,8 @@ DEFAULT_FROM_EMAIL = env.str("COMMONGROUND_FROM_EMAIL", default="commonground@lo
 # SMTP when COMMONGROUND_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
 EMAIL_HOST = env.str("COMMONGROUND_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("COMMONGROUND_EMAIL_PORT", default=25)
-# The site's public address: links in emails (notices) are made absolute with it.
+# The site's public address: links in emails (notices) are made absolute with it, and
+# Open Badges ids (issuer, badge classes, assertions) are URLs on it.
 SITE_URL = env.str("COMMONGROUND_SITE_URL", default="http://localhost:8000")
 
 TASKS = {

@@ -13,5 +13,7 @@ urlpatterns = [
     path("a/<slug:association>/", include("commonground.web.staff_urls")),
     # Member portal of one association.
     path("m/<slug:association>/", include("commonground.portal.urls")),
+    # Open Badges issuer, classes and hosted assertions, and the recognition page: public.
+    path("badges/<slug:association>/", include("commonground.recognition.urls_public")),
     path("platform-admin/", platform_admin.urls),
 ]
