@@ -64,10 +64,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-snapshot", action="store_true", help="Skip the snapshot run")
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * 4096 / 2**20
+def _rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory in MB: all of it (``VmRSS``), or the process's own heap only
+    (``RssAnon``: without the database file's pages SQLite maps into the process)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 class RssSampler:
@@ -76,11 +80,13 @@ class RssSampler:
     def __init__(self, every: float = 0.02) -> None:
         self.every = every
         self.peak = 0.0
+        self.peak_anon = 0.0
         self._stop = threading.Event()
 
     def __enter__(self) -> RssSampler:
         self.start = _rss_mb()
         self.peak = self.start
+        self.start_anon = self.peak_anon = _rss_mb("RssAnon")
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -88,6 +94,7 @@ class RssSampler:
     def _run(self) -> None:
         while not self._stop.wait(self.every):
             self.peak = max(self.peak, _rss_mb())
+            self.peak_anon = max(self.peak_anon, _rss_mb("RssAnon"))
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
@@ -144,7 +151,8 @@ def _recompute(association: Association, *, as_of: date, snapshot: date | None, 
         run = batches.run(services.KIND, run.pk, progress=progress if log_chunks else None)
         seconds = time.perf_counter() - started
     say(f"recompute as of {as_of}{' + snapshot ' + str(snapshot) if snapshot else ''}: "
-        f"{run.rows_done:,} people in {seconds:.2f} s; RSS {rss.start:.0f} → peak {rss.peak:.0f} MB")
+        f"{run.rows_done:,} people in {seconds:.2f} s; RSS {rss.start:.0f} → peak {rss.peak:.0f} MB "
+        f"(anonymous {rss.start_anon:.0f} → {rss.peak_anon:.0f} MB)")
     return seconds, rss, after_chunk
 
 
@@ -185,7 +193,7 @@ def run(*, stdout, members: int, activities: int, seed: int = 42, requests: int 
     seconds, rss, chunks = _recompute(association, as_of=today, snapshot=None, say=say,
                                       log_chunks=True)
     figures.update(score_recompute_s=seconds, score_peak_rss_mb=rss.peak,
-                   score_rss_growth_mb=rss.peak - rss.start)
+                   score_rss_growth_mb=rss.peak - rss.start, score_peak_anon_mb=rss.peak_anon)
     if chunks:
         step = max(len(chunks) // 6, 1)
         say(f"RSS after chunks 1..{len(chunks)} (every {step}): "

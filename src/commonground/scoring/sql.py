@@ -72,6 +72,16 @@ def activity_items(*, association_id: int, now: datetime, lookback_days: int,
                   f"a.{a.occurred_at} > %s::timestamptz - make_interval(secs => %s)")
         window_params = [now, now, since_s]
     else:
+        spill = person_ids is None and not connection.in_atomic_block
+        if spill:
+            # The whole association's GROUP BY sorts ~10^7 rows: on disk, not in memory
+            # (the connection's temp_store=MEMORY would hold the sorter: +600 MB of RSS).
+            # Only outside a transaction (SQLite refuses the change inside one); it drops
+            # the connection's temporary tables, so before the decay table is made.
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA temp_store")
+                temp_store = cur.fetchone()[0]
+                cur.execute("PRAGMA temp_store=FILE")
         _sqlite_decay_table(lookback_days, float(half_life_days))
         stamp = connection.ops.adapt_datetimefield_value(now)
         decay = "d.f"
@@ -97,8 +107,19 @@ def activity_items(*, association_id: int, now: datetime, lookback_days: int,
     grouped = (f"SELECT a.{a.person} AS person_id, a.{a.category} AS category, a.{a.kind} AS kind, "
                f"COUNT(*) AS n, SUM({decay}) AS decayed FROM {a} a {join} WHERE {' AND '.join(where)} "
                f"GROUP BY a.{a.person}, a.{a.category}, a.{a.kind}")
-    if not _pg() or person_ids is not None:
-        # SQLite streams the sorted groups itself; a few people's rows are small.
+    if not _pg():
+        # SQLite streams the sorted groups itself.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"{grouped} ORDER BY 1", params)
+                while rows := cursor.fetchmany(FETCH):
+                    yield rows
+        finally:
+            if spill and not connection.in_atomic_block:
+                with connection.cursor() as cur:
+                    cur.execute(f"PRAGMA temp_store={int(temp_store)}")
+        return
+    if person_ids is not None:  # a few people's rows
         with connection.cursor() as cursor:
             cursor.execute(f"{grouped} ORDER BY 1", params)
             while rows := cursor.fetchmany(FETCH):
