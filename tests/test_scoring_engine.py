@@ -13,8 +13,10 @@ from commonground.activity.services import source_create
 from commonground.core.errors import ValidationFailed
 from commonground.engagement.models import Contribution, Outcome
 from commonground.people.services import person_create
+from commonground.people.services.merge import person_merge
 from commonground.scoring import config as rules
 from commonground.scoring import engine, selectors, services
+from commonground.scoring.hooks import export
 from commonground.scoring.models import Score, ScoreRun, ScoreSnapshot
 from commonground.tenancy.services import staff_add
 
@@ -94,6 +96,8 @@ def test_scores_count_what_members_get_and_give_without_staff_or_bots(world):
     assert quiet.total == 0 and quiet.components == {}
     assert ada.created > 0 and ada.derived > 0 and ada.total > bob.total
     assert "a:marketing:email_sent" not in ada.components  # automated: ignored
+    for score in Score.objects.select_related("config"):  # the one-score path agrees
+        assert selectors.explain(score).total == pytest.approx(score.total, abs=0.05)
     why = selectors.explain(ada)
     keys = {i["key"] for i in why.items}
     assert "a:marketing:email_sent" not in keys and "c:talk" in keys
@@ -175,3 +179,15 @@ def test_landed_activities_and_changed_value_update_those_people(world, monkeypa
     assert calls == [(a.pk, [quiet.pk]), (a.pk, [world["bob"].pk])]
     assert real.call(a.pk, [quiet.pk]) == 1
     assert Score.objects.get(person=quiet).components
+
+
+def test_merging_two_scored_people_keeps_one_score_from_both_histories(world):
+    a = world["a"]
+    services.score_recompute_start(association=a, as_of=AS_OF, snapshot_month=date(2025, 6, 1))
+    person_merge(association=a, keep=world["ada"], remove=world["bob"])
+    assert not Score.objects.filter(person_id=world["bob"].pk).exists()
+    assert not ScoreSnapshot.objects.filter(person_id=world["bob"].pk).exists()
+    merged = Score.objects.get(person=world["ada"])
+    assert "o:client_won" in merged.components  # Bob's outcome now counts for Ada
+    data, _ = export(world["ada"])
+    assert data["score"]["total"] == round(merged.total, 1) and data["snapshots"]

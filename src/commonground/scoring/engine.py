@@ -15,6 +15,7 @@ shares' weighted mean of the two.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -250,29 +251,51 @@ def score_people(*, people: Sequence[int], items: pl.DataFrame, cfg: dict[str, A
                             pl.Series("below_since", below, dtype=pl.Date)).drop("computed")
 
 
+def weigh_item(source: str, category: str, kind: str, cfg: dict[str, Any]
+               ) -> tuple[str, float, float]:
+    """One item's ``(side, weight, cap)``: ``weigh``'s rules for a single row (explaining one
+    score needs no frames; ``test_scoring_engine`` checks both agree on the total)."""
+    cap = float(cfg["cap_per_kind"])
+    if source == "c":
+        return "created", float(cfg["contributions"].get(kind, cfg["contributions"]["default"])), cap
+    if source == "o":
+        return "derived", float(cfg["outcomes"].get(kind, cfg["outcomes"]["default"])), cap
+    rule = cfg["kinds"].get(kind, {})
+    cat = cfg["categories"].get(category)
+    side = rule.get("side") or (cat["side"] if cat else "derived")
+    weight = (float(cat["weight"]) if cat else 0.0) * float(rule.get("weight", 1.0))
+    return side, weight, float(rule["cap"]) if rule.get("cap") is not None else cap
+
+
 def explain_items(components: dict[str, list], cfg: dict[str, Any]) -> dict[str, Any]:
     """A stored score's items with the weights of ``cfg`` (its own version): the rows of
     "why 72?", the breadth bonus and the sub-scores, recomputed from what was counted."""
-    rows = []
+    items = []
     for key, (n, decayed) in components.items():
         source, _, rest = key.partition(":")
         category, _, kind = rest.rpartition(":") if source == "a" else (
             "contributions" if source == "c" else "outcomes", "", rest)
-        rows.append((0, key, category, kind, source, int(n), float(decayed)))
-    items = pl.DataFrame(rows, schema=ITEM_SCHEMA, orient="row")
-    weighed = weigh(items, cfg)
-    per = sides(weighed, cfg)
-    summary = per.row(0, named=True) if per.height else {}
-    out = {"items": weighed.sort("points", descending=True).drop("person_id").to_dicts(),
-           "sides": {}}
+        side, weight, cap = weigh_item(source, category, kind, cfg)
+        if side == "ignore":
+            continue
+        raw = float(decayed) * weight
+        items.append({"key": key, "category": category, "kind": kind, "source": source,
+                      "side": side, "n": int(n), "decayed": float(decayed), "weight": weight,
+                      "cap": cap, "raw": raw, "points": min(raw, cap)})
+    items.sort(key=lambda i: -i["points"])
+    out: dict[str, Any] = {"items": items, "sides": {}}
+    scores = {}
     for side in ("derived", "created"):
-        out["sides"][side] = {
-            "score": round(float(summary.get(side, 0.0)), 1),
-            "raw": round(float(summary.get(f"raw_{side}", 0.0)), 2),
-            "breadth": round(float(summary.get(f"breadth_{side}", 0.0)), 2),
-            "categories": int(summary.get(f"cats_{side}", 0) or 0),
-            "saturation": cfg["saturation"][side], "share": cfg["shares"][side]}
-    out["total"] = round(float(summary.get("total", 0.0)), 1)
+        mine = [i for i in items if i["side"] == side and i["points"] > 0]
+        cats = len({i["category"] for i in mine})
+        breadth = max(cats - 1, 0) * float(cfg["breadth_bonus"])
+        raw = sum(i["points"] for i in mine) + breadth if mine else 0.0
+        scores[side] = 100.0 * (1.0 - math.exp(-raw / float(cfg["saturation"][side])))
+        out["sides"][side] = {"score": round(scores[side], 1), "raw": round(raw, 2),
+                              "breadth": round(breadth, 2), "categories": cats,
+                              "saturation": cfg["saturation"][side], "share": cfg["shares"][side]}
+    ds, cs = float(cfg["shares"]["derived"]), float(cfg["shares"]["created"])
+    out["total"] = round((scores["derived"] * ds + scores["created"] * cs) / (ds + cs), 1)
     return out
 
 

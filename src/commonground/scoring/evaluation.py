@@ -56,11 +56,12 @@ class Check:
 def renewal_decisions(association: Association, *, months: int = MONTHS, sample: int = SAMPLE,
                       seed: int = 0) -> list[tuple[int, date, int]]:
     """``(person_id, decided_on, renewed 1 / lapsed 0)``: each person's latest decision in
-    the last ``months``, a random sample of at most ``sample`` (the same one every time)."""
+    the last ``months``, a random sample of at most ``sample`` (the same one every time).
+    Organisations' memberships have no person to score: left out."""
     today = association_today(association)
     since = today - timedelta(days=months * 31)
     rows = (Transition.objects.filter(Q(event="renewed") | Q(to_status="lapsed"), on__gte=since,
-                                      on__lte=today)
+                                      on__lte=today, membership__person__isnull=False)
             .values_list("membership__person_id", "on", "event").order_by("on", "id"))
     latest: dict[int, tuple[date, int]] = {}
     for pid, on, event in rows.iterator():

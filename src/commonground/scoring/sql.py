@@ -24,6 +24,7 @@ from commonground.core.bulk import in_list
 from commonground.core.bulk.names import names
 
 DECAY_TABLE = "cg_score_decay"
+ITEMS_TABLE = "cg_score_items"  # the full run's grouped items (PostgreSQL, temporary)
 FETCH = 20_000  # aggregate rows per fetch: Python's share of memory stays flat
 # User agents of automated traffic (crawlers, link checkers): never a member acting.
 BOT_WORDS = ("bot", "crawl", "spider", "slurp", "headless")
@@ -59,16 +60,28 @@ def activity_items(*, association_id: int, now: datetime, lookback_days: int,
     since_s = lookback_days * 86400
     params: list = []
     if _pg():
-        age = f"floor(extract(epoch from (%s::timestamptz - a.{a.occurred_at})) / 86400)"
-        decay = f"power(0.5, {age} / %s)"
-        params += [now, float(half_life_days)]
+        # Whole days of age in double precision (extract() returns numeric since PG 14).
+        age = f"floor((%s - date_part('epoch', a.{a.occurred_at})) / 86400.0)"
+        decay = f"power(0.5::float8, {age} / %s)"
+        params += [now.timestamp(), float(half_life_days)]
         join = ""
-        bot = (f"(a.{a.metadata} @> '{{\"bot\": true}}' OR coalesce(a.{a.metadata} ->> 'user_agent', '') "
-               f"~* '({'|'.join(BOT_WORDS)})')")
+        # The regular expression only for rows that carry a user agent.
+        bot = (f"(a.{a.metadata} @> '{{\"bot\": true}}' OR (a.{a.metadata} ? 'user_agent' AND "
+               f"(a.{a.metadata} ->> 'user_agent') ~* '({'|'.join(BOT_WORDS)})'))")
         window = (f"a.{a.occurred_at} <= %s::timestamptz AND "
                   f"a.{a.occurred_at} > %s::timestamptz - make_interval(secs => %s)")
         window_params = [now, now, since_s]
     else:
+        spill = person_ids is None and not connection.in_atomic_block
+        if spill:
+            # The whole association's GROUP BY sorts ~10^7 rows: on disk, not in memory
+            # (the connection's temp_store=MEMORY would hold the sorter: +600 MB of RSS).
+            # Only outside a transaction (SQLite refuses the change inside one); it drops
+            # the connection's temporary tables, so before the decay table is made.
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA temp_store")
+                temp_store = cur.fetchone()[0]
+                cur.execute("PRAGMA temp_store=FILE")
         _sqlite_decay_table(lookback_days, float(half_life_days))
         stamp = connection.ops.adapt_datetimefield_value(now)
         decay = "d.f"
@@ -91,25 +104,44 @@ def activity_items(*, association_id: int, now: datetime, lookback_days: int,
     if after_person_id:
         where.append(f"a.{a.person} > %s")
         params.append(after_person_id)
-    statement = (f"SELECT a.{a.person}, a.{a.category}, a.{a.kind}, COUNT(*), SUM({decay}) "
-                 f"FROM {a} a {join} WHERE {' AND '.join(where)} "
-                 f"GROUP BY a.{a.person}, a.{a.category}, a.{a.kind} ORDER BY a.{a.person}")
+    grouped = (f"SELECT a.{a.person} AS person_id, a.{a.category} AS category, a.{a.kind} AS kind, "
+               f"COUNT(*) AS n, SUM({decay}) AS decayed FROM {a} a {join} WHERE {' AND '.join(where)} "
+               f"GROUP BY a.{a.person}, a.{a.category}, a.{a.kind}")
     if not _pg():
+        # SQLite streams the sorted groups itself.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"{grouped} ORDER BY 1", params)
+                while rows := cursor.fetchmany(FETCH):
+                    yield rows
+        finally:
+            if spill and not connection.in_atomic_block:
+                with connection.cursor() as cur:
+                    cur.execute(f"PRAGMA temp_store={int(temp_store)}")
+        return
+    if person_ids is not None:  # a few people's rows
         with connection.cursor() as cursor:
-            cursor.execute(statement, params)
+            cursor.execute(f"{grouped} ORDER BY 1", params)
             while rows := cursor.fetchmany(FETCH):
                 yield rows
         return
-    # A grouped aggregate over millions of rows: room to hash it in memory (a session
-    # setting: outside a transaction the server-side cursor is declared WITH HOLD).
+    # The whole association: PostgreSQL aggregates in parallel only for a plain statement
+    # (never for a cursor), so the groups land in a temporary table first (CREATE TABLE AS
+    # may run in parallel), then stream from it in person order through a server-side
+    # cursor. The hash aggregate gets room (a session setting: outside a transaction the
+    # cursor is declared WITH HOLD, so SET LOCAL would not reach it).
     with connection.cursor() as cur:
         cur.execute("SET work_mem = '256MB'")
+        cur.execute(f"DROP TABLE IF EXISTS {ITEMS_TABLE}")
+        cur.execute(f"CREATE TEMP TABLE {ITEMS_TABLE} AS {grouped}", params)
     cursor = connection.chunked_cursor()
     try:
-        cursor.execute(statement, params)
+        cursor.execute(f"SELECT person_id, category, kind, n, decayed FROM {ITEMS_TABLE} "
+                       "ORDER BY person_id")
         while rows := cursor.fetchmany(FETCH):
             yield rows
     finally:
         cursor.close()
         with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {ITEMS_TABLE}")
             cur.execute("RESET work_mem")
