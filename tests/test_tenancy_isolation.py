@@ -43,9 +43,11 @@ OBJECT_KWARGS = {
     "audit_id": "audit", "entry_id": "audit",
     "source_id": "source", "activity_batch_id": "activity_batch", "reject_id": "reject",
     "note_id": "note", "dismissal_id": "dismissal",
+    "tier_id": "tier", "nomination_id": "nomination", "award_id": "award", "uuid": "award_uuid",
+    "expert_id": "expert",
 }
 # Non-id kwargs and the value to use for them.
-FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv"}
+FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "decision": "approve"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
 
@@ -84,6 +86,7 @@ def _build(slug: str, mark: str) -> dict:
         _ingest_objects(association, mark, objs)
         _member360_objects(association, mark, objs)
         _merge_objects(association, mark, objs)
+        _recognition_objects(association, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -122,6 +125,23 @@ def _merge_objects(association: Association, mark: str, objs: dict) -> None:
                              email=f"{mark}ina@example.org")
     objs["dismissal"] = duplicate_dismiss(association=association, person_a=objs["person"],
                                           person_b=other)
+
+
+def _recognition_objects(association: Association, objs: dict) -> None:
+    """A tier, a badge of the person, a nomination waiting and an expert entry."""
+    from types import SimpleNamespace
+
+    from commonground.recognition import services as rs
+
+    contributor, leader, _ = rs.tiers_install_defaults(association=association)
+    objs["tier"] = contributor
+    objs["award"] = rs.award_issue(association=association, tier=contributor,
+                                   person=objs["person"])
+    objs["award_uuid"] = SimpleNamespace(pk=str(objs["award"].uuid))
+    objs["nomination"] = rs.nomination_create(association=association, tier=leader,
+                                              person=objs["person"], reason="Leads")
+    objs["expert"] = rs.expert_profile_save(association=association, person=objs["person"],
+                                            headline="Expert", other_specialties="x")
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -297,6 +317,11 @@ API_BODIES = {
     ("post", "/sources/{source_id}/rejects/dismiss"): {},
     ("post", "/people/{person_id}/merge"): {"remove_id": 1},
     ("post", "/people/{person_id}/notes"): {"body": "Hacked"},
+    ("patch", "/tiers/{tier_id}"): {"name": "Hacked"},
+    ("post", "/nominations/{nomination_id}/approve"): {},
+    ("post", "/nominations/{nomination_id}/decline"): {},
+    ("post", "/awards/{award_id}/revoke"): {"reason": "Hacked"},
+    ("post", "/experts/{expert_id}/vet"): {"status": "vetted"},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -304,7 +329,8 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/payments": "payment", "/offerings": "offering", "/tokens": "token",
              "/sources": "source", "/activity-batches": "activity_batch",
              "/sources/health": "source", "/activities/unmatched": "unmatched",
-             "/people/duplicates": "duplicate"}
+             "/people/duplicates": "duplicate", "/tiers": "tier", "/nominations": "nomination",
+             "/awards": "award", "/experts": "expert"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -32,6 +32,8 @@ from commonground.core.schema import schema_problem
 GROUPS: dict[str, tuple[str, ...]] = {
     "Run": ("demo", "serve", "worker"),
     "Data": ("import", "export", "seed", "people", "source", "lifecycle"),
+    "Engagement": ("contributions", "traits", "engagement", "opportunities", "recognition",
+                   "badges"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }
