@@ -23,6 +23,7 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.mail.utils import DNS_NAME
 
 
 class _Inbox:
@@ -64,6 +65,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def _smtp_controller():
+    # Django's SMTP backend says EHLO with socket.getfqdn(), which can take seconds to
+    # resolve on a CI box; the name does not matter on loopback.
+    DNS_NAME._fqdn = "localhost"
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()

@@ -63,6 +63,19 @@ VALID = {
                "window_months": 12, "required_kinds": ["talk"], "colour": "#123456"},
     "/awards": {"tier": 1, "person": 1, "narrative": "n"},
     "/nominations": {"tier": 1, "person": 1, "reason": "r"},
+    "/traits": {"kind": "skill", "name": "Skill", "synonyms": ["s"]},
+    "/traits/{trait_id}": {"name": "Renamed", "is_active": True},
+    "/people/{person_id}/traits": {"kind": "skill", "answers": {"1": 3}},
+    "/outcomes": {"person_id": 1, "kind": "client_won", "title": "T", "occurred_on": "2024-01-01"},
+    "/outcomes/{outcome_id}": {"title": "T2", "occurred_on": "2024-01-02"},
+    "/contributions": {"person_id": 1, "kind": "talk", "title": "T", "occurred_on": "2024-01-01",
+                       "hours": "1.5"},
+    "/contributions/{contribution_id}": {"title": "T2", "hours": "2"},
+    "/contributions/{contribution_id}/reject": {"reason": "r"},
+    "/groups": {"person_id": 1, "name": "G", "purpose": "p"},
+    "/groups/{group_id}/approve": {"note": "", "forum": "F"},
+    "/groups/{group_id}/decline": {"note": "n"},
+    "/groups/{group_id}/members": {"person_id": 1},
 }
 
 
@@ -102,8 +115,19 @@ def ctx(association):
         from commonground.activity.services import source_create
 
         source = source_create(association=association, name="Fuzz feed", profile="email")
+        from commonground.engagement import services as es
+
+        trait = es.trait_save(association=association, kind="skill", name="Fuzzing")
+        outcome = es.outcome_create(association=association, person=person, kind="other",
+                                    title="O", occurred_on="2024-01-01", reported_via="staff")
+        contribution = es.contribution_create(association=association, person=person,
+                                              kind="talk", title="C", occurred_on="2024-01-01",
+                                              origin="staff")
+        group = es.group_propose(association=association, person=person, name="G", purpose="p")
     ids = {"person_id": person.pk, "plan_id": plan.pk, "membership_id": membership.pk,
            "invoice_id": invoice.pk, "token_id": 10**12, "source_id": source.pk,
+           "trait_id": trait.pk, "outcome_id": outcome.pk, "contribution_id": contribution.pk,
+           "group_id": group.pk,
            # Recognition: unknown ids (the bodies still reach validation first).
            "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12}
     return ApiClient(token), ids

@@ -11,8 +11,11 @@ from _recognition_support import merge_world as recognition_merge_world
 from commonground.activity.identity.services import email_hash
 from commonground.activity.models import Activity, Identity, Source
 from commonground.core.errors import NotFound
+from commonground.engagement import services as es
+from commonground.engagement.models import Trait
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
+from commonground.opportunities.services import invitation_advance, opportunity_save
 from commonground.people import services as ps
 from commonground.people.merging import MergeConflict, merge_preview, person_relations
 from commonground.people.models import DuplicateDismissal, Note, Person, Relationship
@@ -75,9 +78,37 @@ def world(scoped, staff_user):
     DuplicateDismissal.objects.create(association=a, person_a=keep, person_b=third)
     DuplicateDismissal.objects.create(association=a, person_a=remove, person_b=third)
     DuplicateDismissal.objects.create(association=a, person_a=remove, person_b=fourth)
+    _engagement_rows(a, keep, remove, third)
+    # Opportunities: an invitation each, to different opportunities (one to the same one
+    # collapses: tests/test_opportunities_invitations.py).
+    for person in (keep, remove):
+        opp = opportunity_save(association=a, type="mentor", title=f"For {person.first_name}",
+                               status="open")
+        invitation_advance(association=a, opportunity=opp, person=person, event="interest")
     recognition_merge_world(a, keep, remove, third)
     return {"keep": keep, "remove": remove, "third": third, "fourth": fourth, "org1": org1,
             "org2": org2, "chapter": chapter, "source": source, "actor": staff_user}
+
+
+def _engagement_rows(a, keep, remove, third) -> None:
+    """Engagement's person-linked rows, on both people without clashing (the collapsing
+    of a trait or group both hold is tested in test_engagement_groups)."""
+    es.taxonomy_install_defaults(association=a)
+    motivations = list(Trait.objects.filter(kind="motivation", is_active=True)[:2])
+    for person, trait, name in ((keep, motivations[0], "Keep's group"),
+                                (remove, motivations[1], "Remove's group")):
+        es.member_traits_set(association=a, person=person, source="member", kind="motivation",
+                             answers={trait.pk: 4})
+        es.outcome_create(association=a, person=person, kind="connection", title="Met a mentor",
+                          occurred_on="2024-05-01", reported_via="member", via_person=third)
+        es.contribution_create(association=a, person=person, kind="talk", title="A talk",
+                               occurred_on="2024-05-01", origin="member")
+        es.notice_send(association=a, person=person, subject="Hello", body="", email=False)
+        group = es.group_propose(association=a, person=person, name=name, purpose="p")
+        es.group_decide(association=a, group=group, approve=True)
+        es.group_join(association=a, group=group, person=third)
+    es.outcome_create(association=a, person=third, kind="connection", title="Met Ada",
+                      occurred_on="2024-05-01", reported_via="member", via_person=remove)
 
 
 def _rows_of(person_id: int, association_id: int) -> dict[str, set[int]]:

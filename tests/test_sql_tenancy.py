@@ -470,6 +470,82 @@ def case_membership_last_transition_status(fn, w):
     assert got[-1] == (w.a.membership_id, "grace") and {m for m, _ in got} == {w.a.membership_id}
 
 
+@case("scoring.activity_items")
+def case_scoring_activity_items(fn, w):
+    rows = [r for chunk in fn(association_id=w.a.pk, now=NOW, lookback_days=365,
+                              half_life_days=180, person_ids=all_ids(w)) for r in chunk]
+    assert {r[0] for r in rows} == {w.a.people["ada"].pk} and sum(r[3] for r in rows) == 3
+    rows = [r for chunk in fn(association_id=w.a.pk, now=NOW, lookback_days=365,
+                              half_life_days=180) for r in chunk]
+    assert {r[0] for r in rows} == {w.a.people["ada"].pk}
+
+
+# ---------------------------------------------------------------- opportunities (reads only)
+
+def _opp_rows(w) -> dict:
+    """A's engagement rows for the matching reads (B's people exist; B holds none of these,
+    so anything of B's in a result would be another association's person)."""
+    from commonground.engagement.models import Contribution, MemberTrait, Trait
+    from commonground.opportunities.models import Invitation, Opportunity
+
+    with scopes_disabled():
+        ada = w.a.people["ada"]
+        skill = Trait.objects.create(association_id=w.a.pk, kind="skill", slug="s", name="S")
+        MemberTrait.objects.create(association_id=w.a.pk, person=ada, trait=skill,
+                                   source="member", strength=4, note="horse teeth")
+        Contribution.objects.create(association_id=w.a.pk, person=ada, kind="talk", title="T",
+                                    occurred_on=date(2025, 6, 1), status="verified",
+                                    origin="staff")
+        opp = Opportunity.objects.create(association_id=w.a.pk, type="speaker", title="O",
+                                         status="open")
+        Invitation.objects.create(association_id=w.a.pk, opportunity=opp, person=ada,
+                                  status="invited", invited_at=NOW)
+    return {"ada": ada.pk}
+
+
+@case("opportunities.index_signature")
+def case_opportunities_index_signature(fn, w):
+    before = fn(association_id=w.a.pk)
+    _opp_rows(w)
+    after = fn(association_id=w.a.pk)
+    assert after != before and after[0] == str(len(w.a.person_ids))
+
+
+@case("opportunities.member_people")
+def case_opportunities_member_people(fn, w):
+    assert {r[0] for r in fn(association_id=w.a.pk)} == w.a.person_ids
+
+
+@case("opportunities.member_traits")
+def case_opportunities_member_traits(fn, w):
+    ids = _opp_rows(w)
+    assert [r[0] for r in fn(association_id=w.a.pk)] == [ids["ada"]]
+    assert fn(association_id=w.b.pk) == []
+
+
+@case("opportunities.member_texts")
+def case_opportunities_member_texts(fn, w):
+    ids = _opp_rows(w)
+    assert sorted(fn(association_id=w.a.pk)) == [(ids["ada"], "T"), (ids["ada"], "horse teeth")]
+    assert fn(association_id=w.b.pk) == []
+
+
+@case("opportunities.contribution_counts")
+def case_opportunities_contribution_counts(fn, w):
+    ids = _opp_rows(w)
+    assert [(r[0], r[1], r[2]) for r in fn(association_id=w.a.pk)] == [(ids["ada"], "talk", 1)]
+    assert fn(association_id=w.b.pk) == []
+
+
+@case("opportunities.invitation_load")
+def case_opportunities_invitation_load(fn, w):
+    ids = _opp_rows(w)
+    since = NOW - timedelta(days=30)
+    assert [tuple(int(v) for v in r) for r in fn(association_id=w.a.pk, since=since)] == [
+        (ids["ada"], 1, 0)]
+    assert fn(association_id=w.b.pk, since=since) == []
+
+
 # ---------------------------------------------------------------- the tests
 
 def test_every_sql_function_has_a_case():

@@ -32,7 +32,9 @@ from commonground.core.schema import schema_problem
 GROUPS: dict[str, tuple[str, ...]] = {
     "Run": ("demo", "serve", "worker"),
     "Data": ("import", "export", "seed", "people", "source", "lifecycle"),
-    "Engagement": ("contributions", "traits", "engagement", "opportunities", "recognition",
+    # What members want, get and give: traits, contributions, the score, opportunities,
+    # recognition and badges (D4).
+    "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "commonground.opportunities",
     "commonground.recognition",
     "commonground.portal",
+    "commonground.web",  # the dashboards' templates and navigation
     # Top layer: demo data and benchmarks (apps only so their commands load).
     "commonground.demo",
     "commonground.bench",

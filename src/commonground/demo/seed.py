@@ -31,7 +31,7 @@ from commonground.tenancy import services as tenancy_services
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
-from . import catalogue, steps
+from . import catalogue, engagement_seed, steps
 from .previous_system import previous_system
 from .steps import YEARS, Seeding, staff_email
 
@@ -145,6 +145,7 @@ STEPS: tuple[Callable[[Seeding], None], ...] = (
     steps.portal_member,
     previous_system,  # a finished membership-history import, through the real importer
     steps.lifecycle,
+    engagement_seed.engagement,  # its own random source: the steps above are unchanged
     truth_file,
 )
 

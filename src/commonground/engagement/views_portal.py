@@ -1,4 +1,5 @@
-"""The member's engagement pages in the portal: notices, my contributions.
+"""The member's engagement pages in the portal: notices, the survey, my outcomes and
+contributions, peer groups.
 
 Each view parses the form, calls one service or selector and renders; domain errors come
 back as field errors on the form.
@@ -15,8 +16,15 @@ from commonground.core.forms import add_domain_errors
 from commonground.people.member_access import member_view
 
 from . import selectors, services
-from .forms import ContributionForm
-from .models import Contribution, ContributionOrigin
+from .forms import ContributionForm, GroupProposeForm, OutcomeForm, TraitsForm
+from .models import (
+    Contribution,
+    ContributionOrigin,
+    Outcome,
+    PeerGroup,
+    ReportedVia,
+    TraitSource,
+)
 
 
 @member_view
@@ -89,3 +97,111 @@ def contribution_withdraw(request: HttpRequest, contribution_id: int) -> HttpRes
         else:
             messages.success(request, "Your contribution was withdrawn.")
     return redirect("portal:contributions", association=request.association.slug)
+
+
+@member_view
+def traits(request: HttpRequest) -> HttpResponse:
+    """The short survey: why I belong, what I am good at, what interests me. Editable any time."""
+    services.ensure_taxonomy(request.association)
+    form = TraitsForm(request.POST if request.method == "POST" else None,
+                      traits=list(selectors.taxonomy()),
+                      initial_strengths=selectors.person_traits_by_source(
+                          person=request.person, source=TraitSource.MEMBER))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.traits_survey_save(association=request.association, person=request.person,
+                                        source=TraitSource.MEMBER, answers=form.answers(),
+                                        actor=request.user)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: your answers were saved. You can change them "
+                                      "any time.")
+            return redirect("portal:traits", association=request.association.slug)
+    return render(request, "engagement/portal/traits.html", {"form": form})
+
+
+@member_view
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """What I got from belonging: outcomes I report (and staff recorded for me)."""
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_create(association=request.association, person=request.person,
+                                    reported_via=ReportedVia.MEMBER, actor=request.user,
+                                    **form.service_data())
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: your outcome was saved.")
+            return redirect("portal:outcomes", association=request.association.slug)
+    return render(request, "engagement/portal/outcomes.html",
+                  {"form": form, "outcomes": selectors.person_outcomes(person=request.person)})
+
+
+def _my_outcome(request: HttpRequest, outcome_id: int) -> Outcome:
+    outcome = Outcome.objects.filter(pk=outcome_id, person=request.person).first()
+    if outcome is None:
+        raise Http404("No such outcome")
+    return outcome
+
+
+@member_view
+def outcome_edit(request: HttpRequest, outcome_id: int) -> HttpResponse:
+    outcome = _my_outcome(request, outcome_id)
+    if request.method == "POST" and "delete" in request.POST:
+        services.outcome_delete(association=request.association, outcome=outcome,
+                                as_member=request.person, actor=request.user)
+        messages.success(request, "The outcome was deleted.")
+        return redirect("portal:outcomes", association=request.association.slug)
+    form = OutcomeForm(request.POST or None, initial=OutcomeForm.initial_for(outcome))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_update(association=request.association, outcome=outcome,
+                                    as_member=request.person, actor=request.user,
+                                    via_person=outcome.via_person, **form.service_data())
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, "Your outcome was saved.")
+            return redirect("portal:outcomes", association=request.association.slug)
+    return render(request, "engagement/portal/outcome_edit.html",
+                  {"form": form, "outcome": outcome})
+
+
+@member_view
+def groups(request: HttpRequest) -> HttpResponse:
+    """Peer groups: join an approved one, or propose a new one."""
+    form = GroupProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_propose(association=request.association, person=request.person,
+                                   actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: staff will look at your proposal and let "
+                                      "you know.")
+            return redirect("portal:groups", association=request.association.slug)
+    return render(request, "engagement/portal/groups.html",
+                  {"form": form, **selectors.groups_for_member(person=request.person)})
+
+
+@member_view
+def group_membership(request: HttpRequest, group_id: int, action: str) -> HttpResponse:
+    group = PeerGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise Http404("No such group")
+    if request.method == "POST":
+        try:
+            if action == "join":
+                services.group_join(association=request.association, group=group,
+                                    person=request.person, actor=request.user)
+                messages.success(request, f"You joined {group.name}.")
+            else:
+                services.group_leave(association=request.association, group=group,
+                                     person=request.person, actor=request.user)
+                messages.success(request, f"You left {group.name}.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("portal:groups", association=request.association.slug)

@@ -1,3 +1,9 @@
 """Engagement score member pages, under /m/<association>/ in the portal's namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("engagement/", views.my_engagement, name="my_engagement"),
+]

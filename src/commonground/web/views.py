@@ -10,6 +10,7 @@ from commonground.membership.selectors import membership_dashboard
 from commonground.portal.selectors import portal_associations
 from commonground.tenancy import selectors as tenancy_selectors
 from commonground.tenancy.decorators import staff_view
+from commonground.web import engagement
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -82,3 +83,16 @@ def renewals_chart(renewals: list[tuple]) -> charts.Chart:
         extra=[charts.Column("due", "Terms ended"),
                charts.Column("rate", "Renewal rate", "percent", places=1)],
         rows=rows, width=900, height=220, filename="renewals.csv")
+
+
+@login_required
+@staff_view
+def engagement_dashboard(request: HttpRequest) -> HttpResponse:
+    """What members want, get and give, across the apps of D4: each chart with table and CSV."""
+    figures = engagement.engagement_figures()
+    declared = engagement.dashboard_charts(figures)
+    if response := charts.csv_for(request, declared):
+        return response
+    rendered = {c.name.replace("-", "_"): c.with_csv_url(charts.csv_href(request, c.name)).render()
+                for c in declared}
+    return render(request, "web/engagement_dashboard.html", {"f": figures, "charts": rendered})

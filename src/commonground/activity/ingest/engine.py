@@ -31,7 +31,8 @@ from commonground.tenancy import audit
 
 from ..identity.services import email_hashes_sync
 from ..mapping import mapping_check_header, mapping_validate
-from ..models import ActivityBatch, Source
+from ..models import Activity, ActivityBatch, Source
+from ..signals import activities_landed
 from . import transform, write
 
 ProgressFn = Callable[[ActivityBatch], None]
@@ -75,6 +76,7 @@ class ActivityRun:
         self.progress = progress
         self.ctx = context(self.source)
         self.header: list[str] = []
+        self.people: set[int] = set()  # who this run landed activities for
 
     def run(self, frames: list[pl.DataFrame] | None) -> None:
         if self.ctx.mapping["identity"].get("hash"):
@@ -125,6 +127,7 @@ class ActivityRun:
             ActivityBatch.objects.filter(pk=self.batch.pk).update(
                 rows_done=F("rows_done") + frame.height, bytes_done=end_offset,
                 heartbeat_at=timezone.now(), **{k: F(k) + counts[k] for k in COUNTS})
+        self.people.update(counts["people"])
         self.batch.rows_done += frame.height
         self.batch.bytes_done = end_offset
         if self.progress:
@@ -145,6 +148,11 @@ class ActivityRun:
                          data={"source": self.source.slug, "channel": batch.channel,
                                "file": batch.file_name, "rows": batch.rows_done,
                                **{k: getattr(batch, k) for k in COUNTS}})
+            if self.people:
+                # The apps above (scoring) update these people once this commits. A batch
+                # resumed after a crash names only the people of the chunks it ran itself.
+                activities_landed.send(sender=Activity, association=self.association,
+                                       batch_id=batch.pk, person_ids=sorted(self.people))
         self.batch = batch
 
 

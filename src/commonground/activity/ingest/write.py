@@ -132,5 +132,7 @@ def write_chunk(*, association: Association, source_id: int, batch_id: int | Non
         "linked": 0, "backfilled": 0}
     rejected = insert_rejects(rejects, association_id=association.pk, source_id=source_id,
                               batch_id=batch_id)
+    # The people the chunk is about (for score updates: activities_landed at the batch's end).
+    people = resolved.get_column("person_id").drop_nulls().unique().to_list() if created else []
     return {"created": created, "duplicates": activities.height - created, "unmatched": unmatched,
-            "rejected": rejected, "backfilled": linked["backfilled"]}
+            "rejected": rejected, "backfilled": linked["backfilled"], "people": people}

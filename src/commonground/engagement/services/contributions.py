@@ -239,3 +239,22 @@ def ensure_valid_status(value: str) -> str:
     if value not in S.values:
         raise ValidationFailed("Unknown status", fields={"status": list(S.values)})
     return value
+
+
+@transaction.atomic
+def contribution_record(*, association: Association, person: Person, kind: str, title: str,
+                        occurred_on: date | str, verified: bool = False,
+                        offering: Offering | None = None, description: str = "",
+                        hours: Decimal | str | float | None = None, goal: str = "",
+                        actor: Any = None) -> Contribution:
+    """Staff record a contribution (origin "staff"), verified at once if they saw it
+    happen — unless it is their own, which someone else must verify."""
+    contribution = contribution_create(association=association, person=person, kind=kind,
+                                       title=title, occurred_on=occurred_on,
+                                       origin=ContributionOrigin.STAFF, offering=offering,
+                                       description=description, hours=hours, goal=goal,
+                                       actor=actor)
+    if verified:
+        contribution = contribution_verify(association=association, contribution=contribution,
+                                           actor=actor)
+    return contribution

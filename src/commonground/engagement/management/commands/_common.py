@@ -1,0 +1,37 @@
+"""What the engagement commands share: finding associations, people and the acting user."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+from django_scopes import scopes_disabled
+
+from commonground.core.errors import DomainError
+from commonground.tenancy.models import Association, StaffMember
+
+
+def associations(slug: str | None) -> list[Association]:
+    qs = Association.objects.order_by("slug")
+    if slug:
+        qs = qs.filter(slug=slug)
+        if not qs.exists():
+            known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
+            raise CommandError(f"No association {slug!r} (known: {known})")
+    return list(qs)
+
+
+def staff_user(association: Association, email: str | None):
+    """``--by EMAIL``: the staff user to record as having acted (None: the system)."""
+    if not email:
+        return None
+    with scopes_disabled():
+        user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+        if user is None or not StaffMember.objects.filter(association=association,
+                                                          user=user).exists():
+            raise CommandError(f"--by: {email!r} is not staff of {association.slug}")
+    return user
+
+
+def refused(exc: DomainError) -> CommandError:
+    lines = [f"  {field}: {'; '.join(msgs)}" for field, msgs in exc.fields.items()]
+    return CommandError(exc.message + ("\n" + "\n".join(lines) if lines else ""))

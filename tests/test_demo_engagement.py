@@ -1,0 +1,100 @@
+"""The seed's engagement step: taxonomies, stated traits, outcomes, contributions, groups."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from django_scopes import scope
+
+from commonground.demo import engagement_seed, seed
+from commonground.demo.catalogue import MOTIVATIONS
+from commonground.demo.seed import seed_association
+from commonground.engagement.models import (
+    Contribution,
+    GroupMember,
+    MemberTrait,
+    Outcome,
+    PeerGroup,
+    Trait,
+)
+from commonground.membership.models import Membership
+from commonground.people.models import Person
+
+TODAY = date(2026, 6, 15)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    return seed_association(slug="eng-demo", members=150, seed=9, today=TODAY,
+                            activities_per_member=5)
+
+
+def test_members_state_get_and_give_after_the_seed(seeded):
+    association = seeded.association
+    with scope(association=association):
+        motivations = set(Trait.objects.filter(kind="motivation").values_list("slug", flat=True))
+        assert set(MOTIVATIONS) <= motivations
+        assert Trait.objects.filter(kind="skill").count() >= 10
+        stated = MemberTrait.objects.filter(source="member")
+        respondents = set(stated.values_list("person_id", flat=True))
+        assert 0.1 < len(respondents) / 150 < 0.6  # a share of members answer the survey, not all
+        # Only current members answer; strengths stay in range.
+        current = set(Membership.objects.filter(status__in=["active", "grace", "renewal_due"])
+                      .values_list("person_id", flat=True))
+        assert respondents <= current
+        assert {s for s in stated.values_list("strength", flat=True)} <= {1, 2, 3, 4, 5}
+        assert MemberTrait.objects.filter(source="staff").exists()
+        assert not MemberTrait.objects.filter(source="inferred", evidence={}).exists()
+
+        outcomes = list(Outcome.objects.all())
+        contributions = list(Contribution.objects.all())
+        assert outcomes and contributions
+        first = TODAY - timedelta(days=730)
+        assert all(first <= x.occurred_on <= TODAY for x in outcomes + contributions)
+        by_status = Counter(c.status for c in contributions)
+        assert by_status["verified"] > by_status["submitted"] > 0
+        assert all(c.verified_at and c.verified_by_id for c in contributions if c.status == "verified")
+        assert all(c.rejection_reason for c in contributions if c.status == "rejected")
+        people = set(Person.objects.values_list("pk", flat=True))
+        assert {x.person_id for x in outcomes + contributions} <= people
+
+        groups = {g.slug: g for g in PeerGroup.objects.all()}
+        assert Counter(g.status for g in groups.values()) == {"approved": 2, "proposed": 1}
+        organisers = GroupMember.objects.filter(role="organiser")
+        assert organisers.filter(group__status="approved").count() == 4
+        assert GroupMember.objects.filter(group=groups["early-career-research"]).count() > 5
+
+
+def test_stated_top_motivation_follows_the_hidden_profile(seeded):
+    """Members see their motives through a little noise: their top answer usually is the hidden
+    primary motivation, far more often than chance (1/7)."""
+    with open(seeded.truth_path) as fh:
+        primary = {int(r["person_id"]): r["primary_motivation"] for r in csv.DictReader(fh)
+                   if r["kind"] == "person"}
+    with scope(association=seeded.association):
+        top = {pid: slug for pid, slug in MemberTrait.objects.filter(
+            source="member", trait__kind="motivation", strength=5).values_list(
+            "person_id", "trait__slug")}
+    agree = sum(primary[pid] == slug for pid, slug in top.items())
+    assert agree / len(top) > 0.5
+
+
+def test_the_engagement_step_leaves_the_rest_of_the_seed_unchanged(seeded, monkeypatch):
+    """Its own random source: people and memberships are those of the same seed without it."""
+    monkeypatch.setattr(seed, "STEPS", tuple(s for s in seed.STEPS if s is not engagement_seed.engagement))
+    plain = seed_association(slug="eng-plain", members=150, seed=9, today=TODAY,
+                             activities_per_member=5).association
+
+    def snapshot(association):
+        with scope(association=association):
+            return list(Membership.objects.filter(person__isnull=False).order_by(
+                "person__external_id").values_list("person__external_id", "person__email", "status",
+                                                   "ends_on"))
+
+    assert snapshot(plain) == snapshot(seeded.association)
+    with scope(association=plain):
+        assert not Contribution.objects.exists()
