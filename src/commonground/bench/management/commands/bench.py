@@ -21,6 +21,7 @@ BENCHMARKS = {
     "ingest": "commonground.bench.ingest",
     "member360": "commonground.bench.member360",
     "import-history": "commonground.bench.history",
+    "motivations": "commonground.bench.motivations",
 }
 
 
