@@ -59,6 +59,10 @@ VALID = {
     "/people/{person_id}/merge": {"remove_id": 2, "field_choices": {"email": "remove"}},
     "/people/{person_id}/notes": {"body": "A note", "pinned": True},
     "/people/duplicates/dismissals": {"person_ids": [1, 2]},
+    "/tiers": {"name": "Leader", "description": "Leads", "min_contributions": 5, "min_kinds": 2,
+               "window_months": 12, "required_kinds": ["talk"], "colour": "#123456"},
+    "/awards": {"tier": 1, "person": 1, "narrative": "n"},
+    "/nominations": {"tier": 1, "person": 1, "reason": "r"},
     "/traits": {"kind": "skill", "name": "Skill", "synonyms": ["s"]},
     "/traits/{trait_id}": {"name": "Renamed", "is_active": True},
     "/people/{person_id}/traits": {"kind": "skill", "answers": {"1": 3}},
@@ -130,7 +134,9 @@ def ctx(association):
            "invoice_id": invoice.pk, "token_id": 10**12, "source_id": source.pk,
            "trait_id": trait.pk, "outcome_id": outcome.pk, "contribution_id": contribution.pk,
            "group_id": group.pk, "opportunity_id": opportunity.pk,
-           "invitation_id": invitation.pk}
+           "invitation_id": invitation.pk,
+           # Recognition: unknown ids (the bodies still reach validation first).
+           "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12}
     return ApiClient(token), ids
 
 

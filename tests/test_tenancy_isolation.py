@@ -46,9 +46,12 @@ OBJECT_KWARGS = {
     # Engagement (D4).
     "trait_id": "trait", "outcome_id": "outcome", "contribution_id": "contribution",
     "group_id": "group", "opportunity_id": "opportunity", "invitation_id": "invitation",
+    "tier_id": "tier", "nomination_id": "nomination", "award_id": "award", "uuid": "award_uuid",
+    "expert_id": "expert",
 }
 # Non-id kwargs and the value to use for them.
-FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw"}
+FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
+                "decision": "approve"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
 
@@ -88,6 +91,7 @@ def _build(slug: str, mark: str) -> dict:
         _member360_objects(association, mark, objs)
         _merge_objects(association, mark, objs)
         _engagement_objects(association, mark, objs)
+        _recognition_objects(association, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -163,6 +167,23 @@ def _opportunity_objects(association: Association, mark: str, objs: dict) -> Non
                                             opportunity=objs["opportunity"],
                                             person=objs["person"], event="invite",
                                             actor=objs["user"])
+
+
+def _recognition_objects(association: Association, objs: dict) -> None:
+    """A tier, a badge of the person, a nomination waiting and an expert entry."""
+    from types import SimpleNamespace
+
+    from commonground.recognition import services as rs
+
+    contributor, leader, _ = rs.tiers_install_defaults(association=association)
+    objs["tier"] = contributor
+    objs["award"] = rs.award_issue(association=association, tier=contributor,
+                                   person=objs["person"])
+    objs["award_uuid"] = SimpleNamespace(pk=str(objs["award"].uuid))
+    objs["nomination"] = rs.nomination_create(association=association, tier=leader,
+                                              person=objs["person"], reason="Leads")
+    objs["expert"] = rs.expert_profile_save(association=association, person=objs["person"],
+                                            headline="Expert", other_specialties="x")
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -351,6 +372,11 @@ API_BODIES = {
     ("patch", "/opportunities/{opportunity_id}"): {"title": "Hacked"},
     ("post", "/opportunities/{opportunity_id}/invitations"): {"person_id": 1},
     ("post", "/invitations/{invitation_id}"): {"action": "withdraw"},
+    ("patch", "/tiers/{tier_id}"): {"name": "Hacked"},
+    ("post", "/nominations/{nomination_id}/approve"): {},
+    ("post", "/nominations/{nomination_id}/decline"): {},
+    ("post", "/awards/{award_id}/revoke"): {"reason": "Hacked"},
+    ("post", "/experts/{expert_id}/vet"): {"status": "vetted"},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -360,7 +386,9 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/sources/health": "source", "/activities/unmatched": "unmatched",
              "/people/duplicates": "duplicate", "/traits": "trait", "/outcomes": "outcome",
              "/contributions": "contribution", "/groups": "group",
-             "/score-configs": "score_config", "/opportunities": "opportunity"}
+             "/score-configs": "score_config", "/opportunities": "opportunity",
+             "/tiers": "tier", "/nominations": "nomination", "/awards": "award",
+             "/experts": "expert"}
 # GETs without a path parameter that answer one object of the caller's own association.
 API_SINGLETONS = {"/score-configs/current"}
 API_PARAM = re.compile(r"\{(\w+)\}")

@@ -139,8 +139,8 @@ def skill_traits() -> QuerySet[Trait]:
 def expert_search(*, text: str = "", specialty: int | None = None,
                   status: str | None = VettingStatus.VETTED,
                   available_only: bool = False) -> QuerySet[ExpertProfile]:
-    """Experts matching the words (headline, bio, other specialties, specialty names and
-    synonyms are not JSON-searched: names only) and the specialty."""
+    """Experts matching every word (in the headline, bio, other specialties, a specialty's
+    name or the person's name) and the specialty; vetted ones unless ``status`` says."""
     qs = (ExpertProfile.objects.filter(person__erased_at__isnull=True)
           .select_related("person").prefetch_related("specialties__trait"))
     if status:

@@ -68,11 +68,12 @@ def tiers_evaluate(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def nomination_decide(request: HttpRequest, nomination_id: int, decision: str) -> HttpResponse:
     if decision not in ("approve", "decline"):
         raise Http404("Unknown decision")
     nomination = get_object_or_404(Nomination, pk=nomination_id)
+    if request.method != "POST":
+        return _home(request)
     form = DecideForm(request.POST)
     form.is_valid()
     try:
@@ -98,9 +99,10 @@ def award_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def award_revoke(request: HttpRequest, award_id: int) -> HttpResponse:
     award = get_object_or_404(Award, pk=award_id)
+    if request.method != "POST":
+        return redirect("recognition_awards", association=request.association.slug)
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason for revoking the badge.")
@@ -120,10 +122,11 @@ def _back_to_person(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def person_award(request: HttpRequest, person_id: int) -> HttpResponse:
     """From the profile's recognition panel: award a tier now."""
     person = get_object_or_404(Person, pk=person_id, erased_at__isnull=True)
+    if request.method != "POST":
+        return _back_to_person(request, person)
     form = IssueForm(request.POST)
     if form.is_valid():
         try:
@@ -141,9 +144,10 @@ def person_award(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def person_nominate(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id, erased_at__isnull=True)
+    if request.method != "POST":
+        return _back_to_person(request, person)
     form = NominateForm(request.POST, staff=True)
     if form.is_valid():
         try:
@@ -171,9 +175,10 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def expert_vet(request: HttpRequest, expert_id: int) -> HttpResponse:
     profile = get_object_or_404(ExpertProfile, pk=expert_id)
+    if request.method != "POST":
+        return redirect("recognition_experts", association=request.association.slug)
     try:
         services.expert_vet(association=request.association, profile=profile,
                             status=request.POST.get("status", ""), note=request.POST.get("note", ""),
