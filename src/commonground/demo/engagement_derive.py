@@ -39,7 +39,7 @@ from . import engagement_catalogue as ec
 from .steps import staff_email
 
 SNAPSHOTS = 1  # monthly score snapshots the demo starts with (each is a full recompute)
-INVITE_TOP = 3  # members invited to each of the first opportunities
+INVITE_TOP = 2  # members invited to each of the first few open opportunities (each invite matches)
 BADGES = 12  # nominations the community manager approves
 
 
@@ -123,7 +123,7 @@ def _opportunities(association: Association, *, today: date, actor) -> dict[str,
         made.append((opp, spec))
     # Staff have started on the first few: the best matches invited, some already answered.
     for n, (opp, spec) in enumerate(made):
-        if n >= 5 and spec.get("status", "open") == "open":
+        if n >= 3 and spec.get("status", "open") == "open":
             continue
         people = Person.objects.in_bulk([c.person_id for c in match(association, opp,
                                                                     limit=INVITE_TOP).candidates])

@@ -18,6 +18,7 @@ from django_scopes import get_scope
 
 from commonground.activity.models import Activity
 from commonground.core import charts
+from commonground.engagement import selectors as engagement_selectors
 from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership
@@ -130,26 +131,15 @@ def _cell(value: float) -> int:
     return min(int(value // BAND), 100 // BAND - 1) * BAND
 
 
-def _tops(rows) -> dict[int, tuple[str, int]]:
-    """person → (slug, strength) of their strongest motivation (ties: taxonomy order)."""
-    out: dict[int, tuple[str, int]] = {}
-    for pid, slug, strength in rows:
-        if pid not in out or strength > out[pid][1]:
-            out[pid] = (slug, strength)
-    return out
-
-
 def _motivations(f: EngagementFigures) -> None:
-    """Stated (the survey) against inferred (the activity stream) top motivations."""
-    base = MemberTrait.objects.filter(trait__kind="motivation", trait__is_active=True).order_by(
-        "person_id", "trait__order", "trait__name")
-    stated = _tops(base.filter(source="member").values_list("person_id", "trait__slug", "strength"))
-    inferred = _tops(base.filter(source="inferred").values_list("person_id", "trait__slug",
-                                                                "strength"))
-    f.stated_top = Counter(slug for slug, _s in stated.values())
-    f.inferred_top = Counter(slug for slug, _s in inferred.values())
+    """Stated (the survey) against inferred (the activity stream) top motivations, as the
+    engagement app reads them (strength, then the inference's lift)."""
+    stated = engagement_selectors.stated_top_motivations()
+    inferred = engagement_selectors.inferred_top_motivations()
+    f.stated_top = Counter(stated.values())
+    f.inferred_top = Counter(inferred.values())
     both = stated.keys() & inferred.keys()
-    f.agree_top = Counter(stated[p][0] for p in both if stated[p][0] == inferred[p][0])
+    f.agree_top = Counter(stated[p] for p in both if stated[p] == inferred[p])
     f.stated_people, f.inferred_people, f.both_people = len(stated), len(inferred), len(both)
     f.both_agree = sum(f.agree_top.values())
 
