@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django_scopes import scope
@@ -28,6 +28,8 @@ from commonground.people.services.merge import (
 )
 from commonground.people.services.notes import note_add
 from commonground.portal.services import portal_access_grant
+from commonground.scoring.models import Score
+from commonground.scoring.services import score_recompute_start
 from commonground.tenancy.models import AuditEntry
 
 
@@ -86,6 +88,8 @@ def world(scoped, staff_user):
                                status="open")
         invitation_advance(association=a, opportunity=opp, person=person, event="interest")
     recognition_merge_world(a, keep, remove, third)
+    # Scores and a monthly snapshot for everyone (derived rows: see COLLAPSING).
+    score_recompute_start(association=a, snapshot_month=date(2024, 5, 1))
     return {"keep": keep, "remove": remove, "third": third, "fourth": fourth, "org1": org1,
             "org2": org2, "chapter": chapter, "source": source, "actor": staff_user}
 
@@ -125,7 +129,10 @@ def _rows_of(person_id: int, association_id: int) -> dict[str, set[int]]:
 COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a",
               "people.DuplicateDismissal.person_b",
               # One per person: the kept person's wins (recognition.hooks).
-              "recognition.ExpertProfile.person", "recognition.MemberRecognition.person"}
+              "recognition.ExpertProfile.person", "recognition.MemberRecognition.person",
+              # Derived, not moved: the removed person's scores go and the kept person is
+              # scored again over the merged rows (scoring.hooks).
+              "scoring.Score.person", "scoring.ScoreSnapshot.person"}
 
 
 def test_merge_moves_every_row_and_loses_nothing(world, scoped):
@@ -159,6 +166,7 @@ def test_merge_moves_every_row_and_loses_nothing(world, scoped):
     assert Transition.objects.filter(membership__person=keep).count() >= 2
     assert Activity.objects.filter(person=keep).count() == 3
     assert Note.objects.filter(person=keep).count() == 2
+    assert Score.objects.filter(person=keep).count() == 1
     assert set(Identity.objects.filter(person=keep).values_list("kind", "value")) >= {
         ("ext", "u-9"), ("anon", "visitor-9"), ("anon", "visitor-1"),
         ("email", "ada.king@example.org"), ("hash", email_hash("ada.king@example.org"))}
