@@ -21,7 +21,10 @@ from commonground.engagement.models import (
     Trait,
 )
 from commonground.membership.models import Membership
+from commonground.opportunities.models import Invitation, Opportunity
 from commonground.people.models import Person
+from commonground.recognition.models import Award
+from commonground.scoring.models import Score, ScoreSnapshot
 
 TODAY = date(2026, 6, 15)
 pytestmark = pytest.mark.django_db
@@ -29,11 +32,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded():
-    return seed_association(slug="eng-demo", members=150, seed=9, today=TODAY,
-                            activities_per_member=5)
+    return seed_association(slug="eng-demo", members=100, seed=9, today=TODAY,
+                            activities_per_member=3)
 
 
-def test_members_state_get_and_give_after_the_seed(seeded):
+def test_members_state_get_and_give_after_the_seed(seeded, monkeypatch):
+    """Traits, outcomes, contributions and groups follow the hidden profiles; scores follow."""
     association = seeded.association
     with scope(association=association):
         motivations = set(Trait.objects.filter(kind="motivation").values_list("slug", flat=True))
@@ -41,7 +45,7 @@ def test_members_state_get_and_give_after_the_seed(seeded):
         assert Trait.objects.filter(kind="skill").count() >= 10
         stated = MemberTrait.objects.filter(source="member")
         respondents = set(stated.values_list("person_id", flat=True))
-        assert 0.1 < len(respondents) / 150 < 0.6  # a share of members answer the survey, not all
+        assert 0.1 < len(respondents) / 100 < 0.6  # a share of members answer the survey, not all
         # Only current members answer; strengths stay in range.
         current = set(Membership.objects.filter(status__in=["active", "grace", "renewal_due"])
                       .values_list("person_id", flat=True))
@@ -68,10 +72,8 @@ def test_members_state_get_and_give_after_the_seed(seeded):
         assert organisers.filter(group__status="approved").count() == 4
         assert GroupMember.objects.filter(group=groups["early-career-research"]).count() > 5
 
-
-def test_stated_top_motivation_follows_the_hidden_profile(seeded):
-    """Members see their motives through a little noise: their top answer usually is the hidden
-    primary motivation, far more often than chance (1/7)."""
+    # Members see their motives through a little noise: their top answer usually is the
+    # hidden primary motivation, far more often than chance (1/7).
     with open(seeded.truth_path) as fh:
         primary = {int(r["person_id"]): r["primary_motivation"] for r in csv.DictReader(fh)
                    if r["kind"] == "person"}
@@ -82,12 +84,26 @@ def test_stated_top_motivation_follows_the_hidden_profile(seeded):
     agree = sum(primary[pid] == slug for pid, slug in top.items())
     assert agree / len(top) > 0.5
 
+    # Scores are computed (through the scoring service) after the seed commits, with
+    # monthly snapshots before today.
+    with scope(association=seeded.association):
+        assert Score.objects.count() == Person.objects.count()
+        months = sorted(set(ScoreSnapshot.objects.values_list("month", flat=True)))
+    assert months == [date(2026, 6, 1)]
 
-def test_the_engagement_step_leaves_the_rest_of_the_seed_unchanged(seeded, monkeypatch):
-    """Its own random source: people and memberships are those of the same seed without it."""
+    # The services ran over the seeded data: inference, opportunities, tiers and badges.
+    with scope(association=seeded.association):
+        assert MemberTrait.objects.filter(source="inferred").exclude(evidence={}).exists()
+        assert Counter(Opportunity.objects.values_list("status", flat=True)) == {
+            "open": 12, "filled": 1, "closed": 1}
+        assert Invitation.objects.filter(status="completed", contribution__isnull=False).exists()
+        assert Award.objects.exists()
+        assert Award.objects.filter(person__user__isnull=False).exists()  # the portal member's
+
+    # Its own random source: people and memberships are those of the same seed without it.
     monkeypatch.setattr(seed, "STEPS", tuple(s for s in seed.STEPS if s is not engagement_seed.engagement))
-    plain = seed_association(slug="eng-plain", members=150, seed=9, today=TODAY,
-                             activities_per_member=5).association
+    plain = seed_association(slug="eng-plain", members=100, seed=9, today=TODAY,
+                             activities_per_member=3).association
 
     def snapshot(association):
         with scope(association=association):
@@ -97,4 +113,4 @@ def test_the_engagement_step_leaves_the_rest_of_the_seed_unchanged(seeded, monke
 
     assert snapshot(plain) == snapshot(seeded.association)
     with scope(association=plain):
-        assert not Contribution.objects.exists()
+        assert not Contribution.objects.filter(origin__in=["member", "staff"]).exists()

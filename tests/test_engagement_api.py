@@ -112,7 +112,11 @@ def test_a_staff_member_cannot_verify_their_own_via_api(association):
     r = api.post(f"/contributions/{c.pk}/verify")
     assert r.status_code == 403 and r.json()["code"] == "permission_denied"
     with scope(association=association):
-        assert Contribution.objects.get(pk=c.pk).status == "submitted"
+        services.contribution_verify(association=association, contribution=c)  # the system
+    # Nor may they touch it once verified.
+    assert api.patch(f"/contributions/{c.pk}", {"title": "My keynote"}).status_code == 409
+    with scope(association=association):
+        assert Contribution.objects.get(pk=c.pk).title == "My talk"
 
 
 def test_other_associations_rows_are_404(api, stranger, other_association):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from commonground.core.errors import DomainError, PermissionDenied, ValidationFailed
 from commonground.engagement import services, signals
-from commonground.engagement.models import Contribution, ContributionStatus, Notice
+from commonground.engagement.models import Contribution, ContributionStatus, Notice, Outcome
 from commonground.people import services as ps
 from commonground.portal.services import portal_access_grant
 from commonground.tenancy.services import staff_add
@@ -198,3 +198,55 @@ def test_portal_submit_edit_withdraw(client, association, people):
     client.post(purl("contribution_withdraw", contribution_id=c.pk))
     with scope(association=association):
         assert not Contribution.objects.exists()
+
+
+def test_staff_queue_verify_reject_and_record(staff_client, association, people):
+    with scope(association=association):
+        a = make(association, people["ann"], title="Ann's talk")
+        b = make(association, people["bob"], title="Bob's article", kind="article",
+                 origin="inferred", origin_ref="activity:1")
+    url = reverse("contribution_queue", kwargs={"association": "acme"})
+    page = staff_client.get(url).content.decode()
+    assert "Ann&#x27;s talk" in page and "Bob&#x27;s article" in page
+    assert "Bob&#x27;s article" in staff_client.get(url, {"origin": "inferred"}).content.decode()
+    assert "Ann&#x27;s talk" not in staff_client.get(url, {"origin": "inferred"}).content.decode()
+    kw = {"association": "acme"}
+    staff_client.post(reverse("contribution_verify", kwargs={**kw, "contribution_id": a.pk}))
+    empty = staff_client.post(reverse("contribution_reject", kwargs={**kw, "contribution_id": b.pk}),
+                              {"reason": ""}, follow=True)
+    assert "required" in empty.content.decode()
+    staff_client.post(reverse("contribution_reject", kwargs={**kw, "contribution_id": b.pk}),
+                      {"reason": "Not an article"})
+    with scope(association=association):
+        assert Contribution.objects.get(pk=a.pk).status == S.VERIFIED
+        assert Contribution.objects.get(pk=b.pk).status == S.REJECTED
+    record = reverse("contribution_record", kwargs={**kw, "person_id": people["ann"].pk})
+    assert staff_client.post(record, {"kind": "committee", "title": "Board term",
+                                      "occurred_on": "2026-01-05", "verified": "on"}
+                             ).status_code == 302
+    with scope(association=association):
+        c = Contribution.objects.get(title="Board term")
+    assert c.origin == "staff" and c.status == S.VERIFIED
+
+
+def test_portal_outcomes(client, association, people, changed):
+    client.force_login(people["ann_user"])
+    url = purl("outcomes")
+    bad = client.post(url, {"kind": "client_won", "title": "", "occurred_on": "2999-01-01"})
+    assert bad.status_code == 200 and "has-error" in bad.content.decode()
+    assert client.post(url, {"kind": "promotion", "title": "Head of practice",
+                             "occurred_on": "2026-02-01"}).status_code == 302
+    assert changed == [[people["ann"].pk]]  # outcomes count toward the derived score
+    with scope(association=association):
+        o = Outcome.objects.get()
+    assert o.reported_via == "member" and "Head of practice" in client.get(url).content.decode()
+    edit = purl("outcome_edit", outcome_id=o.pk)
+    client.post(edit, {"kind": "promotion", "title": "Head of the practice",
+                       "occurred_on": "2026-02-01"})
+    client.force_login(people["bob_user"])
+    assert client.get(edit).status_code == 404
+    client.force_login(people["ann_user"])
+    client.post(edit, {"delete": "1"})
+    with scope(association=association):
+        assert not Outcome.objects.exists()
+    assert len(changed) == 3

@@ -13,7 +13,7 @@ from django_scopes import scope
 from _cli_support import commonground
 from commonground.activity.models import Activity, Source
 from commonground.core.errors import Conflict, ValidationFailed
-from commonground.engagement import selectors, services
+from commonground.engagement import inference, selectors, services, tasks
 from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.people import services as ps
 from commonground.portal.services import portal_access_grant
@@ -225,3 +225,27 @@ def test_traits_command(association, stream):
     shown = commonground("traits", "show", str(stream["ann"].pk), "--association", "acme")
     assert "Giving back" in shown.out and "forum answers" in shown.out
     assert commonground("traits", "infer", "--association", "nope").code != 0
+    assert "acme: queued" in commonground("traits", "infer", "--enqueue").out
+    # The daily job's task, run in-process: nothing new after the command's run.
+    result = tasks.infer_from_activity.call(association.pk)
+    assert result["people"] == 3 and result["contributions"] == 0
+
+
+def test_every_signal_reads_only_kinds_the_inference_selects():
+    """The inference reads rows of ``SIGNAL_KINDS`` only: a signal on another kind would
+    silently count nothing."""
+    def kinds(q):
+        for child in q.children:
+            if isinstance(child, tuple):
+                if child[0] == "kind":
+                    yield child[1]
+                elif child[0] == "kind__in":
+                    yield from child[1]
+                else:
+                    assert not child[0].startswith("kind__"), child
+            else:
+                yield from kinds(child)
+
+    for signal in inference.SIGNALS:
+        used = set(kinds(signal.where))
+        assert used and used <= set(inference.SIGNAL_KINDS), (signal.key, used)

@@ -43,6 +43,9 @@ OBJECT_KWARGS = {
     "audit_id": "audit", "entry_id": "audit",
     "source_id": "source", "activity_batch_id": "activity_batch", "reject_id": "reject",
     "note_id": "note", "dismissal_id": "dismissal",
+    # Engagement (D4).
+    "trait_id": "trait", "outcome_id": "outcome", "contribution_id": "contribution",
+    "group_id": "group",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv"}
@@ -84,6 +87,7 @@ def _build(slug: str, mark: str) -> dict:
         _ingest_objects(association, mark, objs)
         _member360_objects(association, mark, objs)
         _merge_objects(association, mark, objs)
+        _engagement_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -122,6 +126,29 @@ def _merge_objects(association: Association, mark: str, objs: dict) -> None:
                              email=f"{mark}ina@example.org")
     objs["dismissal"] = duplicate_dismiss(association=association, person_a=objs["person"],
                                           person_b=other)
+
+
+def _engagement_objects(association: Association, mark: str, objs: dict) -> None:
+    """A taxonomy entry held by the person, an outcome, a contribution, a peer group, a
+    notice and a score model version."""
+    from commonground.engagement import services as es
+    from commonground.scoring.services import current_config
+
+    person = objs["person"]
+    objs["trait"] = es.trait_save(association=association, kind="skill", name=f"{mark} skill")
+    es.member_traits_set(association=association, person=person, kind="skill",
+                         answers={objs["trait"].pk: 4}, source="staff")
+    objs["outcome"] = es.outcome_create(association=association, person=person,
+                                        kind="client_won", title=f"{mark} client",
+                                        occurred_on=date(2025, 1, 3), reported_via="staff")
+    objs["contribution"] = es.contribution_create(association=association, person=person,
+                                                  kind="talk", title=f"{mark} talk",
+                                                  occurred_on=date(2025, 1, 4), origin="staff")
+    objs["group"] = es.group_propose(association=association, person=person,
+                                     name=f"{mark} circle", purpose=f"{mark} peers")
+    es.notice_send(association=association, person=person, subject=f"{mark} notice",
+                   body="Hello", email=False)
+    objs["score_config"] = current_config(association=association)
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -297,6 +324,16 @@ API_BODIES = {
     ("post", "/sources/{source_id}/rejects/dismiss"): {},
     ("post", "/people/{person_id}/merge"): {"remove_id": 1},
     ("post", "/people/{person_id}/notes"): {"body": "Hacked"},
+    ("patch", "/traits/{trait_id}"): {"name": "Hacked"},
+    ("put", "/people/{person_id}/traits"): {"kind": "skill", "answers": {}},
+    ("patch", "/outcomes/{outcome_id}"): {"title": "Hacked"},
+    ("delete", "/outcomes/{outcome_id}"): None,
+    ("patch", "/contributions/{contribution_id}"): {"title": "Hacked"},
+    ("post", "/contributions/{contribution_id}/verify"): None,
+    ("post", "/contributions/{contribution_id}/reject"): {"reason": "Hacked"},
+    ("post", "/groups/{group_id}/approve"): {},
+    ("post", "/groups/{group_id}/decline"): {"note": "Hacked"},
+    ("post", "/groups/{group_id}/members"): {"person_id": 1},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -304,7 +341,11 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/payments": "payment", "/offerings": "offering", "/tokens": "token",
              "/sources": "source", "/activity-batches": "activity_batch",
              "/sources/health": "source", "/activities/unmatched": "unmatched",
-             "/people/duplicates": "duplicate"}
+             "/people/duplicates": "duplicate", "/traits": "trait", "/outcomes": "outcome",
+             "/contributions": "contribution", "/groups": "group",
+             "/score-configs": "score_config"}
+# GETs without a path parameter that answer one object of the caller's own association.
+API_SINGLETONS = {"/score-configs/current"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 
@@ -343,7 +384,7 @@ def test_every_api_list_shows_only_own_objects(world):
     client = ApiClient(a["raw_token"])
     seen_lists = 0
     for method, path in api_operations():
-        if method != "get" or "{" in path:
+        if method != "get" or "{" in path or path in API_SINGLETONS:
             continue
         if path not in API_LISTS:
             pytest.fail(f"API list {path}: add it to API_LISTS with the kind it lists")

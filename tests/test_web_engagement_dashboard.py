@@ -12,7 +12,9 @@ from django_scopes import scope
 from commonground.activity.models import Activity, Source
 from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.membership import services as ms
+from commonground.opportunities.services import opportunity_save
 from commonground.people import services as ps
+from commonground.scoring.services import scores_recompute
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.services import staff_add
 
@@ -64,6 +66,8 @@ def people(scoped):
                                 occurred_at=timezone.now() - timedelta(days=i + 1))
     Activity.objects.create(association=a, person=out["Ann"], source=web, kind="email_open",
                             category="marketing", external_id="a0", occurred_at=timezone.now())
+    scores_recompute(association=a, person_ids=[p.pk for p in out.values()])
+    opportunity_save(association=a, type="mentor", title="Mentors wanted", status="open")
     return out
 
 
@@ -82,7 +86,12 @@ def test_the_dashboard_shows_motivations_untapped_members_and_contributors(staff
         ("Ann Test", "Community", "member", 0)]
     assert f.top_contributors[0][1:4] == ("Bob Test", 2, 1)
     assert f.waiting == 1
-    for name in ("motivations", "untapped", "top-contributors"):
+    # Scores of the three current members: ten bands, the quadrant's cells, the levels.
+    assert f.scored == 3 and sum(n for _b, n in f.score_bands) == 3 and len(f.score_bands) == 10
+    assert sum(n for _d, _c, n in f.quadrant) == 3 and sum(n for _l, n in f.levels) == 3
+    assert f.opportunities == [("Mentor", 1, 0, 0, 0, 0, 0)]
+    for name in ("score-distribution", "quadrant", "motivations", "untapped", "top-contributors",
+                 "opportunities"):
         assert f'id="chart-{name}"' in html
         assert f"format=csv&amp;chart={name}" in html
     assert 'href="/a/acme/dashboards/engagement/" aria-current="page">Engagement dashboard</a>' in html

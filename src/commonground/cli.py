@@ -31,8 +31,11 @@ from commonground.core.schema import schema_problem
 # here is listed under "Other", so a new command is never hidden.
 GROUPS: dict[str, tuple[str, ...]] = {
     "Run": ("demo", "serve", "worker"),
-    "Data": ("import", "export", "seed", "people", "source", "lifecycle", "traits",
-             "contributions", "opportunities"),
+    "Data": ("import", "export", "seed", "people", "source", "lifecycle"),
+    # What members want, get and give: traits, contributions, the score, opportunities,
+    # recognition and badges (D4).
+    "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
+                   "badges"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

@@ -28,7 +28,9 @@ from datetime import time as dtime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 
+from commonground.activity.models import Activity
 from commonground.core import bulk
 from commonground.engagement.models import (
     Contribution,
@@ -38,16 +40,12 @@ from commonground.engagement.models import (
     PeerGroup,
     Trait,
 )
+from commonground.engagement.services import taxonomy_install_defaults
 from commonground.membership.models import Offering
 from commonground.people.models import Person
 from commonground.tenancy.models import AuditEntry
 
 from . import engagement_catalogue as ec
-
-try:  # the engagement app's defaults, once its services have landed
-    from commonground.engagement.services import taxonomy_install_defaults
-except ImportError:  # pragma: no cover - until then the demo installs what it needs itself
-    taxonomy_install_defaults = None
 from .catalogue import MOTIVATIONS
 from .steps import Seeding, staff_email
 
@@ -83,8 +81,7 @@ def _poisson(rnd: random.Random, lam: float) -> int:
 def install_taxonomy(s: Seeding) -> dict[tuple[str, str], int]:
     """The association's taxonomy (the engagement app's defaults, then the demo's own skills
     and interests); (kind, slug) → trait id."""
-    if taxonomy_install_defaults is not None:
-        taxonomy_install_defaults(association=s.association)
+    taxonomy_install_defaults(association=s.association)
     have = {(k, slug): pk for pk, k, slug in Trait.objects.values_list("pk", "kind", "slug")}
     new: list[Trait] = []
     for order, (slug, name) in enumerate(ec.MOTIVATION_NAMES.items()):
@@ -149,13 +146,17 @@ def engagement(s: Seeding) -> None:
     now = datetime.combine(today, dtime(12), tzinfo=UTC)
     member_ids = [pid for pid in facts.person_id]
     respondents = 0
+    portal_pid = next((r["person_id"] for r in s.truth_rows if r.get("email") == s.member_email
+                       and s.member_email), None)
 
     for k, pid in enumerate(facts.person_id):
         shares = facts.motivations[k]
         state, engaged = status.get(pid, ("lapsed", 0.0))
         current = state in CURRENT
         stamp = _at(today - timedelta(days=rnd.randint(1, 400)), rnd)
-        answered = current and rnd.random() < SURVEY_BASE + SURVEY_ENGAGED * engaged
+        # The member with the portal login has answered and given: their pages are alive.
+        answered = current and (rnd.random() < SURVEY_BASE + SURVEY_ENGAGED * engaged
+                                or pid == portal_pid)
         if answered:
             respondents += 1
             # Motivations: the top few as the member sees them (hidden shares plus noise).
@@ -204,10 +205,12 @@ def engagement(s: Seeding) -> None:
 
         # Value created: engaged givers and the visibility-minded contribute most.
         lam = 4.5 * engaged ** 3.5 * (0.1 + 2.0 * (shares[6] + shares[1] + 0.5 * shares[4]))
-        for _ in range(_poisson(rnd, lam)):
+        for n_c in range(max(_poisson(rnd, lam), 2 if pid == portal_pid else 0)):
             on = member_day(k)
             if on is None:
                 break
+            if pid == portal_pid:
+                on = max(on, today - timedelta(days=rnd.randint(20, 150)))  # this year's
             kind = rnd.choices(contribution_kinds,
                                weights=[_lean(shares, w[0]) ** 2 for w in ec.CONTRIBUTIONS.values()])[0]
             _w, titles, offer, (h_lo, h_hi) = ec.CONTRIBUTIONS[kind]
@@ -221,6 +224,8 @@ def engagement(s: Seeding) -> None:
             roll = rnd.random()
             state_c = ("submitted" if roll < 0.7 else "verified") if recent else \
                 ("verified" if roll < 0.88 else "submitted" if roll < 0.95 else "rejected")
+            if pid == portal_pid:
+                state_c = "verified" if n_c == 0 else "submitted"  # one counted, one waiting
             decided = min(now, created + timedelta(days=rnd.randint(1, 21))) \
                 if state_c != "submitted" else None
             reason = "We could not confirm this with the chapter; please add details." \
@@ -247,9 +252,19 @@ def engagement(s: Seeding) -> None:
           f"in {time.perf_counter() - started:.1f}s")
 
 
+def _forum_posters(forum: str, today: date) -> dict[int, int]:
+    """person → posts in ``forum`` over the last 120 days (the activity the seed wrote)."""
+    since = datetime.combine(today - timedelta(days=120), dtime(0), tzinfo=UTC)
+    return dict(Activity.objects.filter(person__isnull=False, kind__startswith="forum_",
+                                        metadata__forum=forum, occurred_at__gte=since)
+                .values_list("person_id").annotate(n=Count("id")).order_by())
+
+
 def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, float]],
                  staff_user: int | None, t_audit: bulk.Table) -> int:
-    """A few member-generated groups, organised by engaged members of the group's leaning."""
+    """A few member-generated groups, organised by engaged members of the group's leaning;
+    a group that talks in a forum is organised and joined by those who post there most
+    (their posts there are the group's work)."""
     facts, aid = s.facts, s.aid
     current = [k for k, pid in enumerate(facts.person_id) if status.get(pid, ("", 0))[0] in CURRENT]
     if len(current) < 6:
@@ -262,8 +277,9 @@ def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, fl
     used: set[int] = set()
     for name, slug, purpose, forum, state, lean in ec.PEER_GROUPS:
         m = MOTIVATIONS.index(lean)
-        ranked = sorted(current, key=lambda k: -(facts.motivations[k][m] + 0.5 * status[
-            facts.person_id[k]][1] + 0.2 * rnd.random()))
+        posts = _forum_posters(forum, s.today) if forum else {}
+        ranked = sorted(current, key=lambda k: (-posts.get(facts.person_id[k], 0), -(
+            facts.motivations[k][m] + 0.5 * status[facts.person_id[k]][1] + 0.2 * rnd.random())))
         organisers = [k for k in ranked if k not in used][:2]
         used.update(organisers)
         proposed_at = _at(s.today - timedelta(days=rnd.randint(200, 420) if state == "approved"
@@ -283,3 +299,4 @@ def _peer_groups(s: Seeding, rnd: random.Random, status: dict[int, tuple[str, fl
     for table in (t_group, t_member):
         s.counts[table.db_table] = bulk.write(table)
     return len(ec.PEER_GROUPS)
+

@@ -38,7 +38,7 @@ def _meta(key: str, text: str) -> Q:
     return Q(**{f"metadata__{key}__icontains": text})
 
 
-FORUM = Q(kind__startswith="forum_")
+FORUM = Q(kind__in=["forum_answer", "forum_reply", "forum_topic", "forum_post"])
 CHECKIN = Q(kind="event_checkin")
 SPEAKER = Q(metadata__role__iexact="speaker") | _meta("ticket_type", "speaker")
 
@@ -64,7 +64,8 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("learning_events", "learning events attended", CHECKIN & Q(category="learning"),
            {"competence_development": 1.0}),
     Signal("networking_events", "conferences and meetups attended",
-           CHECKIN & Q(category="community") & ~SPEAKER,
+           # (not "& ~SPEAKER": negating a JSON key lookup drops rows without the key)
+           CHECKIN & Q(category="community"),
            {"business_development": .8, "community_belonging": .8, "visibility_reputation": .4}),
     Signal("mentoring_circles", "mentoring sessions attended", CHECKIN & _meta("event", "mentor"),
            {"career_advancement": 1.0, "competence_development": .5}),
@@ -91,6 +92,10 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("store_orders", "store orders", Q(kind="order_line") & Q(category="commerce"),
            {"business_development": .5, "insider_access": .5}),
 )
+# Every kind a signal above reads (keep in step with SIGNALS).
+SIGNAL_KINDS = ("forum_answer", "forum_reply", "forum_topic", "forum_post", "volunteer_shift",
+                "event_checkin", "course_completed", "form_submit", "social_share",
+                "social_comment", "social_mention", "download", "page_view", "order_line")
 # A person with fewer signal rows than this in the window gets no inferred motivations:
 # too little to go on.
 MIN_ROWS = 5
@@ -101,8 +106,10 @@ WINDOW_DAYS = 365
 def _evidence_rows(days: int):
     since = timezone.now() - timedelta(days=days)
     # Automated traffic is no evidence of what a person wants.
-    return Activity.objects.filter(person__isnull=False, occurred_at__gte=since) \
-        .exclude(kind__startswith="email_").exclude(metadata__has_key="bot")
+    # Only the kinds some signal reads: the aggregate's conditions are then evaluated on
+    # those rows alone (email opens, likes and follows are most of a stream and no evidence).
+    return Activity.objects.filter(person__isnull=False, occurred_at__gte=since,
+                                   kind__in=SIGNAL_KINDS).exclude(metadata__has_key="bot")
 
 
 def signal_means(*, days: int = WINDOW_DAYS) -> dict[str, float]:

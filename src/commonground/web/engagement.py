@@ -21,7 +21,10 @@ from commonground.core import charts
 from commonground.engagement.models import Contribution, MemberTrait, Trait
 from commonground.membership import lifecycle
 from commonground.membership.models import Membership
+from commonground.opportunities.models import Invitation, Opportunity, OpportunityType
 from commonground.people.models import Person
+from commonground.scoring import selectors as score_selectors
+from commonground.scoring.models import Score
 from commonground.tenancy.clock import association_today, association_zone
 
 CACHE_SECONDS = 120
@@ -31,6 +34,8 @@ QUIET_MAX = 3
 NOT_ACTIVITY = ("marketing",)  # emails sent to people are not something they did
 SOURCE_RANK = {"member": 0, "staff": 1, "inferred": 2}  # the member's own answer wins
 TOP = 10
+BAND = 25  # the quadrant's cells: a quarter of each sub-score, so the split at 50 is a cell edge
+SPLIT = 50  # where "high" starts on either sub-score
 
 
 @dataclass
@@ -59,6 +64,12 @@ class EngagementFigures:
     untapped_total: int = 0
     top_contributors: list[tuple[int, str, int, int, Decimal]] = field(default_factory=list)
     waiting: int = 0
+    score_bands: list[tuple[str, int]] = field(default_factory=list)
+    quadrant: list[tuple[int, int, int]] = field(default_factory=list)
+    levels: list[tuple[str, int]] = field(default_factory=list)
+    scored: int = 0
+    # (type label, open, filled, closed, invited, accepted, completed) per opportunity type
+    opportunities: list[tuple[str, int, int, int, int, int, int]] = field(default_factory=list)
 
 
 def engagement_figures(*, today: date | None = None) -> EngagementFigures:
@@ -80,7 +91,43 @@ def _figures(association, today: date) -> EngagementFigures:
     _motivations(f)
     _untapped(f, association, today)
     _contributors(f, today)
+    _scores(f, association)
+    _opportunities(f)
     return f
+
+
+def _opportunities(f: EngagementFigures) -> None:
+    """Opportunities by type: open, filled and closed ones, and where their invitations are."""
+    status = Counter(Opportunity.objects.values_list("type", "status"))
+    answers = Counter(Invitation.objects.values_list("opportunity__type", "status"))
+    f.opportunities = [
+        (label, status[t, "open"], status[t, "filled"], status[t, "closed"],
+         sum(answers[t, s] for s in ("invited", "accepted", "declined", "completed")),
+         answers[t, "accepted"] + answers[t, "completed"], answers[t, "completed"])
+        for t, label in OpportunityType.choices
+        if any(status[t, s] for s in ("open", "filled", "closed"))]
+
+
+def _scores(f: EngagementFigures, association) -> None:
+    """Current members' engagement scores: by ten points of the total, in the derived ×
+    created grid (cells of ``BAND``), and by level."""
+    live = Membership.objects.filter(status__in=list(lifecycle.LIVE), person__isnull=False) \
+        .values("person_id")
+    bands, cells, levels = Counter(), Counter(), Counter()
+    for total, derived, created, level in Score.objects.filter(person_id__in=live).values_list(
+            "total", "derived", "created", "level").iterator(chunk_size=5000):
+        bands[min(int(total // 10), 9)] += 1
+        cells[(_cell(derived), _cell(created))] += 1
+        levels[level] += 1
+    f.scored = sum(bands.values())
+    f.score_bands = [(f"{b * 10}–{b * 10 + 9 if b < 9 else 100}", bands.get(b, 0)) for b in range(10)]
+    f.quadrant = [(d, c, n) for (d, c), n in sorted(cells.items())]
+    names = score_selectors.level_names(association)
+    f.levels = [(name, levels.get(i, 0)) for i, name in enumerate(names)]
+
+
+def _cell(value: float) -> int:
+    return min(int(value // BAND), 100 // BAND - 1) * BAND
 
 
 def _tops(rows) -> dict[int, tuple[str, int]]:
@@ -165,9 +212,14 @@ def _contributors(f: EngagementFigures, today: date) -> None:
 # ---- charts
 
 
+def short(name: str) -> str:
+    """An axis label: "Career advancement and leadership" → "Career advancement"."""
+    return name.split(" and ")[0].split(" to ")[0]
+
+
 def motivations_chart(f: EngagementFigures) -> charts.Chart:
-    rows = [(name, f.stated_top.get(slug, 0), f.inferred_top.get(slug, 0), f.agree_top.get(slug, 0))
-            for slug, name in f.motivations]
+    rows = [(short(name), f.stated_top.get(slug, 0), f.inferred_top.get(slug, 0),
+             f.agree_top.get(slug, 0)) for slug, name in f.motivations]
     share = f"{f.both_agree / f.both_people * 100:.0f}%" if f.both_people else "no one yet"
     return charts.bar(
         "motivations", title="Top motivation: stated and inferred",
@@ -183,7 +235,7 @@ def motivations_chart(f: EngagementFigures) -> charts.Chart:
 
 
 def untapped_chart(f: EngagementFigures) -> charts.Chart:
-    rows = [(name, f.untapped.get(slug, 0), f.strong.get(slug, 0) - f.untapped.get(slug, 0),
+    rows = [(short(name), f.untapped.get(slug, 0), f.strong.get(slug, 0) - f.untapped.get(slug, 0),
              f.strong.get(slug, 0)) for slug, name in f.motivations]
     return charts.bar(
         "untapped", title="Untapped: strong motivation, little activity",
@@ -210,8 +262,69 @@ def contributors_chart(f: EngagementFigures) -> charts.Chart:
         rows=rows, width=900, height=220, filename="top-contributors.csv")
 
 
+def quadrant_counts(cells: list[tuple[int, int, int]]) -> dict[str, int]:
+    """Members per quadrant from (derived band, created band, members) cells."""
+    out = Counter()
+    for d, c, n in cells:
+        out[("high" if d >= SPLIT else "low", "high" if c >= SPLIT else "low")] += n
+    return {"champions": out["high", "high"], "givers": out["low", "high"],
+            "takers": out["high", "low"], "quiet": out["low", "low"]}
+
+
+def quadrant_chart(cells: list[tuple[int, int, int]]) -> charts.Chart:
+    """Value derived against value created, members binned in cells of ``BAND`` points."""
+    q = quadrant_counts(cells)
+    return charts.Chart(
+        name="quadrant", title="Value derived and value created",
+        description=(f"Each circle is a cell of {BAND} points of the derived (across) and the "
+                     f"created (up) sub-score, its size the members in it; dashed lines at "
+                     f"{SPLIT} split the quadrants: {q['champions']} members get and give a lot, "
+                     f"{q['givers']} give more than they get, {q['takers']} get more than they "
+                     f"give, {q['quiet']} do little of either."),
+        columns=(charts.Column("derived", "Value derived from"),
+                 charts.Column("created", "Value created from"),
+                 charts.Column("members", "Members")),
+        rows=cells, spec="commonground.web.chart_specs.quadrant",
+        options={"x": "derived", "y": "created", "n": "members", "band": BAND, "split": SPLIT,
+                 "x_title": "Value derived (what they get)",
+                 "y_title": "Value created (what they give)"},
+        width=460, height=460, responsive=False, filename="derived-created-quadrant.csv")
+
+
+def score_distribution_chart(bands: list[tuple[str, int]]) -> charts.Chart:
+    """Members per band of ten points of the total score, from (band label, members) rows."""
+    total = sum(n for _b, n in bands)
+    rows = [(label, n, Decimal(n) / total if total else None) for label, n in bands]
+    peak = max(bands, key=lambda r: r[1])[0] if total else "none"
+    return charts.bar(
+        "score-distribution", title="Engagement score distribution",
+        description=(f"Current members by total engagement score (0–100), one bar per ten "
+                     f"points ({total} members); the most are in the {peak} band."),
+        x=charts.Column("band", "Score", "text"),
+        series=[charts.Column("members", "Members", colour="#0b7285")],
+        extra=[charts.Column("share", "Share", "percent", places=1)],
+        rows=rows, width=900, height=220, filename="score-distribution.csv")
+
+
+def opportunities_chart(f: EngagementFigures) -> charts.Chart:
+    rows = f.opportunities
+    return charts.bar(
+        "opportunities", title="Opportunities: open and filled",
+        description=(f"Opportunities by type, stacked: open ({sum(r[1] for r in rows)}), filled "
+                     f"({sum(r[2] for r in rows)}) and closed ({sum(r[3] for r in rows)}); the "
+                     "invitations sent, accepted and completed for each type are in the table."),
+        x=charts.Column("type", "Type", "text"),
+        series=[charts.Column("open", "Open", colour="#0b5cad"),
+                charts.Column("filled", "Filled", colour="#2f855a"),
+                charts.Column("closed", "Closed", colour="#4a5568")],
+        extra=[charts.Column("invited", "Invited"), charts.Column("accepted", "Accepted"),
+               charts.Column("completed", "Completed")],
+        rows=rows, width=900, height=200, filename="opportunities.csv")
+
+
 def dashboard_charts(f: EngagementFigures) -> list[charts.Chart]:
-    return [motivations_chart(f), untapped_chart(f), contributors_chart(f)]
+    return [score_distribution_chart(f.score_bands), quadrant_chart(f.quadrant), motivations_chart(f),
+            untapped_chart(f), contributors_chart(f), opportunities_chart(f)]
 
 
 __all__ = ["EngagementFigures", "Untapped", "dashboard_charts", "engagement_figures"]

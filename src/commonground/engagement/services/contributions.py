@@ -187,8 +187,13 @@ def contribution_update(*, association: Association, contribution: Contribution,
                         as_member: Person | None = None, actor: Any = None) -> Contribution:
     """Change a contribution. ``as_member``: the portal's member, who may change only their
     own and only while it is not verified (a rejected one goes back to the queue). Staff
-    may change any; a verified one changed by staff stays verified and the score follows."""
-    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    may change any but their own (those follow the member's rule); a verified one changed
+    by staff stays verified and the score follows."""
+    contribution = Contribution.objects.select_for_update().select_related("person").get(
+        pk=contribution.pk)
+    user = actor_user(actor)
+    if as_member is None and user is not None and contribution.person.user_id == user.pk:
+        as_member = contribution.person  # staff changing their own: the member's rules
     if as_member is not None:
         if contribution.person_id != as_member.pk:
             raise PermissionDenied("You can only change your own contributions")

@@ -22,6 +22,7 @@ BENCHMARKS = {
     "member360": "commonground.bench.member360",
     "import-history": "commonground.bench.history",
     "match": "commonground.bench.match",
+    "motivations": "commonground.bench.motivations",
 }
 
 

@@ -1,12 +1,13 @@
 """Motivations, skills and interests from the command line.
 
     commonground traits defaults [--association SLUG]
-    commonground traits infer [--association SLUG] [--days N] [--json]
+    commonground traits infer [--association SLUG] [--days N] [--json] [--enqueue]
     commonground traits show PERSON-ID --association SLUG [--json]
 
 ``infer`` replaces every person's inferred motivations with what their last ``--days``
 (default 365) of activity suggest, and adds the contributions the stream shows (forum
-answers, volunteer shifts, talks) to the verification queue. It runs daily from the worker
+answers, volunteer shifts, talks of the last 90 days; peer groups' monthly work) to the
+verification queue. It runs daily from the worker
 too. Stated and staff-recorded traits are never touched.
 """
 
@@ -15,10 +16,11 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django_scopes import scope
 
 from commonground.core.ids import parse_id
-from commonground.engagement import inference, selectors, services
+from commonground.engagement import inference, selectors, services, tasks
 from commonground.people.models import Person
 
 from ._common import associations
@@ -36,6 +38,8 @@ class Command(BaseCommand):
         i.add_argument("--days", type=int, default=inference.WINDOW_DAYS,
                        help="Activity window in days (default 365)")
         i.add_argument("--json", action="store_true", dest="as_json")
+        i.add_argument("--enqueue", action="store_true",
+                       help="Hand the work to the task worker (the daily job's task)")
         s = sub.add_parser("show", help="A person's effective traits")
         s.add_argument("person")
         s.add_argument("--association", required=True)
@@ -53,14 +57,21 @@ class Command(BaseCommand):
                     continue
                 if not 1 <= opts["days"] <= 3660:
                     raise CommandError("--days: between 1 and 3660")
+                if opts["enqueue"]:
+                    transaction.on_commit(
+                        lambda a=assoc: tasks.infer_from_activity.enqueue(a.pk))
+                    self.stdout.write(f"{assoc.slug}: queued")
+                    continue
                 traits = services.traits_infer(association=assoc, days=opts["days"])
                 found = services.contributions_infer(association=assoc,
                                                      days=min(opts["days"], 90))
-                out[assoc.slug] = {**traits, "contributions_created": found["created"]}
+                groups = services.group_contributions_infer(association=assoc)
+                created = found["created"] + groups["created"]
+                out[assoc.slug] = {**traits, "contributions_created": created}
                 if not opts["as_json"]:
                     self.stdout.write(
                         f"{assoc.slug}: {traits['traits']} inferred motivations for "
-                        f"{traits['people']} people; {found['created']} contributions to verify")
+                        f"{traits['people']} people; {created} contributions to verify")
         if action == "infer" and opts["as_json"]:
             self.stdout.write(json.dumps(out, indent=2))
 
