@@ -46,9 +46,10 @@ OBJECT_KWARGS = {
     # Engagement (D4).
     "trait_id": "trait", "outcome_id": "outcome", "contribution_id": "contribution",
     "group_id": "group",
+    "opportunity_id": "opportunity", "invitation_id": "invitation",
 }
 # Non-id kwargs and the value to use for them.
-FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv"}
+FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
 
@@ -88,6 +89,7 @@ def _build(slug: str, mark: str) -> dict:
         _member360_objects(association, mark, objs)
         _merge_objects(association, mark, objs)
         _engagement_objects(association, mark, objs)
+        _opportunity_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -149,6 +151,18 @@ def _engagement_objects(association: Association, mark: str, objs: dict) -> None
     es.notice_send(association=association, person=person, subject=f"{mark} notice",
                    body="Hello", email=False)
     objs["score_config"] = current_config(association=association)
+
+
+def _opportunity_objects(association: Association, mark: str, objs: dict) -> None:
+    """An open opportunity and the person's invitation to it."""
+    from commonground.opportunities import services as os_
+
+    objs["opportunity"] = os_.opportunity_save(association=association, type="speaker",
+                                               title=f"{mark} talk wanted", status="open",
+                                               capacity=3)
+    objs["invitation"] = os_.invitation_advance(association=association,
+                                                opportunity=objs["opportunity"],
+                                                person=objs["person"], event="invite")
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -329,6 +343,9 @@ API_BODIES = {
     ("patch", "/outcomes/{outcome_id}"): {"title": "Hacked"},
     ("delete", "/outcomes/{outcome_id}"): None,
     ("patch", "/contributions/{contribution_id}"): {"title": "Hacked"},
+    ("patch", "/opportunities/{opportunity_id}"): {"title": "Hacked"},
+    ("post", "/opportunities/{opportunity_id}/invitations"): {"person_id": 1},
+    ("post", "/invitations/{invitation_id}"): {"action": "withdraw"},
     ("post", "/contributions/{contribution_id}/verify"): None,
     ("post", "/contributions/{contribution_id}/reject"): {"reason": "Hacked"},
     ("post", "/groups/{group_id}/approve"): {},
@@ -343,7 +360,7 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/sources/health": "source", "/activities/unmatched": "unmatched",
              "/people/duplicates": "duplicate", "/traits": "trait", "/outcomes": "outcome",
              "/contributions": "contribution", "/groups": "group",
-             "/score-configs": "score_config"}
+             "/score-configs": "score_config", "/opportunities": "opportunity"}
 # GETs without a path parameter that answer one object of the caller's own association.
 API_SINGLETONS = {"/score-configs/current"}
 API_PARAM = re.compile(r"\{(\w+)\}")
