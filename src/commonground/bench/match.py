@@ -171,7 +171,7 @@ def run(*, stdout, members: int, seed: int = 7, repeat: int = 5, limit: int = 20
             seeded = _seed(association, members, rng, say)
         opportunities = seeded["opportunities"]
         matching.clear_cache()
-        matching._path(association.pk).unlink(missing_ok=True)
+        matching.index_path(association.pk).unlink(missing_ok=True)
         started = time.perf_counter()
         result = matching.match(association, opportunities[0], limit=limit)
         cold = time.perf_counter() - started
