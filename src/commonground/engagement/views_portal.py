@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from commonground.core.errors import DomainError
-from commonground.core.forms import add_domain_errors
+from commonground.core.forms import form_saved
 from commonground.people.member_access import member_view
 
 from . import selectors, services
@@ -42,16 +42,11 @@ def notices(request: HttpRequest) -> HttpResponse:
 def contributions(request: HttpRequest) -> HttpResponse:
     """My contributions and the form to submit one."""
     form = ContributionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contribution_create(association=request.association, person=request.person,
-                                         origin=ContributionOrigin.MEMBER, actor=request.user,
-                                         **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Thank you: your contribution waits for verification.")
-            return redirect("portal:contributions", association=request.association.slug)
+    if form_saved(request, form, lambda: services.contribution_create(
+            association=request.association, person=request.person,
+            origin=ContributionOrigin.MEMBER, actor=request.user, **form.service_data()),
+            success="Thank you: your contribution waits for verification."):
+        return redirect("portal:contributions", association=request.association.slug)
     return render(request, "engagement/portal/contributions.html",
                   {"form": form,
                    "contributions": selectors.person_contributions(person=request.person)})
@@ -70,16 +65,11 @@ def contribution_edit(request: HttpRequest, contribution_id: int) -> HttpRespons
     contribution = _mine(request, contribution_id)
     form = ContributionForm(request.POST or None,
                             initial=ContributionForm.initial_for(contribution))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contribution_update(association=request.association,
-                                         contribution=contribution, as_member=request.person,
-                                         actor=request.user, **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Your contribution was saved.")
-            return redirect("portal:contributions", association=request.association.slug)
+    if form_saved(request, form, lambda: services.contribution_update(
+            association=request.association, contribution=contribution,
+            as_member=request.person, actor=request.user, **form.service_data()),
+            success="Your contribution was saved."):
+        return redirect("portal:contributions", association=request.association.slug)
     return render(request, "engagement/portal/contribution_edit.html",
                   {"form": form, "contribution": contribution})
 
@@ -107,17 +97,11 @@ def traits(request: HttpRequest) -> HttpResponse:
                       traits=list(selectors.taxonomy()),
                       initial_strengths=selectors.person_traits_by_source(
                           person=request.person, source=TraitSource.MEMBER))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.traits_survey_save(association=request.association, person=request.person,
-                                        source=TraitSource.MEMBER, answers=form.answers(),
-                                        actor=request.user)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Thank you: your answers were saved. You can change them "
-                                      "any time.")
-            return redirect("portal:traits", association=request.association.slug)
+    if form_saved(request, form, lambda: services.traits_survey_save(
+            association=request.association, person=request.person,
+            source=TraitSource.MEMBER, answers=form.answers(), actor=request.user),
+            success="Thank you: your answers were saved. You can change them any time."):
+        return redirect("portal:traits", association=request.association.slug)
     return render(request, "engagement/portal/traits.html", {"form": form})
 
 
@@ -125,16 +109,11 @@ def traits(request: HttpRequest) -> HttpResponse:
 def outcomes(request: HttpRequest) -> HttpResponse:
     """What I got from belonging: outcomes I report (and staff recorded for me)."""
     form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_create(association=request.association, person=request.person,
-                                    reported_via=ReportedVia.MEMBER, actor=request.user,
-                                    **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Thank you: your outcome was saved.")
-            return redirect("portal:outcomes", association=request.association.slug)
+    if form_saved(request, form, lambda: services.outcome_create(
+            association=request.association, person=request.person,
+            reported_via=ReportedVia.MEMBER, actor=request.user, **form.service_data()),
+            success="Thank you: your outcome was saved."):
+        return redirect("portal:outcomes", association=request.association.slug)
     return render(request, "engagement/portal/outcomes.html",
                   {"form": form, "outcomes": selectors.person_outcomes(person=request.person)})
 
@@ -155,16 +134,11 @@ def outcome_edit(request: HttpRequest, outcome_id: int) -> HttpResponse:
         messages.success(request, "The outcome was deleted.")
         return redirect("portal:outcomes", association=request.association.slug)
     form = OutcomeForm(request.POST or None, initial=OutcomeForm.initial_for(outcome))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_update(association=request.association, outcome=outcome,
-                                    as_member=request.person, actor=request.user,
-                                    via_person=outcome.via_person, **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Your outcome was saved.")
-            return redirect("portal:outcomes", association=request.association.slug)
+    if form_saved(request, form, lambda: services.outcome_update(
+            association=request.association, outcome=outcome, as_member=request.person,
+            actor=request.user, via_person=outcome.via_person, **form.service_data()),
+            success="Your outcome was saved."):
+        return redirect("portal:outcomes", association=request.association.slug)
     return render(request, "engagement/portal/outcome_edit.html",
                   {"form": form, "outcome": outcome})
 
@@ -173,16 +147,11 @@ def outcome_edit(request: HttpRequest, outcome_id: int) -> HttpResponse:
 def groups(request: HttpRequest) -> HttpResponse:
     """Peer groups: join an approved one, or propose a new one."""
     form = GroupProposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.group_propose(association=request.association, person=request.person,
-                                   actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Thank you: staff will look at your proposal and let "
-                                      "you know.")
-            return redirect("portal:groups", association=request.association.slug)
+    if form_saved(request, form, lambda: services.group_propose(
+            association=request.association, person=request.person, actor=request.user,
+            **form.cleaned_data),
+            success="Thank you: staff will look at your proposal and let you know."):
+        return redirect("portal:groups", association=request.association.slug)
     return render(request, "engagement/portal/groups.html",
                   {"form": form, **selectors.groups_for_member(person=request.person)})
 
