@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from commonground.core.errors import DomainError
-from commonground.core.forms import add_domain_errors
+from commonground.core.forms import add_domain_errors, form_saved
 from commonground.people.models import Person
 from commonground.tenancy.decorators import staff_view
 
@@ -61,15 +61,10 @@ def trait_edit(request: HttpRequest, trait_id: int) -> HttpResponse:
     trait = get_object_or_404(Trait, pk=trait_id)
     form = TraitForm(request.POST or None, initial=TraitForm.initial_for(trait))
     form.fields["kind"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trait_save(association=request.association, trait=trait, actor=request.user,
-                                **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, f"Saved “{trait.name}”.")
-            return redirect("taxonomy_list", association=request.association.slug)
+    if form_saved(request, form, lambda: services.trait_save(
+            association=request.association, trait=trait, actor=request.user,
+            **form.cleaned_data), success=f"Saved “{trait.name}”."):
+        return redirect("taxonomy_list", association=request.association.slug)
     return render(request, "engagement/trait_edit.html", {"form": form, "trait": trait})
 
 
@@ -83,17 +78,11 @@ def person_traits(request: HttpRequest, person_id: int) -> HttpResponse:
                       traits=list(selectors.taxonomy()),
                       initial_strengths=selectors.person_traits_by_source(
                           person=person, source=TraitSource.STAFF))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.traits_survey_save(association=request.association, person=person,
-                                        source=TraitSource.STAFF, answers=form.answers(),
-                                        actor=request.user)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("person_detail", association=request.association.slug,
-                            person_id=person.pk)
+    if form_saved(request, form, lambda: services.traits_survey_save(
+            association=request.association, person=person, source=TraitSource.STAFF,
+            answers=form.answers(), actor=request.user), success="Saved."):
+        return redirect("person_detail", association=request.association.slug,
+                        person_id=person.pk)
     return render(request, "engagement/person_traits.html",
                   {"form": form, "person": person,
                    "effective": selectors.effective_traits(person)})
@@ -152,17 +141,12 @@ def contribution_decide(request: HttpRequest, contribution_id: int, decision: st
 def contribution_record(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id, erased_at__isnull=True)
     form = StaffContributionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contribution_record(association=request.association, person=person,
-                                         verified=form.cleaned_data["verified"],
-                                         actor=request.user, **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Contribution recorded.")
-            return redirect("person_detail", association=request.association.slug,
-                            person_id=person.pk)
+    if form_saved(request, form, lambda: services.contribution_record(
+            association=request.association, person=person,
+            verified=form.cleaned_data["verified"], actor=request.user, **form.service_data()),
+            success="Contribution recorded."):
+        return redirect("person_detail", association=request.association.slug,
+                        person_id=person.pk)
     return render(request, "engagement/record.html",
                   {"form": form, "person": person, "what": "a contribution"})
 
@@ -171,17 +155,11 @@ def contribution_record(request: HttpRequest, person_id: int) -> HttpResponse:
 def outcome_record(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id, erased_at__isnull=True)
     form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_create(association=request.association, person=person,
-                                    reported_via=ReportedVia.STAFF, actor=request.user,
-                                    **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, "Outcome recorded.")
-            return redirect("person_detail", association=request.association.slug,
-                            person_id=person.pk)
+    if form_saved(request, form, lambda: services.outcome_create(
+            association=request.association, person=person, reported_via=ReportedVia.STAFF,
+            actor=request.user, **form.service_data()), success="Outcome recorded."):
+        return redirect("person_detail", association=request.association.slug,
+                        person_id=person.pk)
     return render(request, "engagement/record.html",
                   {"form": form, "person": person, "what": "an outcome"})
 
