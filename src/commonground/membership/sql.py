@@ -86,7 +86,7 @@ def member_summary_refresh(*, association_id: int, person_ids: Iterable[int] | N
 
 def _assoc(column: str) -> str:
     # "+association" keeps SQLite on the person / membership index, not a scan of the
-    # association (see memberships_of).
+    # association.
     return f"+{column}" if connection.vendor == "sqlite" else column
 
 
@@ -217,11 +217,10 @@ def memberships_of(*, association_id: int, person_ids: Sequence[int]) -> list[tu
         return []
     m = names(Membership)
     where, params = in_list(m.person, list(person_ids), kind="int")
-    # "+association" keeps SQLite on the person index (not a scan of the association).
-    assoc = f"+{m.association}" if connection.vendor == "sqlite" else m.association
     with connection.cursor() as cur:
         cur.execute(f"SELECT {m.person}, {m.id}, {m.plan}, {m.status}, CAST({m.ends_on} AS TEXT) "
-                    f"FROM {m} WHERE {assoc} = %s AND {where}", [association_id, *params])
+                    f"FROM {m} WHERE {_assoc(m.association)} = %s AND {where}",
+                    [association_id, *params])
         return cur.fetchall()
 
 
