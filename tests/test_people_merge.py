@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 
 from _recognition_support import merge_world as recognition_merge_world
@@ -13,6 +14,7 @@ from commonground.activity.models import Activity, Identity, Source
 from commonground.core.errors import NotFound
 from commonground.engagement import services as es
 from commonground.engagement.models import Trait
+from commonground.insight.models import ModelVersion, Prediction
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
 from commonground.opportunities.services import invitation_advance, opportunity_save
@@ -30,6 +32,7 @@ from commonground.people.services.notes import note_add
 from commonground.portal.services import portal_access_grant
 from commonground.scoring.models import Score
 from commonground.scoring.services import score_recompute_start
+from commonground.segments.models import Segment, SegmentMember
 from commonground.tenancy.models import AuditEntry
 
 
@@ -90,6 +93,7 @@ def world(scoped, staff_user):
     recognition_merge_world(a, keep, remove, third)
     # Scores and a monthly snapshot for everyone (derived rows: see COLLAPSING).
     score_recompute_start(association=a, snapshot_month=date(2024, 5, 1))
+    _insight_rows(a, keep, remove)
     return {"keep": keep, "remove": remove, "third": third, "fourth": fourth, "org1": org1,
             "org2": org2, "chapter": chapter, "source": source, "actor": staff_user}
 
@@ -115,6 +119,20 @@ def _engagement_rows(a, keep, remove, third) -> None:
                       occurred_on="2024-05-01", reported_via="member", via_person=remove)
 
 
+def _insight_rows(a, keep, remove) -> None:
+    """A prediction each (derived: see COLLAPSING) and both people on one static list, the
+    removed person also on a second one (moved)."""
+    version = ModelVersion.objects.create(association=a, kind="lapse", version=1,
+                                          method="rules", status="ready", as_of=date(2024, 5, 1))
+    shared = Segment.objects.create(association=a, name="Both", slug="both", is_static=True)
+    only = Segment.objects.create(association=a, name="Only", slug="only", is_static=True)
+    for person in (keep, remove):
+        Prediction.objects.create(association=a, person=person, kind="lapse", model=version,
+                                  probability=0.3, band="medium", scored_at=timezone.now())
+        SegmentMember.objects.create(association=a, segment=shared, person=person)
+    SegmentMember.objects.create(association=a, segment=only, person=remove)
+
+
 def _rows_of(person_id: int, association_id: int) -> dict[str, set[int]]:
     out = {}
     for rel in person_relations():
@@ -132,7 +150,12 @@ COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a"
               "recognition.ExpertProfile.person", "recognition.MemberRecognition.person",
               # Derived, not moved: the removed person's scores go and the kept person is
               # scored again over the merged rows (scoring.hooks).
-              "scoring.Score.person", "scoring.ScoreSnapshot.person"}
+              "scoring.Score.person", "scoring.ScoreSnapshot.person",
+              # Derived: the removed person's predictions go (insight.hooks).
+              "insight.Prediction.person",
+              # A static list holds a person once: the kept person's entry stays
+              # (segments.hooks); the removed person's other lists move.
+              "segments.SegmentMember.person"}
 
 
 def test_merge_moves_every_row_and_loses_nothing(world, scoped):

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "commonground.scoring",
     "commonground.opportunities",
     "commonground.recognition",
+    "commonground.insight",
+    "commonground.recommendations",
+    "commonground.segments",
+    "commonground.outreach",
     "commonground.portal",
     "commonground.web",  # the dashboards' templates and navigation
     # Top layer: demo data and benchmarks (apps only so their commands load).

@@ -10,12 +10,16 @@ from commonground.activity.api import router as activity_router
 from commonground.activity.api_360 import router as member360_router
 from commonground.core.errors import DomainError
 from commonground.engagement.api import router as engagement_router
+from commonground.insight.api import router as insight_router
 from commonground.membership.api import router as membership_router
 from commonground.opportunities.api import router as opportunities_router
+from commonground.outreach.api import router as outreach_router
 from commonground.people.api import router as people_router
 from commonground.people.api_merge import router as merge_router
 from commonground.recognition.api import router as recognition_router
+from commonground.recommendations.api import router as recommendations_router
 from commonground.scoring.api import router as scoring_router
+from commonground.segments.api import router as segments_router
 from commonground.tenancy.api import router as tenancy_router
 from commonground.tenancy.api_auth import TokenAuth
 
@@ -120,3 +124,7 @@ api.add_router("/", engagement_router)
 api.add_router("/", scoring_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", recognition_router)
+api.add_router("/", insight_router)
+api.add_router("/", recommendations_router)
+api.add_router("/", segments_router)
+api.add_router("/", outreach_router)

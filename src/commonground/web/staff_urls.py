@@ -19,4 +19,8 @@ urlpatterns = [
     path("", include("commonground.scoring.urls")),
     path("", include("commonground.opportunities.urls")),
     path("", include("commonground.recognition.urls")),
+    path("", include("commonground.insight.urls")),
+    path("", include("commonground.recommendations.urls")),
+    path("", include("commonground.segments.urls")),
+    path("", include("commonground.outreach.urls")),
 ]

@@ -1,0 +1,7 @@
+"""Segments API, mounted by ``web.api`` under /api/v1."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["segments"])
