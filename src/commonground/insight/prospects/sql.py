@@ -1,0 +1,89 @@
+"""The prospects model's one hand-written statement: activity per person, day and group.
+
+Why hand-written: training reads every activity of every person who was ever a
+non-member in the window, once, as a grouped aggregate per (person, day, group); the ORM
+cannot say "UTC day of the timestamp" the same way on both databases nor count the page
+views of the join pages inside the same pass. Rules as in ``activity.sql``:
+``association_id`` a required keyword bound in the statement, names from ``_meta``,
+callers hold the logic (``tests/test_insight_prospects.py`` runs it with two associations:
+this module is not at an app's top level, so ``tests/test_sql_tenancy.py`` does not find it).
+
+Groups (``GROUPS``) fold the open-ended kinds into the signals the model reads: web page
+views (and those of the membership/join pages), email sent / engaged (open, click) /
+unsubscribed, event check-ins and registrations, purchases (with their amounts), learning,
+and everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+
+from commonground.activity.models import Activity
+from commonground.core.bulk import in_list
+from commonground.core.bulk.names import names
+
+GROUPS = ("web", "intent", "email_sent", "email_engaged", "unsubscribed", "events", "purchases",
+          "learning", "other")
+# Pages whose visit says "I am thinking of joining" (matched anywhere in the page's URL).
+INTENT_PAGES = ("/join", "/membership", "/become-a-member")
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _group_case(a) -> str:
+    """The CASE that puts one activity row in one of ``GROUPS`` (kinds are open-ended text
+    the feeds' mappings choose: matched by their usual names)."""
+    if _pg():
+        page = f"coalesce(a.{a.metadata} ->> 'page', a.{a.metadata} ->> 'url', '')"
+    else:
+        page = (f"coalesce(json_extract(a.{a.metadata}, '$.page'), "
+                f"json_extract(a.{a.metadata}, '$.url'), '')")
+    intent = " OR ".join(f"{page} LIKE '%%{p}%%'" for p in INTENT_PAGES)
+    k, c = f"a.{a.kind}", f"a.{a.category}"
+    return (f"CASE WHEN {k} = 'page_view' AND ({intent}) THEN 'intent' "
+            f"WHEN {k} IN ('page_view', 'sign_up', 'visit', 'session') THEN 'web' "
+            f"WHEN {k} IN ('email_sent', 'email_delivered') THEN 'email_sent' "
+            f"WHEN {k} IN ('email_open', 'email_click', 'email_reply') THEN 'email_engaged' "
+            f"WHEN {k} IN ('email_unsubscribe', 'email_complaint') THEN 'unsubscribed' "
+            f"WHEN {k} LIKE '%%checkin%%' OR {k} LIKE '%%check_in%%' OR {k} LIKE 'event%%' "
+            f"OR {k} LIKE '%%registration%%' OR {k} = 'volunteer_shift' THEN 'events' "
+            f"WHEN {c} = 'commerce' THEN 'purchases' "
+            f"WHEN {c} = 'learning' THEN 'learning' "
+            "ELSE 'other' END")
+
+
+def daily_activity(*, association_id: int, since: datetime, until: datetime,
+                   person_ids: Sequence[int] | None = None) -> list[tuple]:
+    """``(person_id, day 'YYYY-MM-DD', group, events, amount)`` of the association's
+    people's activities in ``[since, until)``, grouped by person, UTC day and group;
+    ``person_ids`` narrows to those people. Days, not months: a cutoff can then be any
+    date (today, for scoring) and every window is exact to the day. ``amount`` sums what
+    the rows carry (purchases; a refund's negative amount counts against)."""
+    a = names(Activity)
+    group = _group_case(a)
+    if _pg():
+        day = f"to_char(a.{a.occurred_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        bounds = [since, until]
+    else:
+        day = f"substr(a.{a.occurred_at}, 1, 10)"  # stored as UTC text
+        bounds = [connection.ops.adapt_datetimefield_value(since),
+                  connection.ops.adapt_datetimefield_value(until)]
+    where = [f"a.{a.association} = %s", f"a.{a.person} IS NOT NULL",
+             f"a.{a.occurred_at} >= %s", f"a.{a.occurred_at} < %s"]
+    params: list = [association_id, *bounds]
+    if person_ids is not None:
+        cond, ids = in_list(f"a.{a.person}", list(person_ids), kind="int")
+        where.append(cond)
+        params += ids
+    sql = (f"SELECT person_id, day, grp, COUNT(*), SUM(amount) FROM ("
+           f"SELECT a.{a.person} AS person_id, {day} AS day, {group} AS grp, "
+           f"a.{a.amount} AS amount FROM {a} a "
+           f"WHERE {' AND '.join(where)}) t GROUP BY person_id, day, grp")
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
