@@ -165,6 +165,25 @@ def prospects_train(*, association: Association, actor: Any = None, today: date 
     return version
 
 
+ABSENCE_FEATURES = frozenset({*features.COUNT_FEATURES, "former_member", "past_terms", "org_member",
+                              "days_since_member", "days_since_activity", "email_rate_365d"})
+REASONS = 3
+
+
+def _reasons(fitted: Fitted, frame: pl.DataFrame, contributions) -> list[list[dict[str, Any]]]:
+    """The kernel's reasons, less those that are an absence ("No email opened",
+    "Never a member"): a model may learn that people who never opened an email joined
+    more often, but marketing cannot act on "did nothing" as a reason to call someone."""
+    rows = reasons(fitted, FEATURES, frame, contributions, k=REASONS + 5)
+    values = frame.select([c for c in fitted.feature_names]).to_dicts()
+    out = []
+    for row, value in zip(rows, values, strict=True):
+        kept = [r for r in row if not (r["feature"] in ABSENCE_FEATURES
+                                       and not value.get(r["feature"]))]
+        out.append(kept[:REASONS])
+    return out
+
+
 def current_version(association: Association) -> ModelVersion | None:
     return ModelVersion.objects.filter(kind=KIND, is_current=True).first()
 
@@ -185,7 +204,7 @@ def prospects_score(*, association: Association, version: ModelVersion | None = 
     history = features.load(association, first_cutoff=today, last_cutoff=today)
     frame = features.features_at(history, [today])
     probability, contributions = predict(fitted, frame)
-    why = reasons(fitted, FEATURES, frame, contributions, k=3)
+    why = _reasons(fitted, frame, contributions)
     bands = band_of(probability, fitted.base_rate) if len(probability) else []
     ids = frame.get_column("person_id").to_list()
     dues = features.first_year_dues(association, history, ids, today=today)
