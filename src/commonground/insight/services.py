@@ -229,3 +229,7 @@ def _stamp(value: Any) -> Any:
 
 def value(amount: float) -> Decimal:
     return Decimal(str(round(amount, 2)))
+
+
+# The model kinds the model card's "Train now" runs (the prospect model adds its own).
+TRAINERS: dict[str, Any] = {ModelKind.LAPSE: lapse_train}

@@ -36,11 +36,11 @@ def _frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
     cols = list(schema)
     if _pg():
         buf = io.BytesIO()
-        with connection.cursor() as cur:
-            # psycopg binds the parameters client-side into the COPY statement.
-            with cur.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-                for block in copy:
-                    buf.write(block)
+        # psycopg binds the parameters client-side into the COPY statement.
+        with connection.cursor() as cur, \
+                cur.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            for block in copy:
+                buf.write(block)
         if not buf.tell():
             return pl.DataFrame(schema=schema)
         buf.seek(0)
