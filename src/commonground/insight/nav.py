@@ -2,4 +2,5 @@
 
 from commonground.core.nav import register
 
+register(section="insight", label="At risk", url_name="at_risk", order=10)
 register(section="insight", label="Prospects", url_name="prospects", order=20)

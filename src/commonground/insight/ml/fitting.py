@@ -172,7 +172,7 @@ def _calibrate(calibrator, raw: np.ndarray) -> np.ndarray:
     how, model = calibrator
     if how == "isotonic":
         return np.clip(model.predict(raw), 0.001, 0.999)
-    return model.predict_proba(raw.reshape(-1, 1))[:, 1]
+    return np.clip(model.predict_proba(raw.reshape(-1, 1))[:, 1], 0.001, 0.999)
 
 
 def _last_slice(frame: Examples, share: float = 0.2) -> tuple[Examples, Examples]:
