@@ -92,6 +92,7 @@ def _build(slug: str, mark: str) -> dict:
         _merge_objects(association, mark, objs)
         _engagement_objects(association, mark, objs)
         _recognition_objects(association, objs)
+        _prospect_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -184,6 +185,23 @@ def _recognition_objects(association: Association, objs: dict) -> None:
                                               person=objs["person"], reason="Leads")
     objs["expert"] = rs.expert_profile_save(association=association, person=objs["person"],
                                             headline="Expert", other_specialties="x")
+
+
+def _prospect_objects(association: Association, mark: str, objs: dict) -> None:
+    """A non-member added yesterday, scored by the prospects model (rule-based: too little
+    history to train)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.insight.models import Prediction
+    from commonground.insight.prospects.services import prospects_train
+
+    prospect = ps.person_create(association=association, first_name=mark, last_name="Prospect",
+                             email=f"{mark.lower()}.prospect@example.org")
+    Person.objects.filter(pk=prospect.pk).update(created_at=timezone.now() - timedelta(days=2))
+    prospects_train(association=association)
+    objs["prospect_prediction"] = Prediction.objects.get(kind="prospect", person=prospect)
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -388,9 +406,9 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/contributions": "contribution", "/groups": "group",
              "/score-configs": "score_config", "/opportunities": "opportunity",
              "/tiers": "tier", "/nominations": "nomination", "/awards": "award",
-             "/experts": "expert"}
+             "/experts": "expert", "/prospects": "prospect_prediction"}
 # GETs without a path parameter that answer one object of the caller's own association.
-API_SINGLETONS = {"/score-configs/current"}
+API_SINGLETONS = {"/score-configs/current", "/prospects/model"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

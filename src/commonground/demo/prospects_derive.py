@@ -14,11 +14,15 @@ from datetime import date
 
 from django_scopes import scope
 
-from commonground.insight.prospects import selectors, services
+from commonground.insight.prospects import selectors
 from commonground.tenancy.models import Association
 
 
 def derive(association: Association, *, today: date, say: Callable[[str], None]) -> dict[str, int]:
+    # Here, not at the top: the services load LightGBM and scikit-learn, and every command
+    # that imports the seed (demo, seed, bench) would pay for them at start-up.
+    from commonground.insight.prospects import services
+
     t0 = time.perf_counter()
     with scope(association=association):
         version = services.prospects_train(association=association, today=today)

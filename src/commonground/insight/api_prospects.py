@@ -34,6 +34,7 @@ class ReasonOut(Schema):
 
 
 class ProspectOut(Schema):
+    id: int  # the prediction's
     person_id: int
     name: str
     email: str
@@ -65,7 +66,7 @@ class ModelOut(Schema):
 def _out(p, version=None) -> dict[str, Any]:
     model = version or p.model
     expected = getattr(p, "expected", None)
-    return {"person_id": p.person_id, "name": p.person.full_name, "email": p.person.email,
+    return {"id": p.pk, "person_id": p.person_id, "name": p.person.full_name, "email": p.person.email,
             "probability": round(p.probability, 4), "band": p.band, "reasons": p.reasons,
             "first_year_dues": p.value_at_risk,
             "expected_value": round(expected if expected is not None

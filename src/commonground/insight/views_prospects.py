@@ -58,8 +58,8 @@ def prospects_page(request: HttpRequest) -> HttpResponse:
         "currency": association.currency})
 
 
+@staff_view  # first: another association's URL is a 404, whatever the method
 @require_POST
-@staff_view
 def prospects_refresh(request: HttpRequest) -> HttpResponse:
     """"Retrain now" (a new version, then everyone rescored) or "Rescore now" (the current
     version on today's activity), handed to the worker: training reads the whole history."""

@@ -97,6 +97,17 @@ def _card(fitted: Fitted, training: Training, horizon_days: int) -> dict[str, An
             "examples": training.examples.height,
             "people": training.examples.get_column("person_id").n_unique(),
             "label": f"Joined within {horizon_days} days of the cutoff",
+            "what": list(WHAT), "decisions": "prospect-months",
+            "cutoff_rule": (f"One example per person who was a prospect on the first of a month, "
+                            f"labelled by whether they joined in the {horizon_days} days after; "
+                            "features from before that day only. The latest months are held "
+                            "out to test the model."),
+            "signals": ("Signals: visits to the website and to the membership pages, email "
+                        "received, opened and clicked, unsubscribes, events attended, purchases "
+                        "and spend at non-member prices, courses, other activity, over 3 and 12 "
+                        "months with recency and trend; how long the person has been known, a "
+                        "former membership and how long ago it ended, an employer that is a "
+                        "member."),
             "population": ("People the association knew before the cutoff, not members on it "
                            "(grace included), who did something in the year before it or "
                            "were added in that year")}

@@ -18,9 +18,18 @@ from commonground.core.schedule import periodic
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
-from . import selectors, services
+from . import selectors
 
 RETRAIN_AFTER = timedelta(days=7)
+
+
+def _services():
+    # Here, not at the top: the services load LightGBM and scikit-learn, which the web
+    # process and every command's start-up would otherwise pay for (this module is imported
+    # by the page, the API and the scheduler's discovery).
+    from . import services
+
+    return services
 
 
 @task()
@@ -28,6 +37,7 @@ def train(association_id: int, actor_id: int | None = None) -> int:
     """A new version, then everyone rescored with it. Returns the version number."""
     association = Association.objects.get(pk=association_id)
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    services = _services()
     with scope(association=association):
         return services.prospects_train(association=association, actor=actor).version
 
@@ -36,6 +46,7 @@ def train(association_id: int, actor_id: int | None = None) -> int:
 def score(association_id: int) -> int:
     """Everyone rescored with the current version. Returns the people scored."""
     association = Association.objects.get(pk=association_id)
+    services = _services()
     with scope(association=association):
         return services.prospects_score(association=association)
 
@@ -44,6 +55,7 @@ def score(association_id: int) -> int:
 def daily(association_id: int) -> int:
     """Rescore; retrain first when the current version is a week old (or missing)."""
     association = Association.objects.get(pk=association_id)
+    services = _services()
     with scope(association=association):
         current = selectors.current_version(association)
         if current is None or current.as_of <= association_today(association) - RETRAIN_AFTER:

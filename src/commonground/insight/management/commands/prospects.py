@@ -15,7 +15,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
-from commonground.insight.prospects import selectors, services
+from commonground.insight.prospects import selectors
 from commonground.tenancy.models import Association
 
 FIGURES = ("method", "examples", "people", "cutoffs", "first_cutoff", "last_cutoff", "n_train",
@@ -48,6 +48,14 @@ class Command(BaseCommand):
         with scope(association=assoc):
             getattr(self, f"_{action}")(assoc, as_json=json, **options)
 
+    @staticmethod
+    def _services():
+        # Here, not at the top: `commonground help` loads every command to list it, and the
+        # services load LightGBM and scikit-learn.
+        from commonground.insight.prospects import services
+
+        return services
+
     def _emit(self, data, as_json: bool, lines: list[str]) -> None:
         if as_json:
             self.stdout.write(_dumps(data))
@@ -56,7 +64,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
     def _train(self, assoc, *, as_json: bool, today=None, **_) -> None:
-        version = services.prospects_train(association=assoc, today=today)
+        version = self._services().prospects_train(association=assoc, today=today)
         card = version.card
         scored = selectors.counts(assoc).total
         data = {"version": version.version, "method": version.method, "scored": scored,
@@ -69,13 +77,13 @@ class Command(BaseCommand):
         self._emit(data, as_json, lines)
 
     def _score(self, assoc, *, as_json: bool, today=None, **_) -> None:
-        n = services.prospects_score(association=assoc, today=today)
+        n = self._services().prospects_score(association=assoc, today=today)
         version = selectors.current_version(assoc)
         self._emit({"scored": n, "version": version.version}, as_json,
                    [f"{assoc.slug}: {n} prospects scored with v{version.version}"])
 
     def _evaluate(self, assoc, *, as_json: bool, today=None, **_) -> None:
-        card = services.prospects_evaluate(association=assoc, today=today)
+        card = self._services().prospects_evaluate(association=assoc, today=today)
         if as_json:
             self.stdout.write(_dumps(card))
             return
