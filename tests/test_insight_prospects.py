@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope
@@ -55,7 +54,8 @@ def test_features_at_a_past_cutoff_never_see_later_data(association):
     assert before.height == after.height > 0 and late.pk not in after["person_id"].to_list()
     assert before.drop("label", "outcome_on").equals(after.drop("label", "outcome_on"))
     joined = after.filter(after["person_id"] == w.casual[1].pk)
-    assert joined["label"].to_list() == [1] and joined["outcome_on"].to_list() == [cutoff + timedelta(days=30)]
+    assert joined["label"].to_list() == [1]
+    assert joined["outcome_on"].to_list() == [cutoff + timedelta(days=30)]
     # The same rows do count at a later cutoff: the test would notice features that ignore them.
     with scope(association=association):
         later = _features(association, cutoff + timedelta(days=31))
@@ -114,7 +114,7 @@ def test_a_trained_model_ranks_who_is_looking_on_the_page_the_api_and_the_cli(
         < body.index("Casual0 Prospect")
     assert "Viewed the membership pages 3 times in the last 3 months" in body
     assert "Member Prospect" not in body and "Keen0" not in body
-    assert 'name="person" value="%d"' % w.looking[0].pk in body
+    assert f'name="person" value="{w.looking[0].pk}"' in body
     low = staff_client.get(url, {"band": "low"}).content.decode()
     assert "Looking0" not in low and "Casual" in low
     found = staff_client.get(url, {"q": "looking1"}).content.decode()
