@@ -37,18 +37,18 @@ class World:
     plan: object = None
 
 
-def _at(d: date, hour: int = 10) -> datetime:
+def at(d: date, hour: int = 10) -> datetime:
     return datetime(d.year, d.month, d.day, hour, tzinfo=UTC)
 
 
 def activity(world: World, person: Person, kind: str, on: date, *, page: str = "",
-             amount: str | None = None, n: int = 1) -> None:
+             amount: str | None = None, n: int = 1, meta: dict | None = None) -> None:
     source = world.mail if kind.startswith("email") else world.web
     category = {"page_view": "web", "event_checkin": "community", "order_line": "commerce",
                 "email_open": "marketing", "email_sent": "marketing"}[kind]
     rows = [Activity(association=world.association, source=source, person=person, kind=kind,
-                     category=category, occurred_at=_at(on, 9 + i % 8), amount=amount,
-                     metadata={"page": page} if page else {},
+                     category=category, occurred_at=at(on, 9 + i % 8), amount=amount,
+                     metadata={**({"page": page} if page else {}), **(meta or {})},
                      external_id=f"{person.pk}-{kind}-{on}-{i}-{page}")
             for i in range(n)]
     Activity.objects.bulk_create(rows)

@@ -13,7 +13,8 @@ from django_scopes import scope
 from django_tasks_db.models import DBTaskResult
 
 from _api_support import ApiClient, make_token
-from _prospects_support import TODAY, activity, build
+from _prospects_support import TODAY, activity, at, build
+from commonground.activity.models import Identity
 from commonground.insight.models import ModelVersion, Prediction
 from commonground.insight.prospects import features, services, sql, tasks
 from commonground.membership import services as ms
@@ -28,7 +29,8 @@ def _features(association, cutoff: date):
 
 def test_features_at_a_past_cutoff_never_see_later_data(association):
     """Insert rows on and after the cutoff — activity, a join, a new person, an employer's
-    membership — and the features at the cutoff do not move (only the label may)."""
+    membership, the identification of an anonymous visitor — and the features at the
+    cutoff do not move (only the label may)."""
     w = build(association, keen=4, casual=4)
     cutoff = date(2025, 9, 1)
     with scope(association=association):
@@ -50,6 +52,12 @@ def test_features_at_a_past_cutoff_never_see_later_data(association):
                                  kind="organisational")
         ms.membership_join(association=association, plan=corporate, organisation=org,
                            joined_on=cutoff + timedelta(days=1), invoice=False)
+        # Visits collected anonymously before the cutoff, tied to the person only after it.
+        anon = Identity.objects.create(association=association, person=w.casual[3], kind="anon",
+                                       value="1234.5678")
+        Identity.objects.filter(pk=anon.pk).update(created_at=at(cutoff + timedelta(days=10)))
+        activity(w, w.casual[3], "page_view", cutoff - timedelta(days=5), page="/join", n=3,
+                 meta={"visitor_id": "1234.5678"})
         after = _features(association, cutoff)
     assert before.height == after.height > 0 and late.pk not in after["person_id"].to_list()
     assert before.drop("label", "outcome_on").equals(after.drop("label", "outcome_on"))
@@ -61,6 +69,8 @@ def test_features_at_a_past_cutoff_never_see_later_data(association):
         later = _features(association, cutoff + timedelta(days=31))
     row = later.filter(later["person_id"] == casual.pk).to_dicts()[0]
     assert row["intent_90d"] == 2 and row["events_90d"] == 2 and row["spend_365d"] == 50.0
+    linked = later.filter(later["person_id"] == w.casual[3].pk).to_dicts()[0]
+    assert linked["intent_90d"] == 3  # once identified, the visits are the person's
 
 
 def test_members_staff_and_the_unknown_are_not_prospects(association, staff_user):

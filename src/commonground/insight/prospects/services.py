@@ -69,8 +69,7 @@ def training_examples(association: Association, *, today: date,
             terms=pl.DataFrame(schema=features.TERM_SCHEMA),
             org_terms=pl.DataFrame(schema={"person_id": pl.Int64, "starts_on": pl.Date,
                                            "covers_until": pl.Date}),
-            days=pl.DataFrame(schema={"person_id": pl.Int64, "day": pl.Date, "grp": pl.Utf8,
-                                      "n": pl.Int64, "amount": pl.Float64})), [])
+            days=pl.DataFrame(schema=features.DAY_SCHEMA)), [])
         return Training(examples=empty, cutoffs=[], today=today)
     history = features.load(association, first_cutoff=cutoffs[0], last_cutoff=cutoffs[-1])
     examples = features.features_at(history, cutoffs, horizon_days=horizon_days)
@@ -109,8 +108,8 @@ def _card(fitted: Fitted, training: Training, horizon_days: int) -> dict[str, An
                         "former membership and how long ago it ended, an employer that is a "
                         "member."),
             "population": ("People the association knew before the cutoff, not members on it "
-                           "(grace included), who did something in the year before it or "
-                           "were added in that year")}
+                           "(grace included), with activity tied to them in the year before "
+                           "it")}
     if fitted.method == "rules":
         card["rules"] = rules_card()
         card["rules_note"] = ("Points per signal, added to the base rate's log-odds: a ranking "

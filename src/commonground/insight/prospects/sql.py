@@ -21,7 +21,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from commonground.activity.models import Activity
+from commonground.activity.models import Activity, Identity, IdentityKind
 from commonground.core.bulk import in_list
 from commonground.core.bulk.names import names
 
@@ -59,31 +59,48 @@ def _group_case(a) -> str:
 
 def daily_activity(*, association_id: int, since: datetime, until: datetime,
                    person_ids: Sequence[int] | None = None) -> list[tuple]:
-    """``(person_id, day 'YYYY-MM-DD', group, events, amount)`` of the association's
-    people's activities in ``[since, until)``, grouped by person, UTC day and group;
-    ``person_ids`` narrows to those people. Days, not months: a cutoff can then be any
-    date (today, for scoring) and every window is exact to the day. ``amount`` sums what
-    the rows carry (purchases; a refund's negative amount counts against)."""
-    a = names(Activity)
+    """``(person_id, day 'YYYY-MM-DD', group, events, amount, known_on 'YYYY-MM-DD' or
+    None)`` of the association's people's activities in ``[since, until)``, grouped by
+    person, UTC day, group and ``known_on``; ``person_ids`` narrows to those people.
+
+    Days, not months: a cutoff can then be any date (today, for scoring) and every window
+    is exact to the day. ``amount`` sums what the rows carry (purchases; a refund's
+    negative amount counts against). ``known_on`` is the day a row collected anonymously
+    (its metadata carries the ``visitor_id`` of an anonymous identity of the person) was
+    tied to the person — the identity's creation: before that day the association saw an
+    unknown visitor, not this person, so a cutoff before it must not count the row (a
+    visitor who browses, then joins and is linked on the join page, would otherwise teach
+    the model the future)."""
+    a, i = names(Activity), names(Identity)
     group = _group_case(a)
     if _pg():
         day = f"to_char(a.{a.occurred_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        known = f"to_char(i.{i.created_at} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        visitor = f"(a.{a.metadata} ->> 'visitor_id')"
         bounds = [since, until]
     else:
         day = f"substr(a.{a.occurred_at}, 1, 10)"  # stored as UTC text
+        known = f"substr(i.{i.created_at}, 1, 10)"
+        visitor = f"json_extract(a.{a.metadata}, '$.visitor_id')"
         bounds = [connection.ops.adapt_datetimefield_value(since),
                   connection.ops.adapt_datetimefield_value(until)]
     where = [f"a.{a.association} = %s", f"a.{a.person} IS NOT NULL",
              f"a.{a.occurred_at} >= %s", f"a.{a.occurred_at} < %s"]
-    params: list = [association_id, *bounds]
+    # In the statement's order: the join's association and kind, then the WHERE clause's.
+    params: list = [association_id, IdentityKind.ANONYMOUS.value, association_id, *bounds]
     if person_ids is not None:
         cond, ids = in_list(f"a.{a.person}", list(person_ids), kind="int")
         where.append(cond)
         params += ids
-    sql = (f"SELECT person_id, day, grp, COUNT(*), SUM(amount) FROM ("
+    # Only rows that mention a visitor id probe the identity index (the instr test first).
+    cheap = "" if _pg() else f"instr(a.{a.metadata}, 'visitor_id') > 0 AND "
+    join = (f"LEFT JOIN {i} i ON i.{i.association} = %s AND i.{i.kind} = %s "
+            f"AND i.{i.person} = a.{a.person} AND i.{i.source} IS NULL "
+            f"AND {cheap}i.{i.value} = {visitor}")
+    sql = (f"SELECT person_id, day, grp, COUNT(*), SUM(amount), known_on FROM ("
            f"SELECT a.{a.person} AS person_id, {day} AS day, {group} AS grp, "
-           f"a.{a.amount} AS amount FROM {a} a "
-           f"WHERE {' AND '.join(where)}) t GROUP BY person_id, day, grp")
+           f"a.{a.amount} AS amount, {known} AS known_on FROM {a} a {join} "
+           f"WHERE {' AND '.join(where)}) t GROUP BY person_id, day, grp, known_on")
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
