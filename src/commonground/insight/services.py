@@ -67,7 +67,7 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
             decided = decided.sample(limit, seed=seed).sort("cutoff")
         examples = dataset.compute(history, decided)
         features = feature_set(history.feature_names())
-        why = ml.too_small(examples, features)
+        why = no_model_why(history) or ml.too_small(examples, features)
         if why is None:
             fitted = ml.fit(examples, features, seed=seed)
         else:
@@ -89,6 +89,22 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
         lapse_score(association=association, version=version, today=today, actor=actor)
         version.refresh_from_db()
     return version
+
+
+def no_model_why(history: dataset.History) -> str | None:
+    """What makes a lapse model meaningless before counting decisions: no terms, only
+    lifetime plans, no activity at all."""
+    terms = history.terms
+    if not len(terms):
+        return ("No memberships with dated terms are recorded, so there are no past renewals "
+                "to learn from. Import memberships with their terms and train again.")
+    if (terms.get_column("term_months") == 0).all():
+        return "Every membership is on a lifetime plan: there are no renewals to predict."
+    if not len(history.activity):
+        return ("No activity is recorded for any member (events, email, courses, website…). "
+                "Without it a model would only see dues and payment dates, while behaviour is "
+                "what tells renewers from lapsers. Import activity and train again.")
+    return None
 
 
 def _card_notes(history: dataset.History, examples: pl.DataFrame, *, decided_total: int,

@@ -85,7 +85,7 @@ class Command(BaseCommand):
             decided = decided.sample(services.MAX_EXAMPLES, seed=42).sort("cutoff")
         examples = dataset.compute(history, decided)
         features = feature_set(history.feature_names())
-        why = ml.too_small(examples, features)
+        why = services.no_model_why(history) or ml.too_small(examples, features)
         if why:
             # No meaningful AUC: say why, and print auc= empty so scripts see "none".
             return {"_lines": [f"No model can be trained: {why}"], "decisions": len(decided),
