@@ -140,8 +140,8 @@ def test_train_score_and_every_surface(association, staff_client, settings,
     assert listed["items"] and all(i["band"] == "high" for i in listed["items"])
     one = api.get(f"/people/{someone.person_id}/lapse-risk").json()
     assert one["probability"] == someone.probability and one["model_version"] == v1.version
-    assert api.get("/insight/models/lapse").json()["card"]["auc"] == card["auc"]
-    assert api.get("/insight/models/bogus").status_code == 422
+    assert api.get("/insight/lapse/model").json()["card"]["auc"] == card["auc"]
+    assert [v["version"] for v in api.get("/insight/lapse/model/versions").json()["items"]] == [1]
     assert api.get("/insight/lapse/predictions", {"band": "purple"}).status_code == 422
 
     out = io.StringIO()
@@ -152,7 +152,7 @@ def test_train_score_and_every_surface(association, staff_client, settings,
     # "Train now" from the API is queued for the worker (the retrain itself: below).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with django_capture_on_commit_callbacks(execute=True) as queued:
-        assert api.post("/insight/models/lapse/train", headers={"Idempotency-Key": "t1"}
+        assert api.post("/insight/lapse/train", headers={"Idempotency-Key": "t1"}
                         ).status_code == 202
     assert len(queued) == 1
     with scope(association=association):

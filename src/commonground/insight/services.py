@@ -8,6 +8,7 @@ ones — never nobody scored — and a retrain running beside a daily rescoring 
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -210,8 +211,6 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
     """Replace ``kind``'s predictions with ``frame`` (``person_id, probability, band,
     reasons, decision_on, value_at_risk``) from ``version`` and make it the current
     version — one transaction: readers see the old scores until it commits."""
-    import json
-
     now = timezone.now()
     out = pl.DataFrame({
         "person_id": frame.get_column("person_id"),
@@ -237,8 +236,6 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
 
 
 def _stamp(value: Any) -> Any:
-    from django.db import connection
-
     return connection.ops.adapt_datetimefield_value(value) if connection.vendor == "sqlite" \
         else value.isoformat()
 

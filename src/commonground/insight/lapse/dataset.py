@@ -268,6 +268,9 @@ def _cumulative(act: pl.DataFrame, buckets: list[str]) -> pl.DataFrame:
     wide = (act.with_columns(mi=_mi("month"))
             .pivot(on="bucket", index=["person_id", "mi"], values="n", aggregate_function="sum")
             .fill_null(0))
+    # A bucket some other chunk's people have: zero here.
+    wide = wide.with_columns(pl.lit(0, dtype=pl.Int32).alias(b) for b in buckets
+                             if b not in wide.columns)
     member = [b for b in buckets if b not in F.RATE_ONLY]
     wide = wide.with_columns(all=pl.sum_horizontal([pl.col(b) for b in member])
                              if member else pl.lit(0)).sort(["person_id", "mi"])

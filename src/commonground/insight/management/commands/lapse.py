@@ -20,6 +20,7 @@ from commonground.core.errors import DomainError
 from commonground.insight import ml, services
 from commonground.insight.lapse import dataset
 from commonground.insight.lapse.features import feature_set
+from commonground.insight.models import Prediction
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
@@ -107,6 +108,4 @@ def _figures(card: dict) -> dict:
 
 
 def _scored() -> int:
-    from commonground.insight.models import Prediction
-
     return Prediction.objects.filter(kind="lapse").count()
