@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
 
+from commonground.core.errors import Conflict
 from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
@@ -21,7 +22,6 @@ from .models import ModelKind, ModelVersion, Prediction
 
 router = Router(tags=["insight"])
 
-Kind = Literal["lapse", "prospect"]
 BandIn = Literal["high", "medium", "low"]
 
 
@@ -32,6 +32,7 @@ class ReasonOut(Schema):
 
 
 class PredictionOut(Schema):
+    id: int
     person_id: int
     kind: str
     probability: float
@@ -45,6 +46,7 @@ class PredictionOut(Schema):
 
 
 class VersionOut(Schema):
+    id: int
     version: int
     kind: str
     method: str
@@ -65,7 +67,7 @@ class VersionOut(Schema):
 
 
 def _prediction_out(p: Prediction) -> dict[str, Any]:
-    return {"person_id": p.person_id, "kind": p.kind, "probability": p.probability,
+    return {"id": p.pk, "person_id": p.person_id, "kind": p.kind, "probability": p.probability,
             "band": p.band, "reasons": p.reasons, "decision_on": p.decision_on,
             "value_at_risk": float(p.value_at_risk), "model_version": p.model.version,
             "method": p.model.method, "scored_at": p.scored_at}
@@ -97,41 +99,42 @@ def person_prediction(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
     return _prediction_out(prediction)
 
 
-@router.get("/insight/models/{kind}", response=VersionOut, summary="The current model's card")
-def model_card(request, kind: Kind):
-    version = selectors.card_version(kind)
+@router.get("/insight/lapse/model", response=VersionOut,
+            summary="The lapse model's card (the current version)")
+def model_card(request):
+    """The figures on the time holdout, calibration bins, importance, sizes and dates — or,
+    for a rule-based version, why no model could be trained (``card.why_rules``). 404
+    before the first training."""
+    version = selectors.card_version(ModelKind.LAPSE)
     if version is None:
-        raise Http404("No model of this kind yet")
+        raise Http404("No lapse model yet")
     return version
 
 
-@router.get("/insight/models/{kind}/versions", response=Page[VersionOut],
-            summary="Every version of a model")
-def model_versions(request, kind: Kind, cursor: str | None = Query(None, max_length=500),
-                   limit: int = 20):
-    return paginate(ModelVersion.objects.filter(kind=kind).defer("artifact"), cursor=cursor,
-                    limit=limit)
+@router.get("/insight/lapse/model/versions", response=Page[VersionOut],
+            summary="Every version of the lapse model")
+def model_versions(request, cursor: str | None = Query(None, max_length=500), limit: int = 20):
+    return paginate(ModelVersion.objects.filter(kind=ModelKind.LAPSE).defer("artifact"),
+                    cursor=cursor, limit=limit)
 
 
-@router.post("/insight/models/lapse/train", response={202: dict},
+@router.post("/insight/lapse/train", response={202: dict},
              summary="Train a new lapse version and rescore (background)")
 @idempotent
 def train(request):
     """Queued for the task worker; the new version becomes current once everyone is scored
-    with it. Poll ``GET /insight/models/lapse``."""
+    with it. Poll ``GET /insight/lapse/model``."""
     aid = request.association.pk
     transaction.on_commit(lambda: tasks.lapse_train.enqueue(aid))
     return Status(202, {"queued": "train", "kind": ModelKind.LAPSE})
 
 
-@router.post("/insight/models/lapse/score", response={202: dict},
+@router.post("/insight/lapse/score", response={202: dict},
              summary="Rescore every member with the current version (background)")
 @idempotent
 def score(request):
     if selectors.current_version() is None:
-        from commonground.core.errors import Conflict
-
-        raise Conflict("No lapse model yet: train one first (POST /insight/models/lapse/train).")
+        raise Conflict("No lapse model yet: train one first (POST /insight/lapse/train).")
     aid = request.association.pk
     transaction.on_commit(lambda: tasks.lapse_daily.enqueue(aid))
     return Status(202, {"queued": "score", "kind": ModelKind.LAPSE})

@@ -20,6 +20,7 @@ def on_merge_starting(sender, *, association, keep: Person, remove: Person, **kw
 
 
 def profile_panel(request: HttpRequest, person: Person) -> dict[str, Any]:
+    # Here, not at the top: hooks load in ready(), selectors' imports need the registry.
     from . import selectors
 
     prediction = selectors.prediction_of(person)

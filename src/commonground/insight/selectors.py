@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from commonground.people.models import Person
 
@@ -50,8 +50,6 @@ def versions(kind: str = ModelKind.LAPSE) -> QuerySet[ModelVersion]:
 
 
 def band_counts(kind: str = ModelKind.LAPSE) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = Prediction.objects.filter(kind=kind).values("band").annotate(n=Count("id"))
     found = {r["band"]: r["n"] for r in rows}
     return {b: found.get(b, 0) for b in BANDS}

@@ -8,6 +8,7 @@ ones — never nobody scored — and a retrain running beside a daily rescoring 
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -67,7 +68,7 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
             decided = decided.sample(limit, seed=seed).sort("cutoff")
         examples = dataset.compute(history, decided)
         features = feature_set(history.feature_names())
-        why = ml.too_small(examples, features)
+        why = no_model_why(history) or ml.too_small(examples, features)
         if why is None:
             fitted = ml.fit(examples, features, seed=seed)
         else:
@@ -89,6 +90,22 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
         lapse_score(association=association, version=version, today=today, actor=actor)
         version.refresh_from_db()
     return version
+
+
+def no_model_why(history: dataset.History) -> str | None:
+    """What makes a lapse model meaningless before counting decisions: no terms, only
+    lifetime plans, no activity at all."""
+    terms = history.terms
+    if not len(terms):
+        return ("No memberships with dated terms are recorded, so there are no past renewals "
+                "to learn from. Import memberships with their terms and train again.")
+    if (terms.get_column("term_months") == 0).all():
+        return "Every membership is on a lifetime plan: there are no renewals to predict."
+    if not len(history.activity):
+        return ("No activity is recorded for any member (events, email, courses, website…). "
+                "Without it a model would only see dues and payment dates, while behaviour is "
+                "what tells renewers from lapsers. Import activity and train again.")
+    return None
 
 
 def _card_notes(history: dataset.History, examples: pl.DataFrame, *, decided_total: int,
@@ -194,8 +211,6 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
     """Replace ``kind``'s predictions with ``frame`` (``person_id, probability, band,
     reasons, decision_on, value_at_risk``) from ``version`` and make it the current
     version — one transaction: readers see the old scores until it commits."""
-    import json
-
     now = timezone.now()
     out = pl.DataFrame({
         "person_id": frame.get_column("person_id"),
@@ -221,8 +236,6 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
 
 
 def _stamp(value: Any) -> Any:
-    from django.db import connection
-
     return connection.ops.adapt_datetimefield_value(value) if connection.vendor == "sqlite" \
         else value.isoformat()
 

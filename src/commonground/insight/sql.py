@@ -119,7 +119,8 @@ def person_terms(*, association_id: int) -> pl.DataFrame:
 
 def person_invoices(*, association_id: int) -> pl.DataFrame:
     """Every invoice billed to a person: ``invoice_id, person_id, amount, issued_on, due_on,
-    paid_on`` — ``paid_on`` the last payment received (refunds aside), null when none was.
+    paid_on`` — ``paid_on`` the first payment received (refunds aside; a later second
+    payment must not make a paid invoice look unpaid at earlier cutoffs), null when none.
 
     Void invoices too: an invoice's status is today's, not the cutoff's (a renewal notice
     voided at the lapse was open before it), so leaving them out would tell the model who
@@ -127,7 +128,7 @@ def person_invoices(*, association_id: int) -> pl.DataFrame:
     i, y = names(Invoice), names(Payment)
     real = "float8" if _pg() else "REAL"
     sql = (f"SELECT i.id, i.{i.person}, CAST(i.{i.amount} AS {real}), i.{i.issued_on}, "
-           f"i.{i.due_on}, (SELECT MAX(y.{y.received_on}) FROM {y} y WHERE "
+           f"i.{i.due_on}, (SELECT MIN(y.{y.received_on}) FROM {y} y WHERE "
            f"y.{y.invoice} = i.id AND y.{y.association} = %s AND y.{y.kind} = 'payment') "
            f"FROM {i} i WHERE i.{i.association} = %s AND i.{i.person} IS NOT NULL")
     return _frame(sql, [association_id, association_id], {

@@ -41,6 +41,8 @@ CHUNK = 60_000       # rows of examples per chunk of the feature computation (me
 HORIZON_DAYS = 31    # after the end of grace, the renewal counts as a lapse
 LEAD_DAYS = {1: 0, 3: 30, 6: 45}  # cutoff before a term's end, by plan term; longer: 60
 SCORED = ("active", "renewal_due", "grace")
+_GRACE = {m: plan_terms.default_grace(m) for m in range(0, 121)}
+_LEAD = {m: LEAD_DAYS.get(m, 60 if m > 6 else 30) for m in range(0, 121)}
 
 
 def month_start(d: date) -> date:
@@ -124,14 +126,12 @@ def decisions(h: History) -> pl.DataFrame:
     if not len(t):
         return _empty_decisions()
     t = t.sort(["person_id", "starts_on"]).with_columns(
-        grace=pl.coalesce(pl.col("grace_days"),
-                          pl.col("term_months").map_elements(plan_terms.default_grace,
-                                                             return_dtype=pl.Int32)),
+        grace=pl.coalesce(pl.col("grace_days"), pl.col("term_months").replace_strict(
+            _GRACE, default=30, return_dtype=pl.Int32)),
         next_start=pl.col("starts_on").shift(-1).over("person_id"),
         next_invoice=pl.col("invoice_id").shift(-1).over("person_id"),
     )
-    lead = pl.col("term_months").map_elements(lambda m: LEAD_DAYS.get(m, 60 if m > 6 else 30),
-                                              return_dtype=pl.Int32)
+    lead = pl.col("term_months").replace_strict(_LEAD, default=60, return_dtype=pl.Int32)
     t = t.with_columns(
         decision_on=pl.col("ends_on").dt.offset_by("1d"),
         outcome_on=pl.col("ends_on").dt.offset_by("1d")
@@ -268,6 +268,9 @@ def _cumulative(act: pl.DataFrame, buckets: list[str]) -> pl.DataFrame:
     wide = (act.with_columns(mi=_mi("month"))
             .pivot(on="bucket", index=["person_id", "mi"], values="n", aggregate_function="sum")
             .fill_null(0))
+    # A bucket some other chunk's people have: zero here.
+    wide = wide.with_columns(pl.lit(0, dtype=pl.Int32).alias(b) for b in buckets
+                             if b not in wide.columns)
     member = [b for b in buckets if b not in F.RATE_ONLY]
     wide = wide.with_columns(all=pl.sum_horizontal([pl.col(b) for b in member])
                              if member else pl.lit(0)).sort(["person_id", "mi"])
@@ -336,15 +339,15 @@ def _activity(base: pl.DataFrame, act: pl.DataFrame, buckets: list[str]) -> pl.D
 
 
 def _scores(base: pl.DataFrame, snaps: pl.DataFrame) -> pl.DataFrame:
-    s = snaps.with_columns(mi=_mi("month"))
-    base = _asof(base, s, by="person_id", back=1, cols=["total", "mi"], suffix="_s0")
+    s = snaps.with_columns(mi=_mi("month")).with_columns(snap=pl.col("mi"))
+    base = _asof(base, s, by="person_id", back=1, cols=["total", "snap"], suffix="_s0")
     base = _asof(base, s, by="person_id", back=4, cols=["total"], suffix="_s3")
     # A snapshot older than a year says little about the member now.
-    fresh = (pl.col("c") - pl.col("mi_s0")) <= 12
+    fresh = (pl.col("c") - pl.col("snap_s0")) <= 12
     return base.with_columns(
         score_total=pl.when(fresh).then(pl.col("total_s0")),
         score_change_3m=pl.when(fresh).then(pl.col("total_s0") - pl.col("total_s3")),
-    ).drop("total_s0", "mi_s0", "total_s3")
+    ).drop("total_s0", "snap_s0", "total_s3")
 
 
 def _chapters(base: pl.DataFrame, h: History) -> pl.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 # One row per past decision: ``person_id`` (int), ``cutoff`` (date: every feature is
@@ -82,7 +83,5 @@ def check_examples(examples: Examples, features: FeatureSet, *, labelled: bool =
 def matrix(frame: pl.DataFrame, names: list[str]):
     """The float64 feature matrix (nulls become NaN, which LightGBM reads as missing)."""
     if not len(frame):
-        import numpy as np
-
         return np.zeros((0, len(names)))
     return frame.select([pl.col(n).cast(pl.Float64) for n in names]).to_numpy()

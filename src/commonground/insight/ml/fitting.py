@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import pickle
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,7 +33,7 @@ MIN_EACH = 20          # positives and negatives needed in the training window (
 MIN_HOLDOUT_EACH = 5   # of each class in the holdout, or its AUC means nothing
 MIN_PERIODS = 2        # distinct cutoff months: one to learn from, a later one to test on
 MAX_TREES = 300
-EARLY_STOP = 30
+EARLY_STOP = 20
 ISOTONIC_FROM = 1000   # validation rows from which isotonic calibration beats Platt's
 
 
@@ -127,7 +128,8 @@ def too_small(examples: Examples, features: FeatureSet | None = None, *,
                 f"decisions are needed.")
     if features is not None:
         x = matrix(examples, features.names)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():  # an all-missing column is simply not varied
+            warnings.simplefilter("ignore", RuntimeWarning)
             varied = [np.nanstd(x[:, j]) > 0 for j in range(x.shape[1])] if x.size else []
         if not any(varied):
             return ("Every member looks the same on every signal (no activity, one plan, the "
@@ -152,10 +154,16 @@ def too_small(examples: Examples, features: FeatureSet | None = None, *,
 
 
 def _params(n: int, seed: int) -> dict[str, Any]:
-    return {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31,
-            "min_data_in_leaf": max(5, min(100, n // 100)), "feature_fraction": 0.9,
+    # Small histories: a faster rate and one thread (threads cost more than they save on a
+    # few thousand rows); large ones: the usual 0.05 on two threads.
+    small = n < 20_000
+    return {"objective": "binary", "learning_rate": 0.1 if small else 0.05,
+            "num_leaves": 15 if small else 31,
+            "min_data_in_leaf": max(10, min(100, n // 100)), "feature_fraction": 0.9,
             "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
-            "seed": seed, "deterministic": True, "num_threads": 2, "verbose": -1}
+            "max_bin": 63 if small else 255, "force_col_wise": True,
+            "seed": seed, "deterministic": True, "num_threads": 1 if small else 2,
+            "verbose": -1}
 
 
 def _calibrator(raw: np.ndarray, y: np.ndarray):
@@ -193,7 +201,8 @@ def _booster(x, y, xv, yv, *, params, trees: int | None = None):
 
 def _typical(frame: Examples, names: list[str]) -> dict[str, float]:
     x = matrix(frame, names)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # an all-missing column has no typical value
+        warnings.simplefilter("ignore", RuntimeWarning)
         med = np.nanmedian(x, axis=0) if len(x) else np.full(len(names), np.nan)
     return {n: (None if math.isnan(v) else float(v)) for n, v in zip(names, med, strict=True)}
 

@@ -20,6 +20,7 @@ from commonground.core.errors import DomainError
 from commonground.insight import ml, services
 from commonground.insight.lapse import dataset
 from commonground.insight.lapse.features import feature_set
+from commonground.insight.models import Prediction
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             decided = decided.sample(services.MAX_EXAMPLES, seed=42).sort("cutoff")
         examples = dataset.compute(history, decided)
         features = feature_set(history.feature_names())
-        why = ml.too_small(examples, features)
+        why = services.no_model_why(history) or ml.too_small(examples, features)
         if why:
             # No meaningful AUC: say why, and print auc= empty so scripts see "none".
             return {"_lines": [f"No model can be trained: {why}"], "decisions": len(decided),
@@ -107,6 +108,4 @@ def _figures(card: dict) -> dict:
 
 
 def _scored() -> int:
-    from commonground.insight.models import Prediction
-
     return Prediction.objects.filter(kind="lapse").count()
