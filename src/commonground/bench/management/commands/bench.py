@@ -25,6 +25,7 @@ BENCHMARKS = {
     "motivations": "commonground.bench.motivations",
     "match": "commonground.bench.match",
     "lapse": "commonground.bench.lapse",
+    "prospects": "commonground.bench.prospects",
 }
 
 
