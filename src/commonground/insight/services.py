@@ -166,7 +166,7 @@ def lapse_score(*, association: Association, version: ModelVersion | None = None
                        "not ready to score with.")
     today = today or association_today(association)
     started = time.monotonic()
-    history = dataset.load(association, today=today)
+    history = dataset.load(association, today=today, recent=True)
     frame = lapse_frame(history, version)
     n = predictions_publish(association=association, version=version,
                             kind=ModelKind.LAPSE, frame=frame)
