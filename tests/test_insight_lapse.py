@@ -156,7 +156,7 @@ def test_train_score_and_every_surface(association, staff_client, settings,
                         ).status_code == 202
     assert len(queued) == 1
     with scope(association=association):
-        q = filter_field("lapse_band").build("is", "high", {})
+        q = filter_field("insight.lapse_band").build("is", "high", {})
         assert Person.objects.filter(q).count() == high
     assert built["terms"] > 200
 

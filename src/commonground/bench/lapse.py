@@ -31,7 +31,6 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 from django_scopes import scope
-from sklearn.metrics import roc_auc_score
 
 from commonground.activity.models import Activity
 from commonground.insight import services
@@ -68,6 +67,9 @@ def truth_auc(association: Association) -> tuple[float | None, int]:
         pairs = [(outcome[p], prob) for p, prob in
                  Prediction.objects.filter(kind="lapse").values_list("person_id", "probability")
                  if p in outcome]
+    # Here, not at the top: every `commonground bench` start imports each bench module.
+    from sklearn.metrics import roc_auc_score
+
     labels = [y for y, _ in pairs]
     if not pairs or len(set(labels)) < 2:
         return None, len(pairs)

@@ -37,15 +37,20 @@ def _choices():
     return list(Band.choices)
 
 
+# Sub-query fields: the segments evaluator's FilterField marks them ``related`` (the member
+# list then never offers them as a menu); the foundation's FilterField has no such flag.
+_RELATED = {"related": True} if "related" in FilterField.__dataclass_fields__ else {}
+
+
 register_filter(FilterField(
-    key="lapse_band", label="Lapse risk", type="choice", build=_band(ModelKind.LAPSE),
+    key="insight.lapse_band", label="Lapse risk", type="choice", build=_band(ModelKind.LAPSE),
     group="Insight", choices=_choices, order=10,
-    help="The member's risk of not renewing at their next renewal date"))
+    help="The member's risk of not renewing at their next renewal date", **_RELATED))
 register_filter(FilterField(
-    key="lapse_probability", label="Chance of not renewing (%)", type="number",
+    key="insight.lapse_probability", label="Chance of not renewing (%)", type="number",
     build=_probability, group="Insight", order=20,
-    help="0–100: the lapse model's probability for the next renewal"))
+    help="0–100: the lapse model's probability for the next renewal", **_RELATED))
 register_filter(FilterField(
-    key="prospect_band", label="Propensity to join", type="choice",
+    key="insight.prospect_band", label="Propensity to join", type="choice",
     build=_band(ModelKind.PROSPECT), group="Insight", choices=_choices, order=30,
-    help="Non-members' likelihood of joining (the prospect model)"))
+    help="Non-members' likelihood of joining (the prospect model)", **_RELATED))

@@ -166,7 +166,7 @@ def lapse_score(*, association: Association, version: ModelVersion | None = None
                        "not ready to score with.")
     today = today or association_today(association)
     started = time.monotonic()
-    history = dataset.load(association, today=today)
+    history = dataset.load(association, today=today, recent=True)
     frame = lapse_frame(history, version)
     n = predictions_publish(association=association, version=version,
                             kind=ModelKind.LAPSE, frame=frame)
@@ -244,5 +244,13 @@ def value(amount: float) -> Decimal:
     return Decimal(str(round(amount, 2)))
 
 
-# The model kinds the model card's "Train now" runs (the prospect model adds its own).
-TRAINERS: dict[str, Any] = {ModelKind.LAPSE: lapse_train}
+def _prospects_train(*, association: Association, actor: Any = None) -> ModelVersion:
+    # Here, not at the top: the prospect model lives in its own package of this app, which
+    # imports these services (publishing) — importing it here at load time would be a cycle.
+    from commonground.insight.prospects.services import prospects_train
+
+    return prospects_train(association=association, actor=actor)
+
+
+# The model kinds the model card's "Train now" runs.
+TRAINERS: dict[str, Any] = {ModelKind.LAPSE: lapse_train, ModelKind.PROSPECT: _prospects_train}

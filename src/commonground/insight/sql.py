@@ -65,35 +65,42 @@ def _frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
     return df
 
 
-def monthly_activity(*, association_id: int, before: date) -> pl.DataFrame:
+def monthly_activity(*, association_id: int, before: date, since: date | None = None
+                     ) -> pl.DataFrame:
     """``person_id, bucket, month, n``: each person's activities before ``before`` counted
     per calendar month (UTC; ``month`` its first day) and bucket — the activity's category,
     except email sends, opens and clicks, which are their own buckets. Anonymous rows
-    (no person) are left out."""
+    (no person) are left out. ``since``: only from that day on (scoring needs two years)."""
     a = names(Activity)
     kinds = ", ".join(f"'{k}'" for k in EMAIL_KINDS)
     bucket = f"CASE WHEN a.{a.kind} IN ({kinds}) THEN a.{a.kind} ELSE a.{a.category} END"
     if _pg():
         month = f"date_trunc('month', a.{a.occurred_at} AT TIME ZONE 'UTC')::date"
         bound = "%s::timestamptz"
-        value: Any = f"{before.isoformat()}T00:00:00+00:00"
+
+        def stamp(d: date) -> Any:
+            return f"{d.isoformat()}T00:00:00+00:00"
     else:
         month = f"strftime('%%Y-%%m-01', a.{a.occurred_at})"
         bound = "%s"
-        value = f"{before.isoformat()} 00:00:00"
+
+        def stamp(d: date) -> Any:
+            return f"{d.isoformat()} 00:00:00"
     sql = (f"SELECT a.{a.person} AS person_id, {bucket} AS bucket, {month} AS month, "
            f"COUNT(*) AS n FROM {a} a WHERE a.{a.association} = %s AND "
            f"a.{a.person} IS NOT NULL AND a.{a.occurred_at} < {bound} "
-           f"GROUP BY a.{a.person}, {bucket}, {month}")
+           + (f"AND a.{a.occurred_at} >= {bound} " if since else "")
+           + f"GROUP BY a.{a.person}, {bucket}, {month}")
+    params = [association_id, stamp(before), *([stamp(since)] if since else [])]
     if _pg():
         with connection.cursor() as cur:
             cur.execute("SET work_mem = '256MB'")
         try:
-            return _frame(sql, [association_id, value], _ACTIVITY)
+            return _frame(sql, params, _ACTIVITY)
         finally:
             with connection.cursor() as cur:
                 cur.execute("RESET work_mem")
-    return _frame(sql, [association_id, value], _ACTIVITY)
+    return _frame(sql, params, _ACTIVITY)
 
 
 _ACTIVITY = {"person_id": pl.Int64, "bucket": pl.Utf8, "month": pl.Date, "n": pl.Int32}

@@ -49,19 +49,36 @@ def at_risk(request: HttpRequest) -> HttpResponse:
         "counts": selectors.band_counts(), "slug": association.slug,
         "is_rules": version is not None and version.method == Method.RULES,
         "segment_url": _url("segment_from_selection", association=association.slug),
-        "outreach_url": _url("outreach_list", association=association.slug),
+        "outreach_new_url": _url("outreach_new", association=association.slug),
         "latest": selectors.card_version(),
     })
+
+
+LAPSE_SIGNALS = (
+    "Signals: tenure, plan and dues, price changes, payment lateness and overdue invoices, "
+    "activity by kind over 3 and 12 months with recency and trend (rates per month, scaled "
+    "for members of a few months), email opens, engagement scores of earlier months, the "
+    "chapter's activity, number custom fields (as recorded today: they keep no history).")
+
+
+def card_words(card: dict[str, Any]) -> dict[str, str]:
+    """The card's nouns: a model kind's own (``what``, ``decisions``, ``signals`` on its
+    card) or the lapse model's."""
+    pos, neg = card.get("what") or ("lapses", "renewals")
+    unit = card["decisions"] if isinstance(card.get("decisions"), str) else \
+        "past renewal decisions"
+    return {"pos": pos, "neg": neg, "unit": unit, "signals": card.get("signals") or LAPSE_SIGNALS}
 
 
 def calibration_chart(version) -> charts.Chart:
     rows = [(b["bin"], b["predicted"], b["observed"], b["n"])
             for b in (version.card.get("calibration") or [])]
+    words = card_words(version.card)
     return charts.bar(
         "calibration", title="Calibration on the held-out decisions",
-        description=("For the held-out latest decisions, split into ten equal groups by "
-                     "predicted probability: the average predicted probability of not "
-                     "renewing beside the share that actually did not renew. Bars of equal "
+        description=(f"The held-out latest {words['unit']}, split into ten equal groups by "
+                     f"predicted probability: the average predicted probability beside the "
+                     f"share that actually turned out as {words['pos']}. Bars of equal "
                      "height mean the probabilities can be taken at their word."),
         x=charts.Column("bin", "Group (lowest to highest risk)", "int"),
         series=[charts.Column("predicted", "Predicted", "percent", places=1, colour="#0b5cad"),
@@ -80,7 +97,11 @@ def model_card(request: HttpRequest, kind: str) -> HttpResponse:
     context: dict[str, Any] = {"kind": kind, "kind_label": ModelKind(kind).label,
                                "version": version, "slug": request.association.slug,
                                "versions": selectors.versions(kind)[:10],
-                               "can_train": kind in services.TRAINERS}
+                               "can_train": kind in services.TRAINERS,
+                               "words": card_words(version.card if version else {}),
+                               "list_url": _url("at_risk" if kind == ModelKind.LAPSE
+                                                else "prospects",
+                                                association=request.association.slug)}
     if version is not None and version.status == VersionStatus.READY \
             and version.method == Method.MODEL:
         chart = calibration_chart(version)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 
 from commonground.insight import sql
@@ -41,6 +42,9 @@ CHUNK = 60_000       # rows of examples per chunk of the feature computation (me
 HORIZON_DAYS = 31    # after the end of grace, the renewal counts as a lapse
 LEAD_DAYS = {1: 0, 3: 30, 6: 45}  # cutoff before a term's end, by plan term; longer: 60
 SCORED = ("active", "renewal_due", "grace")
+# Months of activity a feature as of a cutoff reads: 12-month windows, the 9 months before
+# the last 3 for trends, recency up to ``features.NEVER`` months.
+RECENT_MONTHS = 27
 _GRACE = {m: plan_terms.default_grace(m) for m in range(0, 121)}
 _LEAD = {m: LEAD_DAYS.get(m, 60 if m > 6 else 30) for m in range(0, 121)}
 
@@ -86,10 +90,12 @@ class History:
         return names
 
 
-def load(association: Association, *, today: date) -> History:
-    """Read the association's history (inside its scope)."""
+def load(association: Association, *, today: date, recent: bool = False) -> History:
+    """Read the association's history (inside its scope). ``recent``: activity of the last
+    ``RECENT_MONTHS`` only — all that features as of ``today`` read (scoring)."""
     aid = association.pk
-    activity = sql.monthly_activity(association_id=aid, before=month_start(today))
+    since = month_start(today) - relativedelta(months=RECENT_MONTHS) if recent else None
+    activity = sql.monthly_activity(association_id=aid, before=month_start(today), since=since)
     snaps = pl.DataFrame(list(ScoreSnapshot.objects.values_list("person_id", "month", "total")),
                          schema={"person_id": pl.Int64, "month": pl.Date, "total": pl.Float64},
                          orient="row")

@@ -13,7 +13,9 @@ import math
 
 from commonground.insight.ml import Feature, FeatureSet
 
-NEVER = 99.0  # months since the last activity when there is none on record
+# Months since the last activity are counted up to two years: "none in two years" whether
+# the last was 30 months ago or never (scoring reads only the last two years and a bit).
+NEVER = 25.0
 
 # Activity buckets: (noun for "No … in 9 months", short label for cards).
 BUCKETS: dict[str, tuple[str, str]] = {
@@ -61,7 +63,7 @@ def _activity(bucket: str, part: str) -> Feature:
             if v < 2:  # active last month or the one before: not worth a reason
                 return ""
             if v >= NEVER:
-                return f"No {noun} on record"
+                return f"No {noun} in the last two years"
             return f"No {noun} in {_months(v)}"
         rule = (lambda v: 0.9 if v >= 6 else 0.3 if v >= 3 else 0.0) if bucket == "all" else \
             (lambda v: 0.4 if v >= 4 else 0.0) if bucket == "email_open" else None

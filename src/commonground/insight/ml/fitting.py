@@ -18,16 +18,16 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import polars as pl
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 from .features import Examples, FeatureSet, check_examples, matrix
 from .metrics import evaluate
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 MIN_EACH = 20          # positives and negatives needed in the training window (Novi's rule)
 MIN_HOLDOUT_EACH = 5   # of each class in the holdout, or its AUC means nothing
@@ -73,6 +73,9 @@ class Fitted:
         """A fitted model from ``dumps``; a rule-based one needs its ``features``."""
         # Only ever our own artifacts from ModelVersion.artifact (never user uploads).
         state = pickle.loads(bytes(blob))  # noqa: S301
+        # Here, not at the top: LightGBM costs every CLI start ~0.5 s; only models need it.
+        import lightgbm as lgb
+
         model_str = state.pop("booster", None)
         fitted = cls(booster=lgb.Booster(model_str=model_str) if model_str else None, **state)
         if fitted.method == "rules" and features is not None:
@@ -167,6 +170,10 @@ def _params(n: int, seed: int) -> dict[str, Any]:
 
 
 def _calibrator(raw: np.ndarray, y: np.ndarray):
+    # Here, not at the top: scikit-learn costs every CLI start ~1.5 s; only training needs it.
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     if len(y) >= ISOTONIC_FROM:
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.001, y_max=0.999)
         iso.fit(raw, y)
@@ -191,6 +198,9 @@ def _last_slice(frame: Examples, share: float = 0.2) -> tuple[Examples, Examples
 
 
 def _booster(x, y, xv, yv, *, params, trees: int | None = None):
+    # Here, not at the top: LightGBM costs every CLI start ~0.5 s; only training needs it.
+    import lightgbm as lgb
+
     train = lgb.Dataset(x, label=y, free_raw_data=True)
     if trees is not None:
         return lgb.train(params, train, num_boost_round=max(1, trees))
