@@ -133,6 +133,12 @@ def test_a_trained_model_ranks_who_is_looking_on_the_page_the_api_and_the_cli(
     with scope(association=association):
         looking = Prediction.objects.get(person=w.looking[0], kind="prospect")
     assert looking.band == "high" and looking.value_at_risk == 120
+    # Its model card (the insight app's page) in the prospects' own words.
+    card_url = reverse("model_card", kwargs={"association": "acme", "kind": "prospect"})
+    assert f'href="{card_url}"' in body
+    card_page = staff_client.get(card_url).content.decode()
+    assert "prospect-months" in card_page and "joins" in card_page and "lapse" not in card_page
+    assert f"{card['auc']:.3f}" in card_page and "Membership page views" in card_page
 
     # The API: best first, one person explained, the card, retraining queued.
     api = ApiClient(make_token(association))
