@@ -51,6 +51,7 @@ OBJECT_KWARGS = {
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
+                "kind": "lapse",
                 "decision": "approve"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
@@ -92,6 +93,8 @@ def _build(slug: str, mark: str) -> dict:
         _merge_objects(association, mark, objs)
         _engagement_objects(association, mark, objs)
         _recognition_objects(association, objs)
+        _insight_objects(association, objs)
+        _prospect_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -184,6 +187,38 @@ def _recognition_objects(association: Association, objs: dict) -> None:
                                               person=objs["person"], reason="Leads")
     objs["expert"] = rs.expert_profile_save(association=association, person=objs["person"],
                                             headline="Expert", other_specialties="x")
+
+
+def _insight_objects(association: Association, objs: dict) -> None:
+    """A lapse-risk version (rule-based: no past renewals yet) and the member's prediction."""
+    from commonground.insight import services as insight_services
+    from commonground.insight.models import Prediction
+
+    objs["model_version"] = insight_services.lapse_train(association=association)
+    objs["prediction"] = Prediction.objects.get(person=objs["membership"].person)
+
+
+def _prospect_objects(association: Association, mark: str, objs: dict) -> None:
+    """A non-member who visited the membership page, scored by the prospects model
+    (rule-based: too little history to train)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.activity.models import Activity
+    from commonground.activity.services import source_create
+    from commonground.insight.models import Prediction
+    from commonground.insight.prospects.services import prospects_train
+
+    prospect = ps.person_create(association=association, first_name=mark, last_name="Prospect",
+                                email=f"{mark.lower()}.prospect@example.org")
+    Person.objects.filter(pk=prospect.pk).update(created_at=timezone.now() - timedelta(days=9))
+    web = source_create(association=association, name=f"{mark} Website", profile="web_analytics")
+    Activity.objects.create(association=association, source=web, person=prospect, kind="page_view",
+                            category="web", occurred_at=timezone.now() - timedelta(days=3),
+                            metadata={"page": "/join"}, external_id=f"{mark}-join")
+    prospects_train(association=association)
+    objs["prospect_prediction"] = Prediction.objects.get(kind="prospect", person=prospect)
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -388,9 +423,13 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/contributions": "contribution", "/groups": "group",
              "/score-configs": "score_config", "/opportunities": "opportunity",
              "/tiers": "tier", "/nominations": "nomination", "/awards": "award",
-             "/experts": "expert"}
+             "/experts": "expert",
+             # Insight (D5).
+             "/insight/lapse/predictions": "prediction",
+             "/insight/lapse/model/versions": "model_version",
+             "/prospects": "prospect_prediction"}
 # GETs without a path parameter that answer one object of the caller's own association.
-API_SINGLETONS = {"/score-configs/current"}
+API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

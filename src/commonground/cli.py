@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # recognition and badges (D4).
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
+    # Who may lapse or join and why, segments and outreach (D5).
+    "Insight": ("lapse", "prospects"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("commonground.opportunities.urls")),
     path("", include("commonground.recognition.urls")),
     path("", include("commonground.insight.urls")),
+    path("", include("commonground.insight.urls_prospects")),
     path("", include("commonground.recommendations.urls")),
     path("", include("commonground.segments.urls")),
     path("", include("commonground.outreach.urls")),

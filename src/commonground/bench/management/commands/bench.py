@@ -24,6 +24,8 @@ BENCHMARKS = {
     "score": "commonground.bench.score",
     "motivations": "commonground.bench.motivations",
     "match": "commonground.bench.match",
+    "lapse": "commonground.bench.lapse",
+    "prospects": "commonground.bench.prospects",
 }
 
 
