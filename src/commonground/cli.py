@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # recognition and badges (D4).
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
+    # Lapse risk, prospects, next-best offering, segments, outreach (D5).
+    "Insight": ("offerings",),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }
