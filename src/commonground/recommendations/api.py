@@ -87,15 +87,16 @@ def person_suggestions(request, person_id: int = Path(..., ge=1, le=MAX_ID),
                             selectors.suggestions_for(person, limit=limit)]}
 
 
-@router.get("/next-best-offerings", response=Page[RecommendedOut],
+@router.get("/offerings/{offering_id}/recommended-to", response=Page[RecommendedOut],
             summary="People an offering is suggested to")
-def list_recommended(request, offering: int = Query(..., ge=1, le=MAX_ID),
+def list_recommended(request, offering_id: int = Path(..., ge=1, le=MAX_ID),
                      rank_max: int = Query(selectors.SHOWN, ge=1, le=services.TOP_MAX),
                      cursor: str | None = Query(None, max_length=500), limit: int = 50):
-    """Everyone whose top ``rank_max`` personal suggestions include the offering, paged."""
-    if not Offering.objects.filter(pk=offering).exists():
-        raise Http404("No such offering")
-    qs = Recommendation.objects.filter(offering_id=offering, rank__lte=rank_max)
+    """Everyone whose top ``rank_max`` personal suggestions include the offering, paged
+    (the same people as the segment rule "Recommended offering is …"). 404 for an
+    offering not yours."""
+    offering = get_or_404(Offering.objects.all(), offering_id)
+    qs = Recommendation.objects.filter(offering=offering, rank__lte=rank_max)
     return paginate(qs, cursor=cursor, limit=limit)
 
 

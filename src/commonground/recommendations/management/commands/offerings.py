@@ -104,4 +104,4 @@ def _person(value: str):
 
 
 def _json(data) -> str:
-    return json.dumps(data, indent=2, default=str)
+    return json.dumps(data, default=str)
