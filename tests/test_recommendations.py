@@ -13,11 +13,12 @@ from django_scopes import scope
 from _api_support import ApiClient, make_token
 from _cli_support import commonground
 from commonground.activity.models import Activity, Source
+from commonground.core.errors import ValidationFailed
 from commonground.membership import services as ms
 from commonground.people import services as ps
+from commonground.people.filters import person_queryset
 from commonground.people.models import Person
 from commonground.recommendations import engine, evaluation, hooks, selectors, services
-from commonground.recommendations.filters import _build
 from commonground.recommendations.models import Recommendation
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import AuditEntry
@@ -210,11 +211,16 @@ def test_cli_recommend_and_evaluate(world):
 def test_filter_recommended_offering_selects_the_people_it_is_suggested_to(world):
     services.recommendations_compute(association=world["a"])
     course, people = world["off"]["course"], world["people"]
-    chosen = set(Person.objects.filter(_build("is", str(course.pk), {})).values_list("pk", flat=True))
+    rule = {"field": "recommendations.offering", "op": "is", "value": str(course.pk)}
+    chosen = set(person_queryset({"op": "and", "rules": [rule]}).values_list("pk", flat=True))
     assert {people["member"].pk, people["outsider"].pk} <= chosen
     assert people["reader"].pk not in chosen
-    others = Person.objects.filter(_build("not_in", [str(course.pk), "x"], {}))
+    others = person_queryset({"op": "and", "rules": [{**rule, "op": "not_in",
+                                                      "value": [str(course.pk)]}]})
     assert people["reader"].pk in set(others.values_list("pk", flat=True))
+    with pytest.raises(ValidationFailed) as bad:
+        person_queryset({"op": "and", "rules": [{**rule, "value": "999999"}]})
+    assert "rules.0.value" in bad.value.fields
 
 
 def test_evaluation_holds_out_later_take_ups(scoped):

@@ -24,9 +24,12 @@ weight. Everything runs in row chunks, so memory stays bounded on 100,000 people
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 TOP = 5
 NEIGHBOURS = 40
@@ -53,6 +56,8 @@ class Suggestions:
 
 def binary_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
     """People × offerings, 1 where a (row, col) pair occurs (duplicates count once)."""
+    import scipy.sparse as sp  # here: scipy costs every CLI start ~0.3 s, only this needs it
+
     data = np.ones(len(rows), dtype=np.float32)
     X = sp.csr_matrix((data, (rows, cols)), shape=shape, dtype=np.float32)
     X.data[:] = 1.0

@@ -35,6 +35,6 @@ def _choices():
 
 
 register_filter(FilterField(
-    key="recommended_offering", label="Recommended offering", type="choice", build=_build,
-    group="Next-best offering", choices=_choices,
+    key="recommendations.offering", label="Recommended offering", type="choice", build=_build,
+    group="Next-best offering", choices=_choices, related=True,
     help=f"The offering is among the person's top {SHOWN} personal suggestions"))
