@@ -64,6 +64,15 @@ def binary_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) ->
     return X
 
 
+def columns_of(ids: np.ndarray, catalogue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of ``ids`` found in the sorted ``catalogue``, their column indices), vectorised."""
+    if not len(catalogue):
+        return np.zeros(len(ids), dtype=bool), np.zeros(0, dtype=np.int64)
+    at = np.searchsorted(catalogue, ids)
+    found = (at < len(catalogue)) & (catalogue[np.minimum(at, len(catalogue) - 1)] == ids)
+    return found, at[found].astype(np.int64)
+
+
 def popularity(X: sp.csr_matrix) -> np.ndarray:
     """People per offering."""
     return np.asarray(X.sum(axis=0)).ravel().astype(np.float64)

@@ -61,35 +61,35 @@ def evaluate(association, *, holdout_days: int = HOLDOUT_DAYS, today: date | Non
     cut_day = cutoff.toordinal() - epoch
     t = selectors.taken(association, before=today)
     catalogue = list(Offering.objects.order_by("pk").values_list("pk", "is_active"))
-    col = {pk: i for i, (pk, _a) in enumerate(catalogue)}
+    offering_ids = np.array([pk for pk, _a in catalogue], dtype=np.int64)
     active = np.array([a for _pk, a in catalogue], dtype=bool)
-    before = t.first_day < cut_day
-    people = np.unique(t.person[before])
+    known_offering, col = engine.columns_of(t.offering, offering_ids)
+    person, first = t.person[known_offering], t.first_day[known_offering]
+    before = first < cut_day
+    people, rows = np.unique(person[before], return_inverse=True)
     out = Evaluation(as_of=today.isoformat(), cutoff=cutoff.isoformat(), holdout_days=holdout_days,
                      people_before=len(people), cases=0, offerings=len(catalogue))
     if not len(people) or not len(catalogue):
         out.too_few = "No offering was taken before the cutoff: nothing to learn from."
         return out
-    row = {int(p): i for i, p in enumerate(people)}
-    rows = np.fromiter((row[int(p)] for p in t.person[before]), dtype=np.int64)
-    cols = np.fromiter((col[int(o)] for o in t.offering[before]), dtype=np.int64)
-    X = engine.binary_matrix(rows, cols, (len(people), len(catalogue)))
-    later = ~before
-    known = np.isin(t.person, people) & later
+    X = engine.binary_matrix(rows.ravel(), col[before], (len(people), len(catalogue)))
+    # Later take-ups of people with a history: (row of X, column), vectorised.
+    later_found, later_rows = engine.columns_of(person[~before], people)
+    later_cols = col[~before][later_found]
     held: dict[int, set[int]] = {}
-    for p, o in zip(t.person[known], t.offering[known], strict=True):
-        held.setdefault(row[int(p)], set()).add(col[int(o)])
+    for r, c in zip(later_rows.tolist(), later_cols.tolist(), strict=True):
+        held.setdefault(r, set()).add(c)
     out.cases = len(held)
     if out.cases < MIN_CASES:
         out.too_few = (f"Only {out.cases} people took something new after {cutoff:%-d %b %Y}; "
                        f"at least {MIN_CASES} are needed to tell.")
         return out
     cases = np.array(sorted(held))
-    Xc = X  # the suggestions use everyone's history; only the cases are scored
     k_max = max(KS)
-    lists = {"popular": engine.most_popular(Xc, active=active, top=k_max)[cases]}
+    # Suggestions use everyone's history before the cutoff; only the cases are scored.
+    lists = {"popular": engine.most_popular(X, active=active, top=k_max)[cases]}
     for name, blend in METHODS.items():
-        lists[name] = engine.suggest(Xc, active=active, top=k_max, blend=blend).items[cases]
+        lists[name] = engine.suggest(X, active=active, top=k_max, blend=blend).items[cases]
     truth = [held[c] for c in cases]
     for name, items in lists.items():
         out.hit[name] = {f"hit@{k}": round(_hit(items[:, :k], truth), 4) for k in KS}

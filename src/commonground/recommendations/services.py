@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import polars as pl
 from django.db import transaction
 
+from commonground.core import bulk
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import Offering
 from commonground.tenancy import audit
@@ -16,7 +18,6 @@ from commonground.tenancy.models import Association
 from . import engine, evaluation, selectors
 from .models import Method, Recommendation, RecommendationRun
 
-BATCH = 5_000
 TOP_MAX = 10
 
 
@@ -32,10 +33,9 @@ def recommendations_compute(*, association: Association, actor=None, top: int = 
     today = association_today(association)
     t = selectors.taken(association)
     catalogue = list(Offering.objects.order_by("pk").values_list("pk", "is_active"))
-    col = {pk: i for i, (pk, _a) in enumerate(catalogue)}
-    keep = np.fromiter((o in col for o in t.offering.tolist()), dtype=bool, count=len(t))
+    offering_ids = np.array([pk for pk, _a in catalogue], dtype=np.int64)
+    keep, cols = engine.columns_of(t.offering, offering_ids)
     people, rows = np.unique(t.person[keep], return_inverse=True)
-    cols = np.fromiter((col[o] for o in t.offering[keep].tolist()), dtype=np.int64)
     active = np.array([a for _pk, a in catalogue], dtype=bool)
     X = engine.binary_matrix(rows.ravel(), cols, (len(people), len(catalogue)))
     pop = engine.popularity(X)
@@ -43,40 +43,44 @@ def recommendations_compute(*, association: Association, actor=None, top: int = 
                if active[i] and pop[i] > 0]
     s = engine.suggest(X, active=active, top=min(top, len(catalogue))) if len(people) \
         else None
-    offering_ids = np.array([pk for pk, _a in catalogue], dtype=np.int64)
-    objs = list(_rows(association, people, s, offering_ids)) if s is not None else []
+    frame = _frame(people, s, offering_ids) if s is not None else None
     figures = evaluation.evaluate(association, today=today).as_dict() if evaluate else {}
     with transaction.atomic():
         Recommendation.objects.all().delete()
-        Recommendation.objects.bulk_create(objs, batch_size=BATCH)
+        written = bulk.insert_frame(Recommendation, frame, {"association_id": association.pk}) \
+            if frame is not None else 0
         run = RecommendationRun.objects.create(
-            association=association, as_of=today, people=len({o.person_id for o in objs}),
+            association=association, as_of=today,
+            people=frame.get_column("person_id").n_unique() if written else 0,
             offerings=int((pop > 0).sum()), interactions=int(X.nnz), popular=popular,
             params={"top": top, "blend": engine.BLEND, "neighbours": engine.NEIGHBOURS},
             evaluation=figures, seconds=round(time.perf_counter() - started, 3),
             actor=actor if getattr(actor, "is_authenticated", False) else None)
         audit.record(association=association, action="recommendations.computed", obj=run,
-                     actor=actor, data={"people": run.people, "suggestions": len(objs),
+                     actor=actor, data={"people": run.people, "suggestions": written,
                                         "evaluated": bool(figures)})
     return run
 
 
-def _rows(association, people: np.ndarray, s: engine.Suggestions, offering_ids: np.ndarray):
-    """Recommendation objects from the engine's arrays (only real suggestions)."""
-    n, top = s.items.shape
-    for r in range(n):
-        pid = int(people[r])
-        rank = 0
-        for t in range(top):
-            item = int(s.items[r, t])
-            if item < 0 or s.scores[r, t] <= engine.POPULARITY:
-                continue  # nothing but popularity behind it: not a personal suggestion
-            rank += 1
-            because = int(s.because[r, t])
-            yield Recommendation(
-                association=association, person_id=pid, offering_id=int(offering_ids[item]),
-                rank=rank, score=float(s.scores[r, t]),
-                method=Method.ITEMS if s.by_items[r, t] else Method.NEIGHBOURS,
-                because_id=int(offering_ids[because]) if because >= 0 else None,
-                because_share=float(s.because_share[r, t]) if because >= 0 else None,
-                neighbours=int(s.neighbours[r, t]), neighbours_took=int(s.neighbours_took[r, t]))
+def _frame(people: np.ndarray, s: engine.Suggestions, offering_ids: np.ndarray) -> pl.DataFrame:
+    """The suggestions as rows of the table, built from the engine's arrays at once (no
+    loop per person): only real suggestions — something beyond popularity behind them —
+    ranked 1, 2, … within each person."""
+    mask = (s.items >= 0) & (s.scores > engine.POPULARITY)
+    rank = np.cumsum(mask, axis=1)
+    r, t = np.nonzero(mask)
+    because = s.because[r, t]
+    has = because >= 0
+    return pl.DataFrame({
+        "person_id": people[r].astype(np.int64),
+        "offering_id": offering_ids[s.items[r, t]],
+        "rank": rank[r, t].astype(np.int16),
+        "score": s.scores[r, t].astype(np.float64),
+        "method": np.where(s.by_items[r, t], Method.ITEMS.value, Method.NEIGHBOURS.value),
+        "because_id": pl.Series(np.where(has, offering_ids[np.maximum(because, 0)], 0),
+                                dtype=pl.Int64).set(pl.Series(~has), None),
+        "because_share": pl.Series(s.because_share[r, t].astype(np.float64)).set(
+            pl.Series(~has), None),
+        "neighbours": s.neighbours[r, t].astype(np.int64),
+        "neighbours_took": s.neighbours_took[r, t].astype(np.int64),
+    })
