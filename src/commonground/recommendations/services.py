@@ -31,7 +31,7 @@ def recommendations_compute(*, association: Association, actor=None, top: int = 
                                fields={"top": [f"between 1 and {TOP_MAX}"]})
     started = time.perf_counter()
     today = association_today(association)
-    t = selectors.taken(association)
+    t = selectors.taken(association, dated=False)
     catalogue = list(Offering.objects.order_by("pk").values_list("pk", "is_active"))
     offering_ids = np.array([pk for pk, _a in catalogue], dtype=np.int64)
     keep, cols = engine.columns_of(t.offering, offering_ids)
