@@ -18,6 +18,7 @@ from commonground.membership import services as ms
 from commonground.people import services as ps
 from commonground.people.filters import person_queryset
 from commonground.people.models import Person
+from commonground.portal.services import portal_access_grant
 from commonground.recommendations import engine, evaluation, hooks, selectors, services
 from commonground.recommendations.models import Recommendation
 from commonground.tenancy.clock import association_today
@@ -259,3 +260,12 @@ def test_merge_drops_the_removed_persons_suggestions(world):
     assert not Recommendation.objects.filter(person=outsider).exists()
     data, _ = hooks.export(world["people"]["member"])
     assert data[0]["offering"] == "Prep Course"
+
+
+def test_portal_home_suggests_at_the_members_price(world, client):
+    services.recommendations_compute(association=world["a"])
+    user, _ = portal_access_grant(association=world["a"], person=world["people"]["member"])
+    client.force_login(user)
+    html = client.get(reverse("portal:home", kwargs={"association": "acme"})).content.decode()
+    assert "Suggested for you" in html and "Prep Course" in html
+    assert "50.00 USD" in html and "80.00 USD for non-members" in html
