@@ -249,6 +249,9 @@ def test_evaluation_holds_out_later_take_ups(scoped):
     assert e.hit["popular"]["hit@1"] < 0.6
     assert e.cutoff == (today - timedelta(days=evaluation.HOLDOUT_DAYS)).isoformat()
     assert e.as_of == today.isoformat() and isinstance(date.fromisoformat(e.cutoff), date)
+    # Purchases only: these offerings are all free, so nothing is left to hold out.
+    paid = evaluation.evaluate(a, purchases=True)
+    assert paid.offerings == 0 and paid.cases == 0 and "at least 20" in paid.too_few
 
 
 def test_merge_drops_the_removed_persons_suggestions(world):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from commonground.membership.models import Offering
+from commonground.membership.models import Offering, PriceDecision
 from commonground.tenancy.clock import association_today
 
 from . import engine, selectors
@@ -38,6 +38,7 @@ class Evaluation:
     # method → {"hit@1": …, "hit@3": …, "hit@5": …}
     hit: dict[str, dict[str, float]] = field(default_factory=dict)
     too_few: str = ""
+    purchases: bool = False  # only priced offerings suggested and held out
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,22 +54,28 @@ class Evaluation:
 METHODS = {"blend": engine.BLEND, "taken_together": 1.0, "similar_members": 0.0}
 
 
-def evaluate(association, *, holdout_days: int = HOLDOUT_DAYS, today: date | None = None
-             ) -> Evaluation:
+def evaluate(association, *, holdout_days: int = HOLDOUT_DAYS, today: date | None = None,
+             purchases: bool = False) -> Evaluation:
+    """See the module's docstring. ``purchases``: the question for an upsell — only the
+    offerings with a price (not free for everyone) are suggested and count as held out;
+    the history still holds everything taken."""
     today = today or association_today(association)
     cutoff = today - timedelta(days=holdout_days)
     epoch = date(1970, 1, 1).toordinal()
     cut_day = cutoff.toordinal() - epoch
     t = selectors.taken(association, before=today)
-    catalogue = list(Offering.objects.order_by("pk").values_list("pk", "is_active"))
-    offering_ids = np.array([pk for pk, _a in catalogue], dtype=np.int64)
-    active = np.array([a for _pk, a in catalogue], dtype=bool)
+    catalogue = list(Offering.objects.order_by("pk").values_list("pk", "is_active",
+                                                                 "price_decision"))
+    offering_ids = np.array([pk for pk, _a, _d in catalogue], dtype=np.int64)
+    active = np.array([a and (not purchases or d != PriceDecision.FREE)
+                       for _pk, a, d in catalogue], dtype=bool)
     known_offering, col = engine.columns_of(t.offering, offering_ids)
     person, first = t.person[known_offering], t.first_day[known_offering]
     before = first < cut_day
     people, rows = np.unique(person[before], return_inverse=True)
     out = Evaluation(as_of=today.isoformat(), cutoff=cutoff.isoformat(), holdout_days=holdout_days,
-                     people_before=len(people), cases=0, offerings=len(catalogue))
+                     people_before=len(people), cases=0, offerings=int(active.sum()),
+                     purchases=purchases)
     if not len(people) or not len(catalogue):
         out.too_few = "No offering was taken before the cutoff: nothing to learn from."
         return out
@@ -78,7 +85,8 @@ def evaluate(association, *, holdout_days: int = HOLDOUT_DAYS, today: date | Non
     later_cols = col[~before][later_found]
     held: dict[int, set[int]] = {}
     for r, c in zip(later_rows.tolist(), later_cols.tolist(), strict=True):
-        held.setdefault(r, set()).add(c)
+        if active[c]:  # a retired (or, for purchases, free) offering is never suggested
+            held.setdefault(r, set()).add(c)
     out.cases = len(held)
     if out.cases < MIN_CASES:
         out.too_few = (f"Only {out.cases} people took something new after {cutoff:%-d %b %Y}; "

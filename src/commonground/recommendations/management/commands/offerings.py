@@ -36,6 +36,8 @@ class Command(BaseCommand):
         ev.add_argument("--association", required=True, help="Slug")
         ev.add_argument("--holdout-days", type=int, default=evaluation.HOLDOUT_DAYS,
                         help="Days before today where the held-out period starts")
+        ev.add_argument("--purchases", action="store_true",
+                        help="Only priced offerings: suggested, and held out")
         ev.add_argument("--json", action="store_true", help="Print JSON")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
@@ -75,16 +77,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {s['rank']}. {s['offering']} — {s['currency']} {s['price']}: "
                               f"{s['reason']}")
 
-    def _evaluate(self, assoc, *, holdout_days=evaluation.HOLDOUT_DAYS, json=False, **_) -> None:
+    def _evaluate(self, assoc, *, holdout_days=evaluation.HOLDOUT_DAYS, purchases=False,
+                  json=False, **_) -> None:
         if holdout_days < 1:
             raise CommandError("--holdout-days must be at least 1")
-        figures = evaluation.evaluate(assoc, holdout_days=holdout_days)
+        figures = evaluation.evaluate(assoc, holdout_days=holdout_days, purchases=purchases)
         if json:
             self.stdout.write(_json(figures.as_dict()))
             return
         self.stdout.write(f"{assoc.slug}: cutoff {figures.cutoff} ({figures.holdout_days} days "
                           f"held out), {figures.people_before} people with a history before it, "
-                          f"{figures.cases} took something new after it")
+                          f"{figures.cases} took something new after it"
+                          + (" (priced offerings only)" if purchases else ""))
         if figures.too_few:
             self.stdout.write(figures.too_few)
             return
