@@ -71,7 +71,7 @@ def _figures(association, today: date) -> InsightFigures:
     _funnel(f, today)
     _cohorts(f, today)
     _risk(f, today)
-    _engagement(f, association)
+    _engagement(f, association, today)
     return f
 
 
@@ -142,18 +142,18 @@ def _risk(f: InsightFigures, today: date) -> None:
     f.expected_loss = sum(expected.values(), Decimal(0)).quantize(Decimal("0.01"))
 
 
-def _engagement(f: InsightFigures, association) -> None:
+def _engagement(f: InsightFigures, association, today: date) -> None:
     """Renewal rate by decile of the engagement score each person had before their last
-    renewal decision — the score app's own check (``scoring.evaluation``), cached long:
-    it rescores a sample of past decisions as of their dates."""
-    decisions = score_evaluation.renewal_decisions(association)
-    if not decisions:
-        return
+    renewal decision — the score app's own check (``scoring.evaluation``), cached for hours
+    per score model version and day: it rescores a sample of past decisions as of their
+    dates, and even listing the decisions reads two years of transitions."""
     config = score_services.current_config(association=association)
-    key = f"insight-engagement:{association.pk}:{config.version}:{hash(tuple(decisions))}"
+    key = f"insight-engagement:{association.pk}:{config.version}:{today.isoformat()}"
     check = cache.get(key)
     if check is None:
-        check = score_evaluation.check(association, config.params, decisions)
+        decisions = score_evaluation.renewal_decisions(association)
+        check = score_evaluation.check(association, config.params, decisions) if decisions \
+            else score_evaluation.Check(decisions=0, renewed=0, auc=None)
         cache.set(key, check, CHECK_SECONDS)
     f.engagement = [(f"D{d.decile}", d.people, d.renewed, d.low, d.high) for d in check.deciles]
     f.engagement_auc = check.auc
