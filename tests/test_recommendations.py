@@ -195,7 +195,7 @@ def test_api_person_suggestions_offering_audience_and_compute(world, association
     assert api.get(f"/people/{stranger.pk}/next-best-offerings").status_code == 404
 
 
-def test_cli_recommend_and_evaluate(world):
+def test_cli_recommend_and_evaluate(world, other_association):
     ran = commonground("offerings", "recommend", "--association", "acme", "--person",
                        "otto@example.org", "--json")
     out = ran.json()
@@ -207,6 +207,11 @@ def test_cli_recommend_and_evaluate(world):
     assert ev.code == 0 and "at least 20 are needed" in ev.out
     assert commonground("offerings", "evaluate", "--association", "nope").code == 1
     assert commonground("offerings", "recommend", "--association", "acme", "--top", "0").code == 1
+    # An association with no offerings and no activity: an answer, not a crash.
+    empty = commonground("offerings", "recommend", "--association", "other")
+    assert empty.code == 0 and "suggestions for 0 people" in empty.out
+    assert "nothing to learn from" in commonground("offerings", "evaluate", "--association",
+                                                   "other").out
 
 
 def test_filter_recommended_offering_selects_the_people_it_is_suggested_to(world):
