@@ -429,7 +429,8 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/insight/lapse/model/versions": "model_version",
              "/prospects": "prospect_prediction"}
 # GETs without a path parameter that answer one object of the caller's own association.
-API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model"}
+API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
+                  "/next-best-offerings/runs/latest"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -36,8 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # recognition and badges (D4).
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
-    # Who may lapse or join and why, segments and outreach (D5).
-    "Insight": ("lapse", "prospects"),
+    # Lapse risk, prospects, next-best offering, segments, outreach (D5).
+    "Insight": ("lapse", "prospects", "offerings"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

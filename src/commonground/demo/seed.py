@@ -31,7 +31,15 @@ from commonground.tenancy import services as tenancy_services
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
-from . import catalogue, engagement_derive, engagement_seed, insight_derive, prospects_derive, steps
+from . import (
+    catalogue,
+    engagement_derive,
+    engagement_seed,
+    insight_derive,
+    prospects_derive,
+    recommend_derive,
+    steps,
+)
 from .previous_system import previous_system
 from .steps import YEARS, Seeding, staff_email
 
@@ -89,6 +97,7 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     result.counts.update(engagement_derive.derive(result.association, today=today, say=say))
     result.counts.update(insight_derive.derive(result.association, today=today, say=say))
     result.counts.update(prospects_derive.derive(result.association, today=today, say=say))
+    result.counts.update(recommend_derive.derive(result.association, today=today, say=say))
     result.seconds = time.perf_counter() - started
     return result
 

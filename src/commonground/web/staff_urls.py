@@ -7,6 +7,7 @@ from commonground.web import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboards/engagement/", views.engagement_dashboard, name="engagement_dashboard"),
+    path("dashboards/insight/", views.insight_dashboard, name="insight_dashboard"),
     path("", include("commonground.people.urls")),
     path("", include("commonground.membership.urls_import")),
     path("", include("commonground.people.urls_merge")),

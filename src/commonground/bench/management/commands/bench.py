@@ -26,6 +26,7 @@ BENCHMARKS = {
     "match": "commonground.bench.match",
     "lapse": "commonground.bench.lapse",
     "prospects": "commonground.bench.prospects",
+    "recommend": "commonground.bench.recommend",
 }
 
 
