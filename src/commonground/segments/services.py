@@ -21,7 +21,7 @@ from commonground.tenancy import audit
 from commonground.tenancy.models import Association
 
 from .models import Segment, SegmentMember
-from .selectors import segment_people
+from .selectors import segment_people, under_definition
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 2_000
@@ -56,9 +56,7 @@ def clean_definition(definition: Any) -> dict[str, Any]:
     try:
         return normalise(parse(definition))
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, fields={
-            f"definition.{k}" if k != "definition" else k: v for k, v in exc.fields.items()
-        }) from None
+        raise under_definition(exc) from None
 
 
 def _slug(name: str, *, exclude: int | None = None) -> str:
