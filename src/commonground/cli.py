@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # recognition and badges (D4).
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
+    # Insight (D5): lapse risk, prospects, recommendations, segments, outreach.
+    "Insight": ("segments",),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }
