@@ -31,7 +31,7 @@ LAPSED_BUT_ATTENDING = {"op": "and", "rules": [
 
 def test_count_save_members_export_freeze(api, town, association):
     fields = {f["key"]: f for f in api.get("/segments/fields").json()}
-    assert ["North", "South"] == [label for _v, label in fields["chapter"]["choices"]]
+    assert [label for _v, label in fields["chapter"]["choices"]] == ["North", "South"]
     assert "custom.sector" in fields and fields["activity"]["inputs"][0]["name"] == "category"
 
     counted = api.post("/segments/count", {"definition": LAPSED_BUT_ATTENDING}).json()
@@ -95,7 +95,7 @@ def test_people_api_takes_a_filter(api, town):
     assert sorted(p["first_name"] for p in found) == ["Bob", "Eve", "Gus"]
     bad = api.get("/people", {"filter": json.dumps({"rules": [{"field": "x"}]})})
     assert bad.status_code == 422 and "filter.rules.0.field" in bad.json()["fields"]
-    assert api.get("/people", {"chapter": "nowhere"}).json()["fields"]["chapter"]
+    assert api.get("/people", {"chapter": "nowhere"}).json()["items"] == []
 
 
 def test_other_associations_segments_are_404(api, association, other_association):

@@ -42,3 +42,18 @@ def test_create_list_count_freeze_export(association, tmp_path):
             {"field": "created", "op": "after", "value": "soon"}]}))
     with pytest.raises(CommandError, match="No segment"):
         run("count", "nope")
+
+
+def test_demo_step_saves_counted_segments_once(association):
+    from commonground.demo import segments_derive
+    from commonground.segments.models import Segment
+
+    with scope(association=association):
+        town = build_town(association)
+        assert segments_derive.derive(association, today=town.today) == {"segments": 6}
+        assert segments_derive.derive(association, today=town.today) == {"segments": 0}
+        saved = {s.name: s for s in Segment.objects.all()}
+    assert all(s.last_count is not None for s in saved.values())
+    # Dan lapsed this year and checked in at an event three days ago.
+    assert saved["Lapsed in the last year who still attend events"].last_count == 1
+    assert saved["Renewal calls — expiring, low engagement"].is_static

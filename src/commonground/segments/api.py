@@ -55,6 +55,7 @@ def list_fields(request):
 
 
 @router.post("/segments/count", response=CountOut, summary="Count an ad-hoc definition")
+@idempotent  # a read, but every POST takes Idempotency-Key alike
 def count_definition(request, payload: CountIn):
     """How many people a definition selects now, and the first five by name, without
     saving it. A mistake is a 422 whose fields are the definition's paths."""
@@ -101,6 +102,7 @@ def patch_segment(request, payload: SegmentPatch, segment_id: int = _id()):
 
 
 @router.delete("/segments/{segment_id}", response={204: None}, summary="Delete a segment")
+@idempotent
 def delete_segment(request, segment_id: int = _id()):
     segment = get_or_404(Segment.objects.all(), segment_id)
     services.segment_delete(association=request.association, segment=segment,

@@ -24,6 +24,7 @@ BENCHMARKS = {
     "score": "commonground.bench.score",
     "motivations": "commonground.bench.motivations",
     "match": "commonground.bench.match",
+    "segments": "commonground.bench.segments",
 }
 
 
