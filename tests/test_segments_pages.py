@@ -153,9 +153,16 @@ def test_list_query_count_does_not_grow(staff_client, town, association,
     assert body.count("not counted yet") == 12
 
 
-def test_other_associations_segment_is_404(staff_client, town, other_association):
+def test_other_associations_segment_is_404(staff_client, town, other_association, no_scope):
+    from commonground.people.services import person_create
+
     with scope(association=other_association):
         theirs = Segment.objects.create(association=other_association, name="T", slug="t")
+        stranger = person_create(association=other_association, first_name="Zeb")
+    taken = staff_client.post(url("segment_from_selection"), {"person": [stranger.pk]},
+                              follow=True)
+    assert f"No such person: {stranger.pk}." in text(taken)
+    assert not SegmentMember.objects.filter(person=stranger).exists()
     for name in ("segment_detail", "segment_edit"):
         assert staff_client.get(url(name, segment_id=theirs.pk)).status_code == 404
     assert staff_client.post(url("segment_freeze", segment_id=theirs.pk)).status_code == 404
