@@ -105,3 +105,28 @@ def test_other_associations_segments_are_404(api, association, other_association
     for path in ("", "/count", "/members", "/export"):
         assert api.get(f"/segments/{theirs.pk}{path}").status_code == 404
     assert api.post(f"/segments/{theirs.pk}/freeze", {}).status_code == 404
+
+
+def test_list_reads_a_bounded_number_of_queries(api, town, association):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commonground.segments import services
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/segments").status_code == 200
+        return len(captured)
+
+    def add(n: int) -> None:
+        with scope(association=association):
+            for i in range(n):
+                services.segment_create(association=association, name=f"Plan {i}", definition={
+                    "rules": [{"field": "membership.plan", "op": "is", "value": "gold"},
+                              {"field": "chapter", "op": "is", "value": "north"}]})
+
+    add(2)
+    queries()  # the token's first use writes its last-used time once
+    few = queries()
+    add(10)
+    assert queries() == few  # the plans' and chapters' names are read once a page

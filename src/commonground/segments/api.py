@@ -34,10 +34,10 @@ def _id(**kw):
     return Path(..., ge=1, le=MAX_ID, **kw)
 
 
-def _out(s: Segment) -> dict[str, Any]:
+def _out(s: Segment, labels: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
     return {"id": s.pk, "name": s.name, "slug": s.slug, "description": s.description,
             "kind": "static" if s.is_static else "live", "definition": s.definition or {},
-            "words": selectors.segment_words(s), "last_count": s.last_count,
+            "words": selectors.segment_words(s, labels), "last_count": s.last_count,
             "counted_at": s.counted_at, "frozen_at": s.frozen_at,
             "frozen_from_id": s.frozen_from_id, "created_at": s.created_at,
             "updated_at": s.updated_at}
@@ -67,7 +67,9 @@ def count_definition(request, payload: CountIn):
 def list_segments(request, kind: Literal["live", "static"] | None = None,
                   cursor: str | None = Query(None, max_length=500), limit: int = 50):
     page = paginate(selectors.segment_list(kind=kind or ""), cursor=cursor, limit=limit)
-    return {"items": [_out(s) for s in page["items"]], "next_cursor": page["next_cursor"]}
+    labels: dict[str, dict[str, str]] = {}  # each choice field's labels read once per page
+    return {"items": [_out(s, labels) for s in page["items"]],
+            "next_cursor": page["next_cursor"]}
 
 
 @router.post("/segments", response={201: SegmentOut}, summary="Save a segment")

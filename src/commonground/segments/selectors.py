@@ -71,13 +71,13 @@ def segment_list(*, kind: str = "") -> QuerySet[Segment]:
     return qs
 
 
-def segment_words(segment: Segment) -> str:
+def segment_words(segment: Segment, labels: dict[str, dict[str, str]] | None = None) -> str:
     """The segment's filter in words ("Plan is Gold and Activity has …"), or a note when a
-    field it names is gone."""
+    field it names is gone. ``labels``: one dict shared over a list (see ``describe``)."""
     if not segment.definition:
         return "Everyone" if not segment.is_static else "A list of chosen people"
     try:
-        return describe(parse(segment.definition, check=False))
+        return describe(parse(segment.definition, check=False), labels)
     except ValidationFailed:  # a field removed since (a custom field deleted): say so
         return "A filter naming a field that no longer exists"
 
