@@ -61,7 +61,8 @@ register_filter(FilterField(
     help="The status of the current (or most recent) membership."))
 register_filter(FilterField(
     key="membership.current", label="Is a current member", type="bool", group=GROUP,
-    order=30, build=_current, help="Active, renewal due or in grace."))
+    order=30, build=_current, help="Active, renewal due or in grace.",
+    words=lambda op, value: "is a current member" if value else "is not a current member"))
 register_filter(FilterField(
     key="membership.ends", label="Membership ends", type="date", group=GROUP, order=40,
     build=on_column("member_until", "date", sentinel=NO_MEMBERSHIP),

@@ -342,6 +342,8 @@ def describe(tree: Group, labels: dict[str, dict[str, str]] | None = None) -> st
         if isinstance(node, Group):
             inner = f" {node.op} ".join(words(r, False) for r in node.rules) or "everyone"
             return inner if top or len(node.rules) < 2 else f"({inner})"
+        if node.field.words is not None:
+            return node.field.words(node.op, node.value)
         value = node.raw
         if node.field.type == "choice" and node.field.choices is not None:
             if node.field.key not in labels:

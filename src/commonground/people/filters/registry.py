@@ -74,6 +74,9 @@ class FilterField:
     # A field whose build reads another table (a sub-query): the builder says so, and the
     # member list never offers it as a menu.
     related: bool = False
+    # The rule in words for ``describe`` ("has community activity in the last 180 days"),
+    # given the operator and the parsed value; default: "<label> <operator> <value>".
+    words: Callable[[str, Any], str] | None = None
 
     def operators(self) -> tuple[str, ...]:
         return self.ops or TYPES[self.type]
