@@ -70,7 +70,8 @@ def test_build_count_and_save_without_javascript(staff_client, town, no_scope):
     assert segment.definition["rules"][1]["op"] == "or"
     detail = text(staff_client.get(saved["Location"]))
     assert "<strong>1</strong> person match now" in detail and "Dan Townsend" in detail
-    assert "Membership status is Lapsed and" in detail and "export.csv" in detail
+    assert "Membership status is Lapsed and (has community activity in the last 90 days or took" \
+        " “Budgeting course” ever)" in detail and "export.csv" in detail
     assert "No consent preferences are recorded yet" in detail
 
 
@@ -166,3 +167,19 @@ def test_other_associations_segment_is_404(staff_client, town, other_association
     for name in ("segment_detail", "segment_edit"):
         assert staff_client.get(url(name, segment_id=theirs.pk)).status_code == 404
     assert staff_client.post(url("segment_freeze", segment_id=theirs.pk)).status_code == 404
+
+
+def test_detail_query_count_does_not_grow_with_its_people(staff_client, town, association,
+                                                          django_assert_max_num_queries):
+    with scope(association=association):
+        segment = services.segment_create_static(
+            association=association, name="Everyone",
+            person_ids=[p.pk for p in town.people.values()])
+    page = url("segment_detail", segment_id=segment.pk)
+    staff_client.get(page)
+    # session, user, staff, roles; the segment; its count and the count remembered; the
+    # sample with chapters
+    with django_assert_max_num_queries(9):
+        body = text(staff_client.get(page))
+    assert "<strong>8</strong> people on this static list" in body
+    assert body.count('<th scope="row">') == 8
