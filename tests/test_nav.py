@@ -19,8 +19,8 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     sections = _sections(html)
     # Empty sections (Planning, Collaboration) are not shown.
     assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Settings"]
-    assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering"} <= set(
-        sections["Insight"])
+    assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
+            "Segments"} <= set(sections["Insight"])
     assert "Engagement dashboard" in sections["Engagement"]
     assert sections["Members"] == ["People", "Organisations", "Chapters", "Duplicates"]
     assert sections["Data"] == ["Import", "Sources", "Source health", "Unmatched"]

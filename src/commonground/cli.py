@@ -36,8 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # recognition and badges (D4).
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
-    # Lapse risk, prospects, next-best offering, segments, outreach (D5).
-    "Insight": ("lapse", "prospects", "offerings"),
+    # Insight (D5): lapse risk, prospects, next-best offering, segments, outreach.
+    "Insight": ("lapse", "prospects", "offerings", "segments"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

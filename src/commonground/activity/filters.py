@@ -148,18 +148,45 @@ def _offering(op: str, value: dict[str, Any], ctx: dict[str, Any]) -> Q:
     return _people(rows, value, op)
 
 
+def _when(value: dict[str, Any]) -> str:
+    if "last_days" in value:
+        return f"in the last {value['last_days']} days"
+    if "from" in value and "to" in value:
+        return f"from {value['from']} to {value['to']}"
+    if "from" in value:
+        return f"since {value['from']}"
+    if "to" in value:
+        return f"until {value['to']}"
+    return "ever"
+
+
+def _activity_words(op: str, value: dict[str, Any]) -> str:
+    what = " ".join(filter(None, [str(Category(value["category"]).label).lower()
+                                  if "category" in value else "",
+                                  f"“{value['kind']}”" if "kind" in value else ""]))
+    times = f", at least {value['min_count']} times" if value.get("min_count", 1) > 1 else ""
+    verb = "has" if op == "matches" else "has no"
+    return f"{verb} {what + ' ' if what else ''}activity {_when(value)}{times}"
+
+
+def _offering_words(op: str, value: dict[str, Any]) -> str:
+    name = Offering.objects.filter(pk=int(value["offering"])).values_list("name", flat=True)
+    shown = f"“{name.first() or 'offering ' + value['offering']}”"
+    return f"{'took' if op == 'matches' else 'did not take'} {shown} {_when(value)}"
+
+
 _DATES = (WindowInput("last_days", "In the last … days", "number"),
           WindowInput("from", "From", "date"), WindowInput("to", "To", "date"))
 
 register_filter(FilterField(
     key="activity", label="Activity", type="window", group=GROUP, order=10,
-    build=_activity, parse=parse_activity, related=True,
+    build=_activity, parse=parse_activity, related=True, words=_activity_words,
     inputs=(WindowInput("category", "Category", "choice", choices=_categories),
             WindowInput("kind", "Kind", "text", help="e.g. event_checkin, email_open"),
             *_DATES, WindowInput("min_count", "At least … times", "number")),
     help="Did something of a category or kind in a window, at least N times."))
 register_filter(FilterField(
     key="offering", label="Offering taken", type="window", group=GROUP, order=20,
-    build=_offering, parse=parse_offering, related=True,
+    build=_offering, parse=parse_offering, related=True, words=_offering_words,
     inputs=(WindowInput("offering", "Offering", "choice", choices=_offerings), *_DATES),
     help="Bought, registered for, attended or completed an offering (or not)."))

@@ -38,6 +38,7 @@ from . import (
     insight_derive,
     prospects_derive,
     recommend_derive,
+    segments_derive,
     steps,
 )
 from .previous_system import previous_system
@@ -98,6 +99,7 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     result.counts.update(insight_derive.derive(result.association, today=today, say=say))
     result.counts.update(prospects_derive.derive(result.association, today=today, say=say))
     result.counts.update(recommend_derive.derive(result.association, today=today, say=say))
+    result.counts.update(segments_derive.derive(result.association, today=today, say=say))
     result.seconds = time.perf_counter() - started
     return result
 

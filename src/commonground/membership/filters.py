@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from commonground.people.filters import FilterField, register_filter
-from commonground.people.filters.builders import date_q, on_column
+from commonground.people.filters.builders import date_q, id_or_slug, on_column
 from commonground.people.models import NO_MEMBERSHIP
 
 from .models import Membership, Plan, Status
@@ -53,7 +53,7 @@ def _on_memberships(column: str):
 
 register_filter(FilterField(
     key="membership.plan", label="Plan", type="choice", group=GROUP, order=10,
-    build=on_column("member_plan_id", "choice"), choices=_plans, aliases=_plan_slugs,
+    build=id_or_slug("member_plan_id", "member_plan"), choices=_plans, aliases=_plan_slugs,
     help="The plan of the current (or most recent) membership."))
 register_filter(FilterField(
     key="membership.status", label="Membership status", type="choice", group=GROUP, order=20,
@@ -61,7 +61,8 @@ register_filter(FilterField(
     help="The status of the current (or most recent) membership."))
 register_filter(FilterField(
     key="membership.current", label="Is a current member", type="bool", group=GROUP,
-    order=30, build=_current, help="Active, renewal due or in grace."))
+    order=30, build=_current, help="Active, renewal due or in grace.",
+    words=lambda op, value: "is a current member" if value else "is not a current member"))
 register_filter(FilterField(
     key="membership.ends", label="Membership ends", type="date", group=GROUP, order=40,
     build=on_column("member_until", "date", sentinel=NO_MEMBERSHIP),

@@ -29,8 +29,8 @@ def people_filter(*, q: str | None = None, email: str | None = None, chapter: st
                   definition: Any = None) -> QuerySet[Person]:
     """The API's list filters. Search, chapter, status and plan are rules of the filter
     language (``people.filters``) — the staff list's and the segments' words — and
-    ``definition`` a whole filter of it, ANDed; a bad one is a 422 naming the parameter
-    (``chapter``: "No chapter …", ``filter.rules.0.value``: …)."""
+    ``definition`` a whole filter of it, ANDed; a bad one is a 422 whose fields are its
+    paths under ``filter.`` (``filter.rules.0.value``)."""
     rules: list[tuple[str, dict[str, Any]]] = []
     if q:
         rules.append(("q", {"field": "search", "op": "contains", "value": q}))
@@ -42,13 +42,20 @@ def people_filter(*, q: str | None = None, email: str | None = None, chapter: st
         rules.append(("status", {"field": "membership.status", "op": "is", "value": status}))
     if plan and plan.strip():
         rules.append(("plan", {"field": "membership.plan", "op": "is", "value": plan.strip()}))
+    # The parameters' values are not checked against the association's (an unknown chapter
+    # or another association's plan id lists nobody, as before); a whole filter is.
+    legacy = parse({"op": "and", "rules": [rule for _name, rule in rules]},
+                   check=False)
+    ctx = context()
+    qs = Person.objects.filter(tree_q(legacy, ctx))
     if definition is not None:
-        rules.append(("filter", definition))
-    try:
-        tree = parse({"op": "and", "rules": [rule for _name, rule in rules]})
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, fields=_api_names(exc.fields, rules)) from None
-    qs = Person.objects.filter(tree_q(tree, context()))
+        try:
+            tree = parse(definition)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, fields={
+                f"filter.{k}" if k != "definition" else "filter": v
+                for k, v in exc.fields.items()}) from None
+        qs = qs.filter(tree_q(tree, ctx))
     if not include_erased:
         qs = qs.filter(erased_at__isnull=True)
     if email:
@@ -56,22 +63,6 @@ def people_filter(*, q: str | None = None, email: str | None = None, chapter: st
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
     return qs
-
-
-def _api_names(fields: dict[str, list[str]],
-               rules: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]]:
-    """``rules.2.value`` → ``plan`` (the parameter that made rule 2); a definition's own
-    paths go under ``filter.``."""
-    out: dict[str, list[str]] = {}
-    for path, messages in fields.items():
-        parts = path.split(".", 2)
-        name = path
-        if len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit() \
-                and int(parts[1]) < len(rules):
-            param = rules[int(parts[1])][0]
-            name = f"filter.{parts[2]}" if param == "filter" and len(parts) == 3 else param
-        out.setdefault(name, []).extend(messages)
-    return out
 
 
 def organisations_filter(*, q: str | None = None, sector: str | None = None

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from commonground.core.errors import ValidationFailed
-from commonground.people.filters import describe, parse, person_queryset
+from commonground.people.filters import describe, filter_fields, parse, person_queryset
 from commonground.people.models import Person
 
 from .models import Segment, SegmentMember
@@ -46,9 +46,19 @@ def sample(people: QuerySet[Person], limit: int = SAMPLE) -> list[Person]:
                 .order_by("last_name", "first_name", "id")[:limit])
 
 
-def definition_count(definition: Any, *, today: date | None = None) -> int:
-    """People an ad-hoc definition selects (checked: ``ValidationFailed`` for mistakes)."""
-    return person_queryset(definition, today=today).order_by().count()
+def under_definition(exc: ValidationFailed) -> ValidationFailed:
+    """A filter's mistakes with their paths under ``definition.`` (the input's name)."""
+    return ValidationFailed(exc.message, fields={
+        k if k == "definition" else f"definition.{k}": v for k, v in exc.fields.items()})
+
+
+def definition_people(definition: Any, *, today: date | None = None) -> QuerySet[Person]:
+    """The people an ad-hoc definition selects, checked: ``ValidationFailed`` with the
+    mistakes under ``definition.`` (``definition.rules.0.value``)."""
+    try:
+        return person_queryset(definition, today=today)
+    except ValidationFailed as exc:
+        raise under_definition(exc) from None
 
 
 def segment_list(*, kind: str = "") -> QuerySet[Segment]:
@@ -61,12 +71,29 @@ def segment_list(*, kind: str = "") -> QuerySet[Segment]:
     return qs
 
 
-def segment_words(segment: Segment) -> str:
+def segment_words(segment: Segment, labels: dict[str, dict[str, str]] | None = None) -> str:
     """The segment's filter in words ("Plan is Gold and Activity has …"), or a note when a
-    field it names is gone."""
+    field it names is gone. ``labels``: one dict shared over a list (see ``describe``)."""
     if not segment.definition:
         return "Everyone" if not segment.is_static else "A list of chosen people"
     try:
-        return describe(parse(segment.definition, check=False))
+        return describe(parse(segment.definition, check=False), labels)
     except ValidationFailed:  # a field removed since (a custom field deleted): say so
         return "A filter naming a field that no longer exists"
+
+
+def field_catalogue() -> list[dict[str, Any]]:
+    """Every field of the language for this association, with its operators and the values
+    of its choices: the builder's menus and ``GET /segments/fields``."""
+    out = []
+    for f in filter_fields():
+        out.append({
+            "key": f.key, "label": f.label, "group": f.group, "type": f.type,
+            "operators": list(f.operators()), "help": f.help,
+            "choices": [[str(v), str(label)] for v, label in f.choices()]
+            if f.choices is not None else None,
+            "inputs": [{"name": i.name, "label": i.label, "type": i.type,
+                        "choices": [[str(v), str(label)] for v, label in i.choices()]
+                        if i.choices is not None else None} for i in f.inputs],
+        })
+    return out

@@ -10,18 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commonground.core.bulk import insert_rows
 from commonground.core.errors import Conflict, ValidationFailed
 from commonground.people.filters import normalise, parse
 from commonground.people.models import Person
 from commonground.tenancy import audit
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
 from .models import Segment, SegmentMember
-from .selectors import segment_people
+from .selectors import segment_people, under_definition
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 2_000
@@ -56,9 +58,7 @@ def clean_definition(definition: Any) -> dict[str, Any]:
     try:
         return normalise(parse(definition))
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, fields={
-            f"definition.{k}" if k != "definition" else k: v for k, v in exc.fields.items()
-        }) from None
+        raise under_definition(exc) from None
 
 
 def _slug(name: str, *, exclude: int | None = None) -> str:
@@ -169,17 +169,14 @@ def _person_ids(person_ids: Iterable[Any], errors: dict[str, list[str]]) -> list
 
 
 def _insert_members(association: Association, segment: Segment, ids: Iterable[int]) -> int:
-    now, count, batch = timezone.now(), 0, []
-    for pk in ids:
-        batch.append(SegmentMember(association=association, segment=segment, person_id=pk,
-                                   added_at=now))
-        if len(batch) >= _CHUNK:
-            SegmentMember.objects.bulk_create(batch)
-            count, batch = count + len(batch), []
-    if batch:
-        SegmentMember.objects.bulk_create(batch)
-        count += len(batch)
-    return count
+    """Write the list's rows in bulk (COPY on PostgreSQL): a frozen segment of 40,000
+    people took 9 s through the ORM's bulk_create."""
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now) if connection.vendor == "sqlite" \
+        else now
+    rows = ((association.pk, segment.pk, pk, stamp) for pk in ids)
+    return insert_rows(SegmentMember, ["association_id", "segment_id", "person_id", "added_at"],
+                       rows)
 
 
 @transaction.atomic
@@ -224,22 +221,23 @@ def segment_freeze(*, association: Association, segment: Segment, name: str = ""
     if segment.is_static:
         raise Conflict("This is already a static list.", fields={"segment": ["already static"]})
     errors: dict[str, list[str]] = {}
-    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    stamp = association_today(association).isoformat()
     name = _clean_name(name or f"{segment.name} ({stamp})", errors)
     if errors:
         raise ValidationFailed("Please correct the marked fields.", fields=errors)
-    people = segment_people(segment).order_by("pk").values_list("pk", flat=True)
-    total = people.count()
-    if total > MAX_STATIC:
+    # The ids first, one read (a server-side cursor could not fetch during the COPY below).
+    ids = list(segment_people(segment).order_by("pk").values_list("pk", flat=True)
+               [:MAX_STATIC + 1])
+    if len(ids) > MAX_STATIC:
         raise ValidationFailed(f"At most {MAX_STATIC:,} people on a static list; this segment "
-                               f"has {total:,}.", fields={"segment": ["too many people"]})
+                               "has more.", fields={"segment": ["too many people"]})
     _lock(association)
     now = timezone.now()
     frozen = Segment.objects.create(association=association, name=name, slug=_slug(name),
                                     description=segment.description,
                                     definition=segment.definition, is_static=True,
                                     frozen_at=now, frozen_from=segment, created_by=_user(actor))
-    count = _insert_members(association, frozen, people.iterator(chunk_size=_CHUNK))
+    count = _insert_members(association, frozen, ids)
     frozen.last_count, frozen.counted_at = count, now
     frozen.save(update_fields=["last_count", "counted_at"])
     audit.record(association=association, action="segment.frozen", obj=frozen, actor=actor,
@@ -267,7 +265,7 @@ def segment_duplicate(*, association: Association, segment: Segment, name: str =
     if segment.is_static:
         ids = (SegmentMember.objects.filter(segment_id=segment.pk).order_by("person_id")
                .values_list("person_id", flat=True))
-        _insert_members(association, copy, ids.iterator(chunk_size=_CHUNK))
+        _insert_members(association, copy, list(ids))
     audit.record(association=association, action="segment.duplicated", obj=copy, actor=actor,
                  data={"from": segment.pk})
     return copy

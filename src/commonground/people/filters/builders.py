@@ -71,3 +71,20 @@ def on_column(path: str, kind: str, *, sentinel: Any = None) -> Build:
         raise ValueError(kind)
 
     return build
+
+
+def id_or_slug(column: str, relation: str) -> Build:
+    """A choice over a foreign key whose values are ids, or slugs when not checked against
+    the choices first (the API's ``?chapter=north``): ``relation__slug`` then."""
+
+    def build(op: str, value: Any, ctx: dict[str, Any]) -> Q:
+        values = [value] if isinstance(value, str) else list(value)
+        ids = [int(v) for v in values if str(v).isdigit()]
+        slugs = [str(v) for v in values if not str(v).isdigit()]
+        q = Q(**{f"{column}__in": ids}) if len(ids) != 1 else Q(**{column: ids[0]})
+        if slugs:
+            q = (q | Q(**{f"{relation}__slug__in": slugs})) if ids else \
+                Q(**{f"{relation}__slug__in": slugs})
+        return ~q if op in ("is_not", "not_in") else q
+
+    return build

@@ -20,7 +20,7 @@ from django.db.models.lookups import (
 )
 
 from ..models import Chapter, CustomFieldDefinition, FieldKind
-from .builders import choice_q, date_q, on_column
+from .builders import choice_q, date_q, id_or_slug, on_column
 from .registry import FilterField, register_family, register_filter
 
 MAX_SEARCH_LENGTH = 100
@@ -53,8 +53,8 @@ register_filter(FilterField(
     key="search", label="Name or email", type="text", ops=("contains",), order=10,
     build=_search, help="Every word must appear in the name or the email address."))
 register_filter(FilterField(
-    key="chapter", label="Chapter", type="choice", order=20, build=on_column("chapter_id",
-                                                                              "choice"),
+    key="chapter", label="Chapter", type="choice", order=20,
+    build=id_or_slug("chapter_id", "chapter"),
     choices=_chapters, aliases=_chapter_slugs))
 register_filter(FilterField(
     key="email", label="Email address", type="text", order=30,

@@ -331,17 +331,26 @@ def person_queryset(definition: Any, *, today: date | None = None,
     return Person.objects.filter(erased_at__isnull=True).filter(tree_q(tree, context(today)))
 
 
-def describe(tree: Group) -> str:
-    """The definition in words ("Plan is Gold and Chapter is any of North, South")."""
+def describe(tree: Group, labels: dict[str, dict[str, str]] | None = None) -> str:
+    """The definition in words ("Plan is Gold and Chapter is any of North, South").
+
+    ``labels`` caches each choice field's value labels by key: pass one dict when
+    describing many definitions (a list of segments) to read each field's choices once."""
+    labels = {} if labels is None else labels
+
     def words(node: Rule | Group, top: bool) -> str:
         if isinstance(node, Group):
             inner = f" {node.op} ".join(words(r, False) for r in node.rules) or "everyone"
             return inner if top or len(node.rules) < 2 else f"({inner})"
+        if node.field.words is not None:
+            return node.field.words(node.op, node.value)
         value = node.raw
         if node.field.type == "choice" and node.field.choices is not None:
-            labels = dict((str(k), str(v)) for k, v in node.field.choices())
-            value = ", ".join(labels.get(v, v) for v in value) if isinstance(value, list) \
-                else labels.get(value, value)
+            if node.field.key not in labels:
+                labels[node.field.key] = {str(k): str(v) for k, v in node.field.choices()}
+            known = labels[node.field.key]
+            value = ", ".join(known.get(v, v) for v in value) if isinstance(value, list) \
+                else known.get(value, value)
         elif isinstance(value, list):
             value = " and ".join(map(str, value))
         elif isinstance(value, dict):

@@ -71,9 +71,12 @@ class FilterField:
     aliases: Callable[[], dict[str, str]] | None = None
     # window fields: the inputs the builder shows for the field's dict value.
     inputs: tuple[WindowInput, ...] = ()
-    # A field whose build reads another table (a sub-query): the builder says so, and the
-    # member list never offers it as a menu.
+    # A field whose build reads another table (a sub-query), not a column of Person: such
+    # a rule costs more than the member list's one-table menus (for callers that care).
     related: bool = False
+    # The rule in words for ``describe`` ("has community activity in the last 180 days"),
+    # given the operator and the parsed value; default: "<label> <operator> <value>".
+    words: Callable[[str, Any], str] | None = None
 
     def operators(self) -> tuple[str, ...]:
         return self.ops or TYPES[self.type]

@@ -27,6 +27,7 @@ BENCHMARKS = {
     "lapse": "commonground.bench.lapse",
     "prospects": "commonground.bench.prospects",
     "recommend": "commonground.bench.recommend",
+    "segments": "commonground.bench.segments",
 }
 
 
