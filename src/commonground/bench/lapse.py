@@ -107,6 +107,7 @@ def run(*, stdout, association: str, requests: int = 200, warmup: int = 20, work
             f"{card.get('decisions')} decisions, {card.get('n_train')} train / "
             f"{card.get('n_holdout')} holdout, {card.get('trees')} trees; "
             f"peak RSS {rss.peak:.0f} MB (from {rss.start:.0f})")
+        say(f"  steps: {card.get('steps_seconds')}")
         if version.method == "rules":
             say(f"rule-based: {card.get('why_rules')}")
         started = time.perf_counter()

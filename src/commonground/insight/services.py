@@ -32,8 +32,8 @@ from .lapse.features import feature_set
 from .models import Method, ModelKind, ModelVersion, Prediction, VersionStatus
 
 # Training examples at most (a seeded sample beyond): LightGBM's time grows with rows,
-# and a quarter of a million decisions already pins the model down.
-MAX_EXAMPLES = 250_000
+# and a hundred thousand decisions already pin the model down (the card says when sampled).
+MAX_EXAMPLES = 120_000
 LAPSE_PRIOR = 0.15  # a typical association's lapse rate, for a rule score without history
 REASONS = 3
 
@@ -60,22 +60,33 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
     today = today or association_today(association)
     version = _new_version(association, ModelKind.LAPSE, today=today, actor=actor)
     started = time.monotonic()
+    steps: dict[str, float] = {}
+
+    def lap(name: str, since: list[float] = [started]) -> None:  # noqa: B006 - a stopwatch
+        now = time.monotonic()
+        steps[name] = round(now - since[0], 2)
+        since[0] = now
+
     try:
         history = dataset.load(association, today=today)
+        lap("load")
         decided = dataset.decisions(history)
         sampled = len(decided) > limit
         if sampled:
             decided = decided.sample(limit, seed=seed).sort("cutoff")
         examples = dataset.compute(history, decided)
+        lap("features")
         features = feature_set(history.feature_names())
         why = no_model_why(history) or ml.too_small(examples, features)
         if why is None:
             fitted = ml.fit(examples, features, seed=seed)
         else:
             fitted = ml.fit_rules(examples, features, why=why, prior=LAPSE_PRIOR)
+        lap("fit")
         card = {**fitted.card, **_card_notes(history, examples, decided_total=len(decided),
                                              sampled=sampled, limit=limit)}
         card["train_seconds"] = round(time.monotonic() - started, 1)
+        card["steps_seconds"] = steps
         fitted.card = card
     except Exception as exc:
         ModelVersion.objects.filter(pk=version.pk).update(
