@@ -52,9 +52,14 @@ def versions(kind: str = ModelKind.LAPSE) -> QuerySet[ModelVersion]:
     return ModelVersion.objects.filter(kind=kind).defer("artifact").order_by("-version")
 
 
-def band_counts(kind: str = ModelKind.LAPSE) -> dict[str, int]:
-    rows = Prediction.objects.filter(kind=kind).values("band").annotate(n=Count("id"))
-    found = {r["band"]: r["n"] for r in rows}
+def band_counts(kind: str = ModelKind.LAPSE, version: ModelVersion | None = None
+                ) -> dict[str, int]:
+    """People per band: counted when the version's scores were published (no scan of
+    every prediction on each page view), else counted now."""
+    found = (version.card or {}).get("band_counts") if version is not None else None
+    if found is None:
+        rows = Prediction.objects.filter(kind=kind).values("band").annotate(n=Count("id"))
+        found = {r["band"]: r["n"] for r in rows}
     return {b: found.get(b, 0) for b in BANDS}
 
 

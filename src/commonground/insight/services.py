@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonground.core.bulk import insert_frame
+from commonground.core.bulk import analyze, insert_frame
 from commonground.core.errors import Conflict, NotFound
 from commonground.tenancy import audit
 from commonground.tenancy.clock import association_today
@@ -60,12 +61,10 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
     today = today or association_today(association)
     version = _new_version(association, ModelKind.LAPSE, today=today, actor=actor)
     started = time.monotonic()
-    steps: dict[str, float] = {}
+    steps: dict[str, float] = {}  # seconds per step, for the card (and the benchmark)
 
-    def lap(name: str, since: list[float] = [started]) -> None:  # noqa: B006 - a stopwatch
-        now = time.monotonic()
-        steps[name] = round(now - since[0], 2)
-        since[0] = now
+    def lap(name: str) -> None:
+        steps[name] = round(time.monotonic() - started - sum(steps.values()), 2)
 
     try:
         history = dataset.load(association, today=today)
@@ -241,8 +240,14 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
                 "scored_at": _stamp(now)})
         ModelVersion.objects.filter(kind=kind, is_current=True).exclude(pk=version.pk) \
             .update(is_current=False, status=VersionStatus.RETIRED)
-        ModelVersion.objects.filter(pk=version.pk).update(is_current=True)
+        counts = dict(Counter(frame.get_column("band").to_list())) if len(frame) else {}
+        card = {**(ModelVersion.objects.filter(pk=version.pk).values_list("card", flat=True)
+                   .first() or {}), "band_counts": counts, "scored": n}
+        ModelVersion.objects.filter(pk=version.pk).update(is_current=True, card=card)
     version.is_current = True
+    version.card = card
+    if n > 10_000:  # a bulk load: fresh planner statistics, or list pages pick nested loops
+        analyze([Prediction])
     return n
 
 
