@@ -124,6 +124,13 @@ def test_train_score_and_every_surface(association, staff_client, settings,
     filtered = staff_client.get(f"/a/{slug}/insight/at-risk/", {"band": "high"}).content.decode()
     assert filtered.count('name="person"') == min(high, 50)
     assert 'class="badge risk-low"' not in filtered
+    annual = staff_client.get(f"/a/{slug}/insight/at-risk/", {"plan": built["annual"].pk})
+    assert annual.content.decode().count("<td>Standard</td>") == min(current, 50)
+    monthly = staff_client.get(f"/a/{slug}/insight/at-risk/", {"plan": built["monthly"].pk})
+    assert "No one matches these filters" in monthly.content.decode()
+    north = staff_client.get(f"/a/{slug}/insight/at-risk/", {"chapter": built["chapter"].pk})
+    assert north.content.decode().count("<td>North</td>") == north.content.decode().count(
+        'name="person"') > 0
     bad = staff_client.get(f"/a/{slug}/insight/at-risk/", {"band": "purple", "plan": "x"})
     assert bad.status_code == 200  # a bad filter shows everyone, never a 500
 

@@ -18,14 +18,14 @@ def at_risk(*, band: str | None = None, plan_id: int | None = None,
     # Not the model version: its artifact (the fitted model, megabytes) would ride along
     # with every row; the page reads the version once.
     qs = (Prediction.objects.filter(kind=kind)
-          .select_related("person", "person__member_plan", "person__chapter")
+          .select_related("person", "plan", "chapter")
           .order_by("-value_at_risk", "-probability", "id"))
     if band:
         qs = qs.filter(band=band)
     if plan_id:
-        qs = qs.filter(person__member_plan_id=plan_id)
+        qs = qs.filter(plan_id=plan_id)
     if chapter_id:
-        qs = qs.filter(person__chapter_id=chapter_id)
+        qs = qs.filter(chapter_id=chapter_id)
     return qs
 
 

@@ -165,9 +165,11 @@ def current_version(kind: str = ModelKind.LAPSE) -> ModelVersion | None:
 
 
 def lapse_score(*, association: Association, version: ModelVersion | None = None,
-                today: date | None = None, actor: Any = None) -> int:
+                today: date | None = None, actor: Any = None,
+                steps: dict[str, float] | None = None) -> int:
     """Score every current member (active, due or in grace, not lifetime) for their next
-    renewal with ``version`` (default: the current one) and publish. Returns the count."""
+    renewal with ``version`` (default: the current one) and publish. Returns the count.
+    ``steps`` (a dict) receives the seconds of each step (the benchmark prints them)."""
     version = version or current_version(ModelKind.LAPSE)
     if version is None:
         raise NotFound("No lapse model yet: train one first (commonground lapse train).")
@@ -176,31 +178,44 @@ def lapse_score(*, association: Association, version: ModelVersion | None = None
                        "not ready to score with.")
     today = today or association_today(association)
     started = time.monotonic()
+    steps = {} if steps is None else steps
     history = dataset.load(association, today=today, recent=True)
-    frame = lapse_frame(history, version)
+    steps["load"] = round(time.monotonic() - started, 2)
+    frame = lapse_frame(history, version, steps=steps)
+    mark = time.monotonic()
     n = predictions_publish(association=association, version=version,
                             kind=ModelKind.LAPSE, frame=frame)
+    steps["publish"] = round(time.monotonic() - mark, 2)
     audit.record(association=association, action="lapse_model.scored", obj=version, actor=actor,
-                 data={"version": version.version, "people": n,
+                 data={"version": version.version, "people": n, "steps_seconds": steps,
                        "seconds": round(time.monotonic() - started, 2)})
     return n
 
 
 def lapse_frame(history: dataset.History, version: ModelVersion,
-                person_ids: list[int] | None = None) -> pl.DataFrame:
+                person_ids: list[int] | None = None,
+                steps: dict[str, float] | None = None) -> pl.DataFrame:
     """Predictions to write: ``person_id, probability, band, reasons, decision_on,
     value_at_risk`` for the members ``dataset.current`` finds."""
     rows = dataset.current(history, person_ids=person_ids)
     fitted = ml.Fitted.loads(version.artifact, feature_set(_names(version)))
     features = feature_set(fitted.feature_names)
+    mark = time.monotonic()
     frame = dataset.compute(history, rows)
+    if steps is not None:
+        steps["features"] = round(time.monotonic() - mark, 2)
+        mark = time.monotonic()
     for name in fitted.feature_names:  # a feature the data no longer has: unknown
         if name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
     p, contrib = ml.predict(fitted, frame)
     why = ml.reasons(fitted, features, frame, contrib, k=REASONS)
+    if steps is not None:
+        steps["predict_and_reasons"] = round(time.monotonic() - mark, 2)
     dues = frame.get_column("price").fill_null(0).to_numpy() * 12 / \
         np.maximum(frame.get_column("term_months").fill_null(12).to_numpy(), 1)
+    chapters = frame.select("person_id").join(
+        history.people.select("person_id", "chapter_id"), on="person_id", how="left")
     return pl.DataFrame({
         "person_id": frame.get_column("person_id"),
         "probability": np.round(p, 4),
@@ -209,6 +224,8 @@ def lapse_frame(history: dataset.History, version: ModelVersion,
         "decision_on": frame.get_column("decision_on"),
         # Revenue at risk: the chance of losing the member times a year of their dues.
         "value_at_risk": np.round(p * dues, 2),
+        "plan_id": frame.get_column("plan_id"),
+        "chapter_id": chapters.get_column("chapter_id"),
     }, schema_overrides={"reasons": pl.Object})
 
 
@@ -219,8 +236,9 @@ def _names(version: ModelVersion) -> list[str]:
 def predictions_publish(*, association: Association, version: ModelVersion, kind: str,
                         frame: pl.DataFrame) -> int:
     """Replace ``kind``'s predictions with ``frame`` (``person_id, probability, band,
-    reasons, decision_on, value_at_risk``) from ``version`` and make it the current
-    version — one transaction: readers see the old scores until it commits."""
+    reasons, decision_on, value_at_risk``, optionally ``plan_id, chapter_id``) from
+    ``version`` and make it the current version — one transaction: readers see the old
+    scores until it commits."""
     now = timezone.now()
     out = pl.DataFrame({
         "person_id": frame.get_column("person_id"),
@@ -229,6 +247,8 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
         "reasons": [json.dumps(r) for r in frame.get_column("reasons").to_list()],
         "decision_on": frame.get_column("decision_on").cast(pl.Date),
         "value_at_risk": frame.get_column("value_at_risk").cast(pl.Float64).round(2),
+        **{c: frame.get_column(c).cast(pl.Int64) for c in ("plan_id", "chapter_id")
+           if c in frame.columns},
     }) if len(frame) else None
     with transaction.atomic():
         Association.objects.select_for_update().filter(pk=association.pk).first()

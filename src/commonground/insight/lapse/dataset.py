@@ -175,10 +175,11 @@ def current(h: History, *, person_ids: list[int] | None = None) -> pl.DataFrame:
     if person_ids is not None:
         qs = qs.filter(Q(person_id__in=person_ids))
     rows = list(qs.order_by("person_id", "-ends_on")
-                .values_list("person_id", "id", "ends_on", "plan__term_months", "plan__price"))
+                .values_list("person_id", "id", "ends_on", "plan__term_months", "plan__price",
+                             "plan_id"))
     df = pl.DataFrame(rows, schema={"person_id": pl.Int64, "membership_id": pl.Int64,
                                     "ends_on": pl.Date, "term_months": pl.Int32,
-                                    "price": pl.Float64}, orient="row")
+                                    "price": pl.Float64, "plan_id": pl.Int64}, orient="row")
     df = df.unique("person_id", keep="first", maintain_order=True)
     return df.with_columns(cutoff=pl.lit(h.today, dtype=pl.Date),
                            decision_on=pl.col("ends_on").dt.offset_by("1d")).drop("ends_on")
