@@ -93,6 +93,15 @@ def test_features_at_a_past_cutoff_never_see_later_data(association):
     assert after.select(before.columns).equals(before)  # …and moved nothing at the cutoff
 
 
+def test_scoring_reads_recent_activity_only_and_gets_the_same_features(association):
+    build_history(association, members=30, years=4, seed=9)
+    with scope(association=association):
+        full, recent = (dataset.load(association, today=TODAY, recent=r) for r in (False, True))
+        assert len(recent.activity) < len(full.activity)
+        rows = dataset.current(full)
+        assert dataset.compute(recent, rows).equals(dataset.compute(full, rows))
+
+
 def test_train_score_and_every_surface(association, staff_client, settings,
                                        django_capture_on_commit_callbacks,
                                        django_assert_max_num_queries):

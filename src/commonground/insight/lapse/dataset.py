@@ -44,7 +44,7 @@ LEAD_DAYS = {1: 0, 3: 30, 6: 45}  # cutoff before a term's end, by plan term; lo
 SCORED = ("active", "renewal_due", "grace")
 # Months of activity a feature as of a cutoff reads: 12-month windows, the 9 months before
 # the last 3 for trends, recency up to ``features.NEVER`` months.
-RECENT_MONTHS = 27
+RECENT_MONTHS = 14
 _GRACE = {m: plan_terms.default_grace(m) for m in range(0, 121)}
 _LEAD = {m: LEAD_DAYS.get(m, 60 if m > 6 else 30) for m in range(0, 121)}
 

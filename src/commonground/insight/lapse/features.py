@@ -13,9 +13,11 @@ import math
 
 from commonground.insight.ml import Feature, FeatureSet
 
-# Months since the last activity are counted up to two years: "none in two years" whether
-# the last was 30 months ago or never (scoring reads only the last two years and a bit).
-NEVER = 25.0
+# Months since the last activity are counted up to a year: "none in the last year" whether
+# the last was 20 months ago or never — scoring then reads only the last 14 months of
+# activity (a full scan of two years was most of scoring's time on 10^7 activities), and a
+# 12-month rate of zero says the rest.
+NEVER = 13.0
 
 # Activity buckets: (noun for "No … in 9 months", short label for cards).
 BUCKETS: dict[str, tuple[str, str]] = {
@@ -63,7 +65,7 @@ def _activity(bucket: str, part: str) -> Feature:
             if v < 2:  # active last month or the one before: not worth a reason
                 return ""
             if v >= NEVER:
-                return f"No {noun} in the last two years"
+                return f"No {noun} in the last year"
             return f"No {noun} in {_months(v)}"
         rule = (lambda v: 0.9 if v >= 6 else 0.3 if v >= 3 else 0.0) if bucket == "all" else \
             (lambda v: 0.4 if v >= 4 else 0.0) if bucket == "email_open" else None
