@@ -252,7 +252,10 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
     }) if len(frame) else None
     with transaction.atomic():
         Association.objects.select_for_update().filter(pk=association.pk).first()
-        Prediction.objects.filter(kind=kind).delete()
+        # One DELETE statement: predictions have no dependants and no delete signals, and
+        # the ORM's delete() would first fetch every row (100,000 of them) to collect them.
+        old = Prediction.objects.filter(kind=kind)
+        old._raw_delete(old.db)
         n = 0
         if out is not None:
             n = insert_frame(Prediction, out, {
