@@ -71,7 +71,8 @@ def training_examples(association: Association, *, today: date,
                                            "covers_until": pl.Date}),
             days=pl.DataFrame(schema=features.DAY_SCHEMA)), [])
         return Training(examples=empty, cutoffs=[], today=today)
-    history = features.load(association, first_cutoff=cutoffs[0], last_cutoff=cutoffs[-1])
+    history = features.load(association, first_cutoff=cutoffs[0], last_cutoff=cutoffs[-1],
+                            cutoffs=cutoffs)
     examples = features.features_at(history, cutoffs, horizon_days=horizon_days)
     return Training(examples=examples, cutoffs=cutoffs, today=today)
 
