@@ -91,7 +91,8 @@ TERM_SCHEMA = {"person_id": pl.Int64, "starts_on": pl.Date, "covers_until": pl.D
                "annual": pl.Float64}
 DAY_SCHEMA_TEXT = {"person_id": pl.Int64, "day": pl.Utf8, "grp": pl.Utf8, "n": pl.Int64,
                    "amount": pl.Float64, "known_on": pl.Utf8}
-DAY_SCHEMA = {**DAY_SCHEMA_TEXT, "day": pl.Date, "known_on": pl.Date}
+GROUP = pl.Enum(sql.GROUPS)  # a byte per row instead of a string
+DAY_SCHEMA = {**DAY_SCHEMA_TEXT, "day": pl.Date, "known_on": pl.Date, "grp": GROUP}
 TERM_FIELDS = ("starts_on", "ends_on", "membership__cancelled_on", "membership__plan__grace_days",
                "membership__plan__term_months", "membership__plan__price")
 
@@ -145,11 +146,12 @@ def load(association: Association, *, first_cutoff: date, last_cutoff: date,
                                             "covers_until": pl.Date}, orient="row")
     since = first_cutoff - timedelta(days=LOOKBACK_DAYS)
     candidates = _ever_prospect(people_df, terms, sorted({first_cutoff, last_cutoff, *cutoffs}))
-    rows = sql.daily_activity(association_id=association.pk, since=_midnight(since),
-                              until=_midnight(last_cutoff), person_ids=candidates)
-    days = pl.DataFrame(rows, schema=DAY_SCHEMA_TEXT, orient="row")
-    days = days.with_columns(pl.col("day").str.to_date("%Y-%m-%d"),
-                             pl.col("known_on").str.to_date("%Y-%m-%d"))
+    chunks = [pl.DataFrame(rows, schema=DAY_SCHEMA_TEXT, orient="row").with_columns(
+                  pl.col("day").str.to_date("%Y-%m-%d"), pl.col("known_on").str.to_date("%Y-%m-%d"),
+                  pl.col("grp").cast(GROUP))
+              for rows in sql.daily_activity(association_id=association.pk, since=_midnight(since),
+                                             until=_midnight(last_cutoff), person_ids=candidates)]
+    days = pl.concat(chunks) if chunks else pl.DataFrame(schema=DAY_SCHEMA)
     return History(people=people_df, terms=terms, org_terms=org_df, days=days)
 
 
