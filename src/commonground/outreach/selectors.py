@@ -65,9 +65,15 @@ class ExportRow:
               "renewal_on", "contact_status")
 
     def cells(self) -> list[str]:
-        return [str(self.person_id), self.first_name, self.last_name, self.email, self.phone,
-                self.band, self.renewal_on.isoformat() if self.renewal_on else "",
-                self.contact_status]
+        return [_cell(c) for c in (
+            str(self.person_id), self.first_name, self.last_name, self.email, self.phone,
+            self.band, self.renewal_on.isoformat() if self.renewal_on else "",
+            self.contact_status)]
+
+
+def _cell(text: str) -> str:
+    # A cell starting like a formula runs as one in a spreadsheet: quote it.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def export_rows(outreach: Outreach) -> list[ExportRow]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonground.core.errors import ValidationFailed
+from commonground.core.ids import MAX_ID, parse_id
 from commonground.segments.models import Segment
 from commonground.tenancy import audit
 from commonground.tenancy.clock import association_today
@@ -88,7 +89,7 @@ def _person_ids(values: Iterable[Any], errors: dict[str, list[str]], name: str) 
         except (TypeError, ValueError):
             bad.append(repr(v))
             continue
-        if pid < 1:
+        if not 1 <= pid <= MAX_ID:
             bad.append(repr(v))
         else:
             ids.append(pid)
@@ -121,7 +122,8 @@ def outreach_create(*, association: Association, name: str, segment: Segment | i
     segment_obj = None
     if segment not in (None, ""):
         sid = segment.pk if isinstance(segment, Segment) else segment
-        segment_obj = Segment.objects.filter(pk=sid).first() if str(sid).isdigit() else None
+        sid = parse_id(str(sid))
+        segment_obj = Segment.objects.filter(pk=sid).first() if sid else None
         if segment_obj is None:
             errors["segment"] = ["no such segment"]
     if (segment_obj is None) == (person_ids is None) and "segment" not in errors:
