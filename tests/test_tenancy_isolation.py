@@ -48,6 +48,8 @@ OBJECT_KWARGS = {
     "group_id": "group", "opportunity_id": "opportunity", "invitation_id": "invitation",
     "tier_id": "tier", "nomination_id": "nomination", "award_id": "award", "uuid": "award_uuid",
     "expert_id": "expert",
+    # Insight (D5).
+    "outreach_id": "outreach",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -92,6 +94,7 @@ def _build(slug: str, mark: str) -> dict:
         _merge_objects(association, mark, objs)
         _engagement_objects(association, mark, objs)
         _recognition_objects(association, objs)
+        _outreach_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -184,6 +187,14 @@ def _recognition_objects(association: Association, objs: dict) -> None:
                                               person=objs["person"], reason="Leads")
     objs["expert"] = rs.expert_profile_save(association=association, person=objs["person"],
                                             headline="Expert", other_specialties="x")
+
+
+def _outreach_objects(association: Association, mark: str, objs: dict) -> None:
+    """An outreach list of the person (a selection), nobody held back."""
+    from commonground.outreach.services import outreach_create
+
+    objs["outreach"] = outreach_create(association=association, name=f"{mark} calls",
+                                       person_ids=[objs["person"].pk], holdout_percent=0)
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -377,6 +388,7 @@ API_BODIES = {
     ("post", "/nominations/{nomination_id}/decline"): {},
     ("post", "/awards/{award_id}/revoke"): {"reason": "Hacked"},
     ("post", "/experts/{expert_id}/vet"): {"status": "vetted"},
+    ("post", "/outreach/{outreach_id}/contacts"): {"person_ids": [1]},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -388,7 +400,7 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/contributions": "contribution", "/groups": "group",
              "/score-configs": "score_config", "/opportunities": "opportunity",
              "/tiers": "tier", "/nominations": "nomination", "/awards": "award",
-             "/experts": "expert"}
+             "/experts": "expert", "/outreach": "outreach"}
 # GETs without a path parameter that answer one object of the caller's own association.
 API_SINGLETONS = {"/score-configs/current"}
 API_PARAM = re.compile(r"\{(\w+)\}")
