@@ -106,8 +106,10 @@ def outreach_create(*, association: Association, name: str, segment: Segment | i
     """A list from a segment (its people today) or from a selection of people, with a
     random holdout of ``holdout_percent`` (default: the association's setting) drawn with
     ``seed`` (default: a fresh random one; both are recorded), within lapse risk bands
-    when the people have predictions. ``today`` is for back-dated lists (the demo's)."""
-    today = today or association_today(association)
+    when the people have predictions. ``today`` is for back-dated lists (the demo's): the
+    renewal decisions ahead on that day, and no bands."""
+    now = association_today(association)
+    today = today or now
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -145,7 +147,9 @@ def outreach_create(*, association: Association, name: str, segment: Segment | i
     if errors:
         raise ValidationFailed("Please correct the highlighted fields", fields=errors)
 
-    band_of = people.bands(ids)
+    # Today's predictions are no record of the risk on an earlier day: a back-dated list
+    # is drawn without bands.
+    band_of = people.bands(ids) if today >= now else {}
     strata: dict[str, list[int]] = defaultdict(list)
     for pid in ids:
         strata[band_of.get(pid, assignment.NO_STRATUM)].append(pid)
