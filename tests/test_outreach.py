@@ -17,13 +17,14 @@ from commonground.tenancy.models import AuditEntry
 def _make(a, w, **kw):
     kw.setdefault("holdout_percent", 25)
     kw.setdefault("seed", 7)
+    kw.setdefault("today", MADE_ON)
     return services.outreach_create(association=a, name="March calls", segment=w["segment"],
-                                    today=MADE_ON, **kw)
+                                    **kw)
 
 
 def test_a_list_snapshots_the_segment_with_a_recorded_stratified_holdout(scoped):
     w = world(scoped, bands=True)
-    made = _make(scoped, w)
+    made = _make(scoped, w, today=None)  # made today: drawn within today's risk bands
     rows = {m.person_id: m for m in OutreachMember.objects.filter(outreach=made)}
     assert len(rows) == 45 and made.seed == 7 and made.holdout_percent == 25 and made.stratified
     held = [m for m in rows.values() if m.group == Group.HOLDOUT]
@@ -32,16 +33,19 @@ def test_a_list_snapshots_the_segment_with_a_recorded_stratified_holdout(scoped)
     for band in ("high", "medium", "low"):
         in_band = [m for m in rows.values() if m.band == band]
         assert abs(sum(m.group == Group.HOLDOUT for m in in_band) - len(in_band) / 4) < 1
-    # The decision each faced on MADE_ON: March's term end with the annual grace.
-    first = rows[w["people"][0].pk]
-    assert (first.decision_on, first.grace_days) == (date(2026, 3, 31), 30)
-    assert rows[w["non_member"].pk].decision_on is None
     # The same seed draws the same people; the entry records it.
-    again = _make(scoped, w)
+    again = _make(scoped, w, today=None)
     assert {m.person_id: m.group for m in again.members.all()} == \
         {p: m.group for p, m in rows.items()}
     entry = AuditEntry.objects.get(action="outreach.created", object_id=made.pk)
     assert entry.data["seed"] == 7 and entry.data["held_back"] == len(held)
+    # Back-dated to 1 March: the decision each faced then (March's term end, the annual
+    # grace), and no bands (today's predictions are no record of the risk then).
+    then = _make(scoped, w)
+    assert not then.stratified
+    first = then.members.get(person=w["people"][0])
+    assert (first.decision_on, first.grace_days, first.band) == (date(2026, 3, 31), 30, "")
+    assert then.members.get(person=w["non_member"]).decision_on is None
 
 
 def test_bad_input_gets_field_messages(scoped):
