@@ -113,6 +113,8 @@ def test_the_report_compares_renewal_by_the_group_drawn_with_newcombes_interval(
     c = found.comparison
     assert (c.difference, c.low, c.high) == pytest.approx(expect)
     assert c.verdict == "unclear" and "interval includes zero" in found.summary()
+    drawn = report.rate_chart(found).render()
+    assert "<svg" in str(drawn.svg) and "Held back" in str(drawn.table_html)
     data = found.as_dict()
     assert data["contact"]["pending"] + data["holdout"]["pending"] == 4
     # A person who lapsed and came back later (a reinstatement after the grace) lapsed.

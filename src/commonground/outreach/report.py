@@ -188,17 +188,19 @@ def rate_chart(report: Report) -> charts.Chart:
     rows = []
     for label, g in (("Drawn for contact", report.contact), ("Held back", report.holdout)):
         interval = g.interval()
-        rows.append((label, g.rate or 0.0, g.decided, g.renewed, g.pending,
-                     interval[0] if interval else None, interval[1] if interval else None))
+        # In points (0–100): the axis labels numbers with SI prefixes, 0.8 would read "800m".
+        rows.append((label, round((g.rate or 0.0) * 100, 1), g.decided, g.renewed, g.pending,
+                     round(interval[0] * 100, 1) if interval else None,
+                     round(interval[1] * 100, 1) if interval else None))
     return charts.bar(
         f"outreach-{report.outreach.pk}-renewal", title="Renewal rate: contacted against held back",
         description=(f"Renewal rate of the {report.contact.decided} decided members drawn for "
                      f"contact and the {report.holdout.decided} held back; "
                      f"{report.pending} still pending. {report.summary()}"),
         x=charts.Column("group", "Group", "text"),
-        series=[charts.Column("rate", "Renewal rate", "percent", places=1, colour="#0b5cad")],
+        series=[charts.Column("rate", "Renewal rate (%)", "decimal", places=1, colour="#0b5cad")],
         extra=[charts.Column("decided", "Decided"), charts.Column("renewed", "Renewed"),
                charts.Column("pending", "Pending"),
-               charts.Column("low", "95 % interval from", "percent", places=1),
-               charts.Column("high", "95 % interval to", "percent", places=1)],
-        rows=rows, stacked=False, height=160, width=420)
+               charts.Column("low", "95 % interval from (%)", "decimal", places=1),
+               charts.Column("high", "95 % interval to (%)", "decimal", places=1)],
+        rows=rows, stacked=False, height=160, width=420, responsive=False)
