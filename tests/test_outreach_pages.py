@@ -111,6 +111,11 @@ def test_api_makes_lists_records_campaign_contacts_and_reports(association):
     assert report["contact"]["decided"] + report["holdout"]["decided"] == 30
     assert report["verdict"] == "too_few" and report["ci_low"] is not None
     assert (report["holdout"]["people"], report["contact"]["people"]) == (16, 15)  # 31 × 50 %
+    assert api.get("/outreach-settings").json() == {"holdout_percent": 10, "min_per_group": 20}
+    wrong = api.send("PUT", "/outreach-settings", {"holdout_percent": 90, "min_per_group": 5})
+    assert wrong.status_code == 422 and list(wrong.json()["fields"]) == ["holdout_percent"]
+    put = api.send("PUT", "/outreach-settings", {"holdout_percent": 20, "min_per_group": 5})
+    assert put.json() == {"holdout_percent": 20, "min_per_group": 5}
     listed = api.get("/outreach").json()["items"]
     assert {o["name"] for o in listed} == {"Old", "Selection"}
 

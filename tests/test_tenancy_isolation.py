@@ -402,7 +402,7 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/tiers": "tier", "/nominations": "nomination", "/awards": "award",
              "/experts": "expert", "/outreach": "outreach"}
 # GETs without a path parameter that answer one object of the caller's own association.
-API_SINGLETONS = {"/score-configs/current"}
+API_SINGLETONS = {"/score-configs/current", "/outreach-settings"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -67,6 +67,16 @@ class ContactsIn(Schema):
     note: str = Field("", max_length=300)
 
 
+class SettingsOut(Schema):
+    holdout_percent: int
+    min_per_group: int
+
+
+class SettingsIn(Schema):
+    holdout_percent: int = Field(..., description=f"0–{MAX_HOLDOUT_PERCENT}")
+    min_per_group: int = Field(..., description="1–10,000")
+
+
 class ContactsOut(Schema):
     outreach_id: int
     recorded: int
@@ -107,6 +117,20 @@ def create_outreach(request, payload: OutreachIn):
         person_ids=payload.person_ids, holdout_percent=payload.holdout_percent,
         seed=payload.seed, description=payload.description, actor=request.user)
     return Status(201, _out(made))
+
+
+@router.get("/outreach-settings", response=SettingsOut, summary="The outreach settings")
+def get_settings(request):
+    return selectors.settings_for(request.association)
+
+
+@router.put("/outreach-settings", response=SettingsOut,
+            summary="Change the default holdout share and the report's minimum per group")
+@idempotent
+def put_settings(request, payload: SettingsIn):
+    """Out-of-range values are a 422 naming the field; lists already made keep their own."""
+    return services.outreach_settings_save(association=request.association,
+                                           actor=request.user, **payload.model_dump())
 
 
 @router.get("/outreach/{outreach_id}", response=OutreachOut, summary="Get an outreach list")
