@@ -145,3 +145,26 @@ def test_cli_create_contacts_and_report(association, tmp_path):
     assert "difference=" in report.out
     missing = commonground("outreach", "report", "999999", "--association", "acme")
     assert missing.code == 1 and "No outreach list" in missing.err
+
+
+def test_the_profile_warns_about_a_held_back_member_and_the_export_holds_the_lists(
+        association, staff_client):
+    from commonground.people.privacy import person_export
+    from commonground.people.services import person_erase
+
+    with scope(association=association):
+        w = world(association, decided=10, pending=0)
+        made = services.outreach_create(association=association, name="Calls",
+                                        segment=w["segment"], holdout_percent=50, seed=1)
+        held = made.members.filter(group=Group.HOLDOUT, decision_on__isnull=False).first()
+        called = made.members.filter(group=Group.CONTACT).first()
+        services.outreach_contacts_record(association=association, outreach=made,
+                                          person_ids=[called.person_id], note="Left a message")
+    page = staff_client.get(_url("person_detail", association, person_id=held.person_id))
+    html = page.content.decode()
+    assert "Held back from “Calls” until" in html and "Outreach lists this person is on" in html
+    with scope(association=association):
+        person = called.person
+        assert person_export(person, audited=False)["outreach"][0]["note"] == "Left a message"
+        person_erase(association=association, person=person)
+        assert OutreachMember.objects.get(pk=called.pk).note == ""

@@ -49,9 +49,9 @@ def _due(today: date, days: int) -> list[int]:
 
 def _static_segment(association: Association, name: str, ids: list[int], actor) -> Segment:
     """A static list of ``ids``, as the at-risk page's "put selection into a segment" makes."""
-    try:
+    try:  # the segments app's service, where it has one (it lands beside this step)
         from commonground.segments.services import segment_create_static
-    except ImportError:  # until the segments app has its services
+    except ImportError:
         slug = slugify(name)[:60] or "list"
         segment = Segment.objects.create(association=association, name=name, slug=slug,
                                          is_static=True, frozen_at=timezone.now(),
