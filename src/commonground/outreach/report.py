@@ -90,7 +90,8 @@ class Report:
             return "Nobody was held back from this list, so its effect can't be measured."
         if c.verdict == "too_few":
             need = (f"at least {c.minimum} decided renewals are needed in each group; so far "
-                    f"{c.decided_contact} drawn for contact and {c.decided_holdout} held back")
+                    f"{c.decided_contact} in the contact group and {c.decided_holdout} among "
+                    "the held back")
             wait = f" The next renewal dates settle on {self.next_settles:%-d %b %Y}." \
                 if self.next_settles else ""
             return f"Too few to tell: {need}.{wait}"
