@@ -133,6 +133,8 @@ def test_too_few_to_tell_below_the_minimum(scoped):
     assert found.summary().startswith("Too few to tell: at least 20 decided renewals")
     services.outreach_settings_save(association=scoped, holdout_percent=10, min_per_group=3)
     assert report.effect_report(made, today=TODAY).verdict in {"unclear", "helped", "hurt"}
+    nobody = _make(scoped, w, holdout_percent=0)
+    assert report.effect_report(nobody, today=TODAY).summary().startswith("Nobody was held back")
     with pytest.raises(ValidationFailed) as err:
         services.outreach_settings_save(association=scoped, holdout_percent=51, min_per_group=0)
     assert set(err.value.fields) == {"holdout_percent", "min_per_group"}
