@@ -144,7 +144,8 @@ def ctx(association):
            "group_id": group.pk, "opportunity_id": opportunity.pk,
            "invitation_id": invitation.pk, "outreach_id": outreach.pk,
            # Recognition: unknown ids (the bodies still reach validation first).
-           "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12}
+           "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12,
+           "segment_id": 10**12}
     return ApiClient(token), ids
 
 

@@ -16,7 +16,7 @@ from commonground.engagement import services as es
 from commonground.engagement.models import Trait
 from commonground.insight.models import ModelVersion, Prediction
 from commonground.membership import services as ms
-from commonground.membership.models import Invoice, Membership, Payment, Term, Transition
+from commonground.membership.models import Invoice, Membership, Offering, Payment, Term, Transition
 from commonground.opportunities.services import invitation_advance, opportunity_save
 from commonground.outreach.models import Outreach, OutreachMember
 from commonground.people import services as ps
@@ -31,6 +31,7 @@ from commonground.people.services.merge import (
 )
 from commonground.people.services.notes import note_add
 from commonground.portal.services import portal_access_grant
+from commonground.recommendations.models import Recommendation
 from commonground.scoring.models import Score
 from commonground.scoring.services import score_recompute_start
 from commonground.segments.models import Segment, SegmentMember
@@ -140,6 +141,11 @@ def _insight_rows(a, keep, remove) -> None:
     for person, group in ((keep, "contact"), (remove, "holdout")):
         OutreachMember.objects.create(association=a, outreach=both, person=person, group=group)
     OutreachMember.objects.create(association=a, outreach=alone, person=remove, group="contact")
+    offering = Offering.objects.create(association=a, name="Course", slug="course",
+                                       category="learning", side="mission")
+    for person in (keep, remove):
+        Recommendation.objects.create(association=a, person=person, offering=offering, rank=1,
+                                      score=0.5, method="items")
 
 
 def _rows_of(person_id: int, association_id: int) -> dict[str, set[int]]:
@@ -162,6 +168,8 @@ COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a"
               "scoring.Score.person", "scoring.ScoreSnapshot.person",
               # Derived: the removed person's predictions go (insight.hooks).
               "insight.Prediction.person",
+              # Derived: the removed person's suggestions go (recommendations.hooks).
+              "recommendations.Recommendation.person",
               # A static list holds a person once: the kept person's entry stays
               # (segments.hooks); the removed person's other lists move.
               "segments.SegmentMember.person",

@@ -546,6 +546,33 @@ def case_opportunities_invitation_load(fn, w):
     assert fn(association_id=w.b.pk, since=since) == []
 
 
+# ---------------------------------------------------------------- insight (reads only)
+
+@case("insight.monthly_activity")
+def case_insight_monthly_activity(fn, w):
+    got = fn(association_id=w.a.pk, before=date(2026, 1, 1))
+    assert set(got.get_column("person_id")) == {w.a.people["ada"].pk}
+    assert got.get_column("n").sum() == 3
+
+
+@case("insight.person_terms")
+def case_insight_person_terms(fn, w):
+    got = fn(association_id=w.a.pk)
+    with scopes_disabled():
+        mine = set(Membership.objects.filter(association_id=w.a.pk).values_list("id", flat=True))
+    assert set(got.get_column("membership_id")) == mine and len(mine) == 2
+
+
+@case("insight.person_invoices")
+def case_insight_person_invoices(fn, w):
+    from commonground.membership.models import Invoice
+
+    got = fn(association_id=w.a.pk)
+    with scopes_disabled():
+        mine = set(Invoice.objects.filter(association_id=w.a.pk).values_list("id", flat=True))
+    assert set(got.get_column("invoice_id")) == mine
+
+
 # ---------------------------------------------------------------- the tests
 
 def test_every_sql_function_has_a_case():

@@ -49,10 +49,12 @@ OBJECT_KWARGS = {
     "tier_id": "tier", "nomination_id": "nomination", "award_id": "award", "uuid": "award_uuid",
     "expert_id": "expert",
     # Insight (D5).
+    "segment_id": "segment",
     "outreach_id": "outreach",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
+                "kind": "lapse",
                 "decision": "approve"}
 MARK_A, MARK_B = "Alphonse", "Zebulon"  # B's names must never show on A's pages
 
@@ -94,6 +96,9 @@ def _build(slug: str, mark: str) -> dict:
         _merge_objects(association, mark, objs)
         _engagement_objects(association, mark, objs)
         _recognition_objects(association, objs)
+        _insight_objects(association, objs)
+        _prospect_objects(association, mark, objs)
+        _segment_objects(association, mark, objs)
         _outreach_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
@@ -195,6 +200,46 @@ def _outreach_objects(association: Association, mark: str, objs: dict) -> None:
 
     objs["outreach"] = outreach_create(association=association, name=f"{mark} calls",
                                        person_ids=[objs["person"].pk], holdout_percent=0)
+
+
+def _insight_objects(association: Association, objs: dict) -> None:
+    """A lapse-risk version (rule-based: no past renewals yet) and the member's prediction."""
+    from commonground.insight import services as insight_services
+    from commonground.insight.models import Prediction
+
+    objs["model_version"] = insight_services.lapse_train(association=association)
+    objs["prediction"] = Prediction.objects.get(person=objs["membership"].person)
+
+
+def _prospect_objects(association: Association, mark: str, objs: dict) -> None:
+    """A non-member who visited the membership page, scored by the prospects model
+    (rule-based: too little history to train)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.activity.models import Activity
+    from commonground.activity.services import source_create
+    from commonground.insight.models import Prediction
+    from commonground.insight.prospects.services import prospects_train
+
+    prospect = ps.person_create(association=association, first_name=mark, last_name="Prospect",
+                                email=f"{mark.lower()}.prospect@example.org")
+    Person.objects.filter(pk=prospect.pk).update(created_at=timezone.now() - timedelta(days=9))
+    web = source_create(association=association, name=f"{mark} Website", profile="web_analytics")
+    Activity.objects.create(association=association, source=web, person=prospect, kind="page_view",
+                            category="web", occurred_at=timezone.now() - timedelta(days=3),
+                            metadata={"page": "/join"}, external_id=f"{mark}-join")
+    prospects_train(association=association)
+    objs["prospect_prediction"] = Prediction.objects.get(kind="prospect", person=prospect)
+
+
+def _segment_objects(association: Association, mark: str, objs: dict) -> None:
+    """A live segment (of the chapter, so B's mark is in its people)."""
+    from commonground.segments.services import segment_create
+
+    objs["segment"] = segment_create(association=association, name=f"{mark} segment",
+                                     definition={"op": "and", "rules": []})
 
 
 def _ingest_objects(association: Association, mark: str, objs: dict) -> None:
@@ -344,7 +389,12 @@ def test_a_users_own_objects_are_reachable(world):
     for route in tenant_routes():
         if not _has_object_kwarg(route):
             continue
-        if client.get(fill(route, a["association"].slug, a)).status_code != 404:
+        response = client.get(fill(route, a["association"].slug, a))
+        # A download (a segment's export) holds its file open until read to the end; the
+        # test client's reader closes it without closing the database connection.
+        if getattr(response, "streaming", False):
+            _content(response)
+        if response.status_code != 404:
             ok += 1
     assert ok >= 1
 
@@ -388,6 +438,10 @@ API_BODIES = {
     ("post", "/nominations/{nomination_id}/decline"): {},
     ("post", "/awards/{award_id}/revoke"): {"reason": "Hacked"},
     ("post", "/experts/{expert_id}/vet"): {"status": "vetted"},
+    ("patch", "/segments/{segment_id}"): {"name": "Hacked"},
+    ("delete", "/segments/{segment_id}"): None,
+    ("post", "/segments/{segment_id}/freeze"): {},
+    ("post", "/segments/{segment_id}/duplicate"): {},
     ("post", "/outreach/{outreach_id}/contacts"): {"person_ids": [1]},
 }
 # List endpoint → the kind of object it lists.
@@ -400,9 +454,16 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/contributions": "contribution", "/groups": "group",
              "/score-configs": "score_config", "/opportunities": "opportunity",
              "/tiers": "tier", "/nominations": "nomination", "/awards": "award",
-             "/experts": "expert", "/outreach": "outreach"}
+             "/experts": "expert", "/segments": "segment",
+             # Insight (D5).
+             "/insight/lapse/predictions": "prediction",
+             "/insight/lapse/model/versions": "model_version",
+             "/prospects": "prospect_prediction", "/outreach": "outreach"}
 # GETs without a path parameter that answer one object of the caller's own association.
-API_SINGLETONS = {"/score-configs/current", "/outreach-settings"}
+# (``/segments/fields``: the filter language's fields with this association's values.)
+API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
+                  "/next-best-offerings/runs/latest", "/segments/fields",
+                  "/outreach-settings"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -36,8 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # recognition and badges (D4).
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
-    # Who may lapse or join, what to offer, segments and measured outreach (D5).
-    "Insight": ("outreach",),
+    # Insight (D5): lapse risk, prospects, next-best offering, segments, outreach.
+    "Insight": ("lapse", "prospects", "offerings", "segments", "outreach"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

@@ -170,6 +170,13 @@ class Activity(models.Model):
             # arrive roughly in time order, so block ranges summarise them at a fraction of a
             # B-tree's cost per insert (measured 0.26 s vs 0.8 s per 2·10^5 rows).
             models.Index(fields=["association", "occurred_at"], name="activity_period_idx"),
+            # Segments' activity windows ("community activity in the last 180 days"): the
+            # people of one category in a time range, read from the index alone (person
+            # last, so it covers the query on SQLite too). A three-filter count on 10^7 rows
+            # went from 1.16 s (a probe of the person index per candidate, heap reads for
+            # the category) to ~0.2 s (bench segments); it costs every insert one more entry.
+            models.Index(fields=["association", "category", "occurred_at", "person"],
+                         name="activity_category_time_idx", condition=Q(person__isnull=False)),
             # The unmatched queue and the backfill when a visitor identifies.
             models.Index(fields=["association", "anonymous_key"], name="activity_unmatched_idx",
                          condition=Q(person__isnull=True)),

@@ -31,7 +31,17 @@ from commonground.tenancy import services as tenancy_services
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
-from . import catalogue, engagement_derive, engagement_seed, outreach_derive, steps
+from . import (
+    catalogue,
+    engagement_derive,
+    engagement_seed,
+    insight_derive,
+    outreach_derive,
+    prospects_derive,
+    recommend_derive,
+    segments_derive,
+    steps,
+)
 from .previous_system import previous_system
 from .steps import YEARS, Seeding, staff_email
 
@@ -87,6 +97,10 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     bulk.analyze()
     # What the product derives (inference, scores…) runs through its services, committed.
     result.counts.update(engagement_derive.derive(result.association, today=today, say=say))
+    result.counts.update(insight_derive.derive(result.association, today=today, say=say))
+    result.counts.update(prospects_derive.derive(result.association, today=today, say=say))
+    result.counts.update(recommend_derive.derive(result.association, today=today, say=say))
+    result.counts.update(segments_derive.derive(result.association, today=today, say=say))
     # After the lapse model's step (its high-risk members are the current list's selection).
     result.counts.update(outreach_derive.derive(result.association, today=today, say=say))
     result.seconds = time.perf_counter() - started

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from commonground.people import signals
+from typing import Any
+
+from django.http import HttpRequest
+
+from commonground.people import extensions, signals
 from commonground.people.models import Person
 
 from .models import Prediction
@@ -15,6 +19,18 @@ def on_merge_starting(sender, *, association, keep: Person, remove: Person, **kw
     Prediction.objects.filter(person_id=remove.pk).delete()
 
 
+def profile_panel(request: HttpRequest, person: Person) -> dict[str, Any]:
+    # Here, not at the top: hooks load in ready(), selectors' imports need the registry.
+    from . import selectors
+
+    prediction = selectors.prediction_of(person)
+    return {"prediction": prediction, "request": request,
+            "scored_any": prediction is not None or selectors.current_version() is not None}
+
+
 def connect() -> None:
+    extensions.profile_panels.register(extensions.ProfilePanel(
+        key="lapse_risk", template="insight/_profile_panel.html", order=155,
+        context=profile_panel))
     signals.person_merge_starting.connect(on_merge_starting, sender=Person,
                                           dispatch_uid="insight.merge_starting")

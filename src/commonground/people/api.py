@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Path, Query, Router, Status
 
+from commonground.core.errors import ValidationFailed
 from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.tenancy.idempotency import idempotent
@@ -48,6 +50,10 @@ def list_people(
     include_erased: bool = Query(False, description="Also list erased people (their identity "
                                                     "blanked, `erased_at` set); left out by "
                                                     "default"),
+    filter_: str | None = Query(None, alias="filter", max_length=8000, description=(
+        "A filter of the person-filter language as JSON, ANDed with the other parameters: "
+        '`{"op": "and", "rules": [{"field": "membership.plan", "op": "is", "value": "3"}]}`; '
+        "the fields and their operators are listed by `GET /segments/fields`")),
     sort: Literal["id", "updated_at"] = Query("id", description="Sort key; `updated_at` suits "
                                                                 "incremental syncs"),
     cursor: str | None = Query(None, max_length=500),
@@ -55,8 +61,18 @@ def list_people(
 ):
     """People of the calling association, in pages. Follow `next_cursor` until it is null."""
     qs = sel.people_filter(q=q, email=email, chapter=chapter, status=status, plan=plan,
-                           updated_since=updated_since, include_erased=include_erased)
+                           updated_since=updated_since, include_erased=include_erased,
+                           definition=_definition(filter_))
     return paginate(qs, cursor=cursor, limit=limit, key=sort)
+
+
+def _definition(raw: str | None) -> Any:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ValidationFailed("The filter is not JSON.", fields={"filter": [str(exc)]}) from None
 
 
 @router.post("/people", response={201: PersonOut}, tags=["people"], summary="Create a person")

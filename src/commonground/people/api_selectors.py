@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from commonground.core.ids import parse_id
+from commonground.core.errors import ValidationFailed
 
+from .filters import parse, tree_q
+from .filters.language import context
 from .models import Chapter, Organisation, Person
-from .selectors import person_search
 
 
 def get_or_404(qs: QuerySet, pk: int):
@@ -21,30 +23,43 @@ def get_or_404(qs: QuerySet, pk: int):
     return obj
 
 
-def _id_or_slug(value: str, *, through: str = "") -> Q:
-    """``pk`` or ``slug`` equals ``value``; ``through`` names a relation to look through."""
-    value = value.strip()
-    pk = parse_id(value)
-    return Q(**{f"{through}pk": pk}) if pk is not None else Q(**{f"{through}slug": value})
-
-
 def people_filter(*, q: str | None = None, email: str | None = None, chapter: str | None = None,
                   status: str | None = None, plan: str | None = None,
-                  updated_since: datetime | None = None,
-                  include_erased: bool = False) -> QuerySet[Person]:
-    # The staff list's search rule (people.selectors.person_search): same words, same people.
-    qs = person_search(Person.objects.all(), q, include_erased=include_erased)
-    if email:
-        qs = qs.filter(email_key=email.strip().lower())
-    if chapter:
-        qs = qs.filter(chapter__in=Chapter.objects.filter(_id_or_slug(chapter)))
+                  updated_since: datetime | None = None, include_erased: bool = False,
+                  definition: Any = None) -> QuerySet[Person]:
+    """The API's list filters. Search, chapter, status and plan are rules of the filter
+    language (``people.filters``) — the staff list's and the segments' words — and
+    ``definition`` a whole filter of it, ANDed; a bad one is a 422 whose fields are its
+    paths under ``filter.`` (``filter.rules.0.value``)."""
+    rules: list[tuple[str, dict[str, Any]]] = []
+    if q:
+        rules.append(("q", {"field": "search", "op": "contains", "value": q}))
+    if chapter and chapter.strip():
+        rules.append(("chapter", {"field": "chapter", "op": "is", "value": chapter.strip()}))
     # Status and plan are those of the person's current membership, as in the staff list
     # (the person's copy of it, kept by membership.services.member_summary_refresh).
     if status:
-        qs = qs.filter(member_status=status)
-    if plan:
-        # Through the person's own plan column (one of this association's plans).
-        qs = qs.filter(_id_or_slug(plan, through="member_plan__"))
+        rules.append(("status", {"field": "membership.status", "op": "is", "value": status}))
+    if plan and plan.strip():
+        rules.append(("plan", {"field": "membership.plan", "op": "is", "value": plan.strip()}))
+    # The parameters' values are not checked against the association's (an unknown chapter
+    # or another association's plan id lists nobody, as before); a whole filter is.
+    legacy = parse({"op": "and", "rules": [rule for _name, rule in rules]},
+                   check=False)
+    ctx = context()
+    qs = Person.objects.filter(tree_q(legacy, ctx))
+    if definition is not None:
+        try:
+            tree = parse(definition)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, fields={
+                f"filter.{k}" if k != "definition" else "filter": v
+                for k, v in exc.fields.items()}) from None
+        qs = qs.filter(tree_q(tree, ctx))
+    if not include_erased:
+        qs = qs.filter(erased_at__isnull=True)
+    if email:
+        qs = qs.filter(email_key=email.strip().lower())
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
     return qs

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.cache import cache
@@ -30,6 +30,7 @@ from commonground.tenancy.clock import association_today, scope_today
 from commonground.tenancy.models import AuditEntry
 
 from .extensions import AuditObjects, list_choices
+from .filters import person_queryset
 from .models import Chapter, CustomFieldDefinition, Note, Person
 
 # Counting stops here ("more than 1,000"): the count's cost is bounded by the rows it reads.
@@ -126,26 +127,42 @@ def person_search(qs: QuerySet[Person], q: str | None, *,
     return qs
 
 
-def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,
-                  expiring: str = "", today: date | None = None) -> QuerySet[Person]:
-    """The people matching the list's filters (unordered, no membership columns)."""
-    today = today or scope_today()
-    qs = person_search(Person.objects.all(), search)
+RUNNING_STATUSES = ["active", "renewal_due", "grace"]
+
+
+def list_definition(*, search: str = "", plan: Any = None, status: str = "",
+                    chapter: Any = None, expiring: str = "") -> dict[str, Any]:
+    """The list's menus as a definition of the filter language (``people.filters``): the
+    member list, its export and "save as a segment" all select people through it."""
+    rules: list[dict[str, Any]] = []
+    if search:
+        rules.append({"field": "search", "op": "contains", "value": search})
     if chapter:
-        qs = qs.filter(chapter_id=chapter)
+        rules.append({"field": "chapter", "op": "is", "value": str(chapter)})
     if plan:
-        qs = qs.filter(member_plan_id=plan)
+        rules.append({"field": "membership.plan", "op": "is", "value": str(plan)})
     if status:
-        qs = qs.filter(member_status=status)
+        rules.append({"field": "membership.status", "op": "is", "value": status})
     if expiring in EXPIRING:
         if expiring == "ended90":
-            qs = qs.filter(member_until__lt=today, member_until__gte=today - timedelta(days=90))
+            rules.append({"field": "membership.ends", "op": "in_last_days", "value": 90})
         else:
-            qs = qs.filter(member_until__gte=today,
-                           member_until__lte=today + timedelta(days=int(expiring)))
+            rules.append({"field": "membership.ends", "op": "in_next_days",
+                          "value": int(expiring)})
             if not status:  # "due to end" means still running: not already cancelled
-                qs = qs.filter(member_status__in=["active", "renewal_due", "grace"])
-    return qs
+                rules.append({"field": "membership.status", "op": "in",
+                              "value": RUNNING_STATUSES})
+    return {"op": "and", "rules": rules}
+
+
+def person_filter(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,
+                  expiring: str = "", today: date | None = None) -> QuerySet[Person]:
+    """The people matching the list's filters (unordered, no membership columns): the
+    list's definition through the filter language, without re-checking the menus' values
+    (``list_params`` already dropped unknown ones)."""
+    definition = list_definition(search=search, plan=plan, status=status, chapter=chapter,
+                                 expiring=expiring)
+    return person_queryset(definition, today=today or scope_today(), check=False)
 
 
 def person_list(*, search: str = "", plan: Any = None, status: str = "", chapter: Any = None,

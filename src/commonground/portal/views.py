@@ -15,6 +15,7 @@ from commonground.membership.models import Invoice, Membership, PaymentMethod
 from commonground.people import services as people_services
 from commonground.people.forms import PersonForm
 from commonground.people.views import json_download
+from commonground.recommendations import selectors as recommendation_selectors
 
 from . import selectors
 from .decorators import member_view
@@ -24,6 +25,8 @@ from .decorators import member_view
 def home(request: HttpRequest) -> HttpResponse:
     context = selectors.portal_overview(person=request.person)
     context["live_statuses"] = lifecycle.LIVE
+    # Two small queries (the stored suggestions): "Suggested for you" at the member's price.
+    context["suggested"] = recommendation_selectors.suggestions_for(request.person)
     return render(request, "portal/home.html", context)
 
 

@@ -1,5 +1,11 @@
 """Next-best offering staff pages, under /a/<association>/."""
 
-from django.urls import path  # noqa: F401  (the app's pages are added here)
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("offerings/next-best/", views.next_best_offering, name="next_best_offering"),
+    path("offerings/next-best/compute/", views.next_best_offering_compute,
+         name="next_best_offering_compute"),
+]

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q
-from sklearn.metrics import roc_auc_score
 
 from commonground.membership.models import Transition
 from commonground.tenancy.clock import association_today
@@ -92,6 +91,10 @@ def check(association: Association, cfg: dict[str, Any],
     labels = [label for _, label in scored]
     auc = None
     if 0 < sum(labels) < len(labels):
+        # Imported here: scikit-learn costs ~1.5 s at import, and this module is loaded by
+        # every process (the profile panel's views), most of which never check a model.
+        from sklearn.metrics import roc_auc_score
+
         auc = float(roc_auc_score(labels, [s for s, _ in scored]))
     scored.sort(key=lambda r: r[0])
     deciles = []

@@ -29,6 +29,10 @@ class Segment(models.Model):
     # A static list made from another segment remembers it.
     frozen_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # The last count of the segment's people and when it was taken: the list of segments
+    # shows it without evaluating every live segment (each evaluation refreshes it).
+    last_count = models.PositiveIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

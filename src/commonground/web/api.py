@@ -11,6 +11,7 @@ from commonground.activity.api_360 import router as member360_router
 from commonground.core.errors import DomainError
 from commonground.engagement.api import router as engagement_router
 from commonground.insight.api import router as insight_router
+from commonground.insight.api_prospects import router as prospects_router
 from commonground.membership.api import router as membership_router
 from commonground.opportunities.api import router as opportunities_router
 from commonground.outreach.api import router as outreach_router
@@ -125,6 +126,7 @@ api.add_router("/", scoring_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", recognition_router)
 api.add_router("/", insight_router)
+api.add_router("/", prospects_router)
 api.add_router("/", recommendations_router)
 api.add_router("/", segments_router)
 api.add_router("/", outreach_router)

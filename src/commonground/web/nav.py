@@ -3,3 +3,4 @@
 from commonground.core.nav import register
 
 register(section="engagement", label="Engagement dashboard", url_name="engagement_dashboard", order=5)
+register(section="insight", label="Insight dashboard", url_name="insight_dashboard", order=5)

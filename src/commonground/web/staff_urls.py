@@ -7,6 +7,7 @@ from commonground.web import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboards/engagement/", views.engagement_dashboard, name="engagement_dashboard"),
+    path("dashboards/insight/", views.insight_dashboard, name="insight_dashboard"),
     path("", include("commonground.people.urls")),
     path("", include("commonground.membership.urls_import")),
     path("", include("commonground.people.urls_merge")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("commonground.opportunities.urls")),
     path("", include("commonground.recognition.urls")),
     path("", include("commonground.insight.urls")),
+    path("", include("commonground.insight.urls_prospects")),
     path("", include("commonground.recommendations.urls")),
     path("", include("commonground.segments.urls")),
     path("", include("commonground.outreach.urls")),

@@ -10,7 +10,7 @@ from commonground.membership.selectors import membership_dashboard
 from commonground.portal.selectors import portal_associations
 from commonground.tenancy import selectors as tenancy_selectors
 from commonground.tenancy.decorators import staff_view
-from commonground.web import engagement
+from commonground.web import engagement, insight
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -96,3 +96,17 @@ def engagement_dashboard(request: HttpRequest) -> HttpResponse:
     rendered = {c.name.replace("-", "_"): c.with_csv_url(charts.csv_href(request, c.name)).render()
                 for c in declared}
     return render(request, "web/engagement_dashboard.html", {"f": figures, "charts": rendered})
+
+
+@login_required
+@staff_view
+def insight_dashboard(request: HttpRequest) -> HttpResponse:
+    """Funnel, renewal by cohort, lapse risk, revenue at risk and engagement against
+    renewal (D5): each chart with its table and CSV; the risk charts wait for predictions."""
+    figures = insight.insight_figures()
+    declared = insight.dashboard_charts(figures)
+    if response := charts.csv_for(request, declared):
+        return response
+    rendered = {c.name.replace("-", "_"): c.with_csv_url(charts.csv_href(request, c.name)).render()
+                for c in declared}
+    return render(request, "web/insight_dashboard.html", {"f": figures, "charts": rendered})

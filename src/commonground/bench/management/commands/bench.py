@@ -24,6 +24,10 @@ BENCHMARKS = {
     "score": "commonground.bench.score",
     "motivations": "commonground.bench.motivations",
     "match": "commonground.bench.match",
+    "lapse": "commonground.bench.lapse",
+    "prospects": "commonground.bench.prospects",
+    "recommend": "commonground.bench.recommend",
+    "segments": "commonground.bench.segments",
 }
 
 

@@ -1,5 +1,5 @@
-"""The person-filter language: the fields people can be filtered on, registered by the apps
-that know them.
+"""The registry of the person-filter language: the fields people can be filtered on,
+registered by the apps that know them (the parser and evaluator are in ``language``).
 
 A filter is a tree: ``{"op": "and" | "or", "rules": [rule | group, …]}`` where a rule is
 ``{"field": key, "op": operator, "value": …}``. The member list, segments, the API and
@@ -66,12 +66,39 @@ class FilterField:
     parse: Callable[[Any], Any] | None = None
     help: str = ""
     order: int = 100
+    # choice fields: other spellings of a value (a plan's slug for its id), as
+    # ``{alias: value}``, accepted wherever the value is; evaluated per request like choices.
+    aliases: Callable[[], dict[str, str]] | None = None
+    # window fields: the inputs the builder shows for the field's dict value.
+    inputs: tuple[WindowInput, ...] = ()
+    # A field whose build reads another table (a sub-query), not a column of Person: such
+    # a rule costs more than the member list's one-table menus (for callers that care).
+    related: bool = False
+    # The rule in words for ``describe`` ("has community activity in the last 180 days"),
+    # given the operator and the parsed value; default: "<label> <operator> <value>".
+    words: Callable[[str, Any], str] | None = None
 
     def operators(self) -> tuple[str, ...]:
         return self.ops or TYPES[self.type]
 
 
+@dataclass(frozen=True)
+class WindowInput:
+    """One input of a ``window`` field's value (``{name: value, …}``) in the builder:
+    ``type`` is choice, number, date or text; ``choices`` as for a choice field."""
+
+    name: str
+    label: str
+    type: str = "text"
+    choices: Callable[[], Iterable[tuple[str, str]]] | None = None
+    help: str = ""
+
+
 _fields: dict[str, FilterField] = {}
+# Families of fields that depend on the association (custom fields): a key prefix, a
+# resolver from the rest of the key to a field, and a lister of the association's fields.
+_families: dict[str, tuple[Callable[[str], FilterField | None],
+                           Callable[[], Iterable[FilterField]]]] = {}
 
 
 def register_filter(field: FilterField) -> None:
@@ -84,13 +111,29 @@ def register_filter(field: FilterField) -> None:
     _fields[field.key] = field
 
 
+def register_family(prefix: str, *, resolve: Callable[[str], FilterField | None],
+                    listing: Callable[[], Iterable[FilterField]]) -> None:
+    """Fields named ``<prefix>.<name>`` that exist per association (custom fields):
+    ``resolve(name)`` gives the field in the current scope (or None), ``listing()`` all of
+    them. Both run inside the association's scope."""
+    _families[prefix] = (resolve, listing)
+
+
 def filter_field(key: str) -> FilterField | None:
-    return _fields.get(key)
+    if key in _fields:
+        return _fields[key]
+    prefix, _, rest = key.partition(".")
+    family = _families.get(prefix)
+    return family[0](rest) if family and rest else None
 
 
 def filter_fields() -> list[FilterField]:
-    """Every registered field, grouped and ordered as the filter builder shows them."""
-    return sorted(_fields.values(), key=lambda f: (f.group, f.order, f.label))
+    """Every field of the current association, grouped and ordered as the builder shows
+    them (the families' fields are read in the current scope)."""
+    found = list(_fields.values())
+    for _resolve, listing in _families.values():
+        found.extend(listing())
+    return sorted(found, key=lambda f: (f.group, f.order, f.label))
 
 
 def autodiscover() -> None:

@@ -1,0 +1,396 @@
+"""Point-in-time features for past renewal decisions and for the members scored today.
+
+**The rule:** every feature of a row is computed from data strictly before its
+``cutoff``. Activity is counted in whole calendar months before the cutoff's month
+(training cutoffs are the first of a month, so that is "before the cutoff"; scoring today
+counts the complete months before this one); terms, invoices and payments by their dates
+before the cutoff; engagement scores from monthly snapshots of earlier months only.
+Today's state of a row (a membership's status, an invoice marked void) is never read for a
+past cutoff. ``tests/test_insight_lapse.py`` inserts rows after a cutoff and checks that
+no feature moves.
+
+**A past decision** is the end of a term of a non-lifetime plan: renewed when the person's
+next term starts by the end of grace plus a month, lapsed otherwise, known once that date
+has passed. Its cutoff is the first of the month about two months before the term ends
+(at the term's start for short terms; monthly plans so decide monthly, each term one
+decision). Decisions already taken at the cutoff (the next term's invoice issued before
+it) and memberships cancelled before it are left out — today neither would be scored.
+
+Rates are per month and scaled by the months observed (*Fighting Churn with Data*: a
+member of two months is not "inactive for the other ten" of a yearly window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q
+
+from commonground.insight import sql
+from commonground.membership import terms as plan_terms
+from commonground.membership.models import Membership
+from commonground.people.models import CustomFieldDefinition, FieldKind, Person
+from commonground.scoring.models import ScoreSnapshot
+from commonground.tenancy.models import Association
+
+from . import features as F
+
+CHUNK = 60_000       # rows of examples per chunk of the feature computation (memory)
+HORIZON_DAYS = 31    # after the end of grace, the renewal counts as a lapse
+LEAD_DAYS = {1: 0, 3: 30, 6: 45}  # cutoff before a term's end, by plan term; longer: 60
+SCORED = ("active", "renewal_due", "grace")
+# Months of activity a feature as of a cutoff reads: 12-month windows, the 9 months before
+# the last 3 for trends, recency up to ``features.NEVER`` months.
+RECENT_MONTHS = 27
+_GRACE = {m: plan_terms.default_grace(m) for m in range(0, 121)}
+_LEAD = {m: LEAD_DAYS.get(m, 60 if m > 6 else 30) for m in range(0, 121)}
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _mi(col: str) -> pl.Expr:
+    """A date's month as a running index (year × 12 + month − 1)."""
+    return (pl.col(col).dt.year().cast(pl.Int32) * 12 + pl.col(col).dt.month().cast(pl.Int32) - 1)
+
+
+@dataclass
+class History:
+    """Everything the features read, loaded once per training or scoring run."""
+
+    today: date
+    activity: pl.DataFrame      # person_id, bucket, month, n (complete months before today's)
+    terms: pl.DataFrame         # sql.person_terms
+    invoices: pl.DataFrame      # sql.person_invoices
+    snapshots: pl.DataFrame     # person_id, month, total
+    people: pl.DataFrame        # person_id, chapter_id, custom_<key>…
+    cancelled: pl.DataFrame     # membership_id, cancelled_on
+    custom_keys: list[str] = field(default_factory=list)
+
+    @property
+    def buckets(self) -> list[str]:
+        return sorted(self.activity.get_column("bucket").unique().to_list()) \
+            if len(self.activity) else []
+
+    def feature_names(self) -> list[str]:
+        names = list(F.FIXED_NAMES)
+        if not len(self.snapshots):
+            names = [n for n in names if not n.startswith("score_")]
+        if self.people.get_column("chapter_id").is_null().all():
+            names = [n for n in names if not n.startswith("chapter_")]
+        names += F.activity_names(self.buckets)
+        if "email_sent" in self.buckets:
+            names += ["email_open_rate_6m"] + (["email_click_rate_6m"]
+                                               if "email_click" in self.buckets else [])
+        names += [f"custom_{k}" for k in self.custom_keys]
+        return names
+
+
+def load(association: Association, *, today: date, recent: bool = False) -> History:
+    """Read the association's history (inside its scope). ``recent``: activity of the last
+    ``RECENT_MONTHS`` only — all that features as of ``today`` read (scoring)."""
+    aid = association.pk
+    since = month_start(today) - relativedelta(months=RECENT_MONTHS) if recent else None
+    activity = sql.monthly_activity(association_id=aid, before=month_start(today), since=since)
+    snaps = pl.DataFrame(list(ScoreSnapshot.objects.values_list("person_id", "month", "total")),
+                         schema={"person_id": pl.Int64, "month": pl.Date, "total": pl.Float64},
+                         orient="row")
+    numbers = list(CustomFieldDefinition.objects.filter(kind=FieldKind.NUMBER)
+                   .order_by("key").values_list("key", flat=True))
+    rows = Person.objects.values_list("id", "chapter_id", "custom")
+    people = pl.DataFrame(
+        [(pid, ch, *[_number((custom or {}).get(k)) for k in numbers]) for pid, ch, custom in
+         rows.iterator(chunk_size=20_000)],
+        schema={"person_id": pl.Int64, "chapter_id": pl.Int64,
+                **{f"custom_{k}": pl.Float64 for k in numbers}}, orient="row")
+    cancelled = pl.DataFrame(
+        list(Membership.objects.filter(cancelled_on__isnull=False)
+             .values_list("id", "cancelled_on")),
+        schema={"membership_id": pl.Int64, "cancelled_on": pl.Date}, orient="row")
+    return History(today=today, activity=activity, terms=sql.person_terms(association_id=aid),
+                   invoices=sql.person_invoices(association_id=aid), snapshots=snaps,
+                   people=people, cancelled=cancelled, custom_keys=numbers)
+
+
+def _number(v) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- the rows
+
+def decisions(h: History) -> pl.DataFrame:
+    """The past renewal decisions with known outcomes: ``person_id, membership_id, cutoff,
+    decision_on, outcome_on, label (1 lapsed), term_months, price``."""
+    t = h.terms.filter(pl.col("term_months") > 0)
+    if not len(t):
+        return _empty_decisions()
+    t = t.sort(["person_id", "starts_on"]).with_columns(
+        grace=pl.coalesce(pl.col("grace_days"), pl.col("term_months").replace_strict(
+            _GRACE, default=30, return_dtype=pl.Int32)),
+        next_start=pl.col("starts_on").shift(-1).over("person_id"),
+        next_invoice=pl.col("invoice_id").shift(-1).over("person_id"),
+    )
+    lead = pl.col("term_months").replace_strict(_LEAD, default=60, return_dtype=pl.Int32)
+    t = t.with_columns(
+        decision_on=pl.col("ends_on").dt.offset_by("1d"),
+        outcome_on=pl.col("ends_on").dt.offset_by("1d")
+        + pl.duration(days=pl.col("grace") + HORIZON_DAYS),
+        target=(pl.col("ends_on") - pl.duration(days=lead)).dt.truncate("1mo"),
+    )
+    t = t.with_columns(cutoff=pl.when(pl.col("target") >= pl.col("starts_on"))
+                       .then(pl.col("target"))
+                       .otherwise(pl.col("starts_on").dt.truncate("1mo").dt.offset_by("1mo")))
+    t = t.filter((pl.col("cutoff") <= pl.col("ends_on")) & (pl.col("outcome_on") < h.today))
+    renewed = pl.col("next_start").is_not_null() & (pl.col("next_start") <= pl.col("outcome_on"))
+    t = t.with_columns(label=(~renewed).cast(pl.Int8))
+    # Already decided at the cutoff: the next term's invoice was issued before it.
+    inv = h.invoices.select(next_invoice="invoice_id", next_issued="issued_on")
+    t = t.join(inv, on="next_invoice", how="left")
+    t = t.filter(pl.col("next_issued").is_null() | (pl.col("next_issued") >= pl.col("cutoff")))
+    t = t.join(h.cancelled, on="membership_id", how="left")
+    t = t.filter(pl.col("cancelled_on").is_null() | (pl.col("cancelled_on") >= pl.col("cutoff")))
+    return t.select("person_id", "membership_id", "cutoff", "decision_on", "outcome_on",
+                    "label", "term_months", "price")
+
+
+def _empty_decisions() -> pl.DataFrame:
+    return pl.DataFrame(schema={"person_id": pl.Int64, "membership_id": pl.Int64,
+                                "cutoff": pl.Date, "decision_on": pl.Date,
+                                "outcome_on": pl.Date, "label": pl.Int8,
+                                "term_months": pl.Int32, "price": pl.Float64})
+
+
+def current(h: History, *, person_ids: list[int] | None = None) -> pl.DataFrame:
+    """Members to score today: each person's current non-lifetime membership (active, due
+    or in grace), its next renewal date (``decision_on``) and plan; ``cutoff`` is today."""
+    qs = (Membership.objects.filter(status__in=SCORED, person__isnull=False)
+          .exclude(plan__term_months=plan_terms.LIFETIME))
+    if person_ids is not None:
+        qs = qs.filter(Q(person_id__in=person_ids))
+    rows = list(qs.order_by("person_id", "-ends_on")
+                .values_list("person_id", "id", "ends_on", "plan__term_months", "plan__price"))
+    df = pl.DataFrame(rows, schema={"person_id": pl.Int64, "membership_id": pl.Int64,
+                                    "ends_on": pl.Date, "term_months": pl.Int32,
+                                    "price": pl.Float64}, orient="row")
+    df = df.unique("person_id", keep="first", maintain_order=True)
+    return df.with_columns(cutoff=pl.lit(h.today, dtype=pl.Date),
+                           decision_on=pl.col("ends_on").dt.offset_by("1d")).drop("ends_on")
+
+
+# ---------------------------------------------------------------- the features
+
+def compute(h: History, rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (``person_id, cutoff, term_months, price`` …) with every feature column
+    added, as of each row's cutoff. Chunked by person so memory stays bounded."""
+    rows = rows.with_row_index("rid")
+    if not len(rows):
+        return rows.with_columns(pl.lit(None, dtype=pl.Float64).alias(n)
+                                 for n in h.feature_names())
+    people = rows.get_column("person_id").unique().sort()
+    per = max(1, int(len(people) * CHUNK / max(len(rows), 1)))
+    parts = []
+    for i in range(0, len(people), per):
+        ids = people.slice(i, per)
+        parts.append(_chunk(h, rows.filter(pl.col("person_id").is_in(ids.implode())), ids))
+    out = pl.concat(parts, how="diagonal_relaxed").sort("rid")
+    names = h.feature_names()
+    for n in names:
+        if n not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=pl.Float64).alias(n))
+    keep = [c for c in rows.columns if c != "rid" and c not in names]
+    return out.select(*keep, *[pl.col(n).cast(pl.Float64) for n in names])
+
+
+def _chunk(h: History, rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    base = rows.with_columns(c=_mi("cutoff"))
+    mine = ids.implode()
+    terms = h.terms.filter(pl.col("person_id").is_in(mine))
+    base = _membership(base, terms)
+    base = _invoices(base, h.invoices.filter(pl.col("person_id").is_in(mine)))
+    act = h.activity.filter(pl.col("person_id").is_in(mine))
+    base = _activity(base, act, h.buckets)
+    if len(h.snapshots):
+        base = _scores(base, h.snapshots.filter(pl.col("person_id").is_in(mine)))
+    base = _chapters(base, h)
+    if h.custom_keys:
+        base = base.join(h.people.select("person_id", *[f"custom_{k}" for k in h.custom_keys]),
+                         on="person_id", how="left")
+    return base
+
+
+def _membership(base: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
+    j = base.select("rid", "person_id", "cutoff").join(
+        terms.select("person_id", "starts_on", "ends_on", "kind"), on="person_id")
+    j = j.filter(pl.col("starts_on") < pl.col("cutoff"))
+    agg = j.group_by("rid").agg(
+        first=pl.col("starts_on").min(),
+        terms_completed=(pl.col("ends_on") < pl.col("cutoff")).sum(),
+        reinstatements=(pl.col("kind") == "reinstatement").sum())
+    base = base.join(agg, on="rid", how="left").with_columns(
+        tenure_months=((pl.col("cutoff") - pl.col("first")).dt.total_days() / 30.44)
+        .clip(lower_bound=0),
+        terms_completed=pl.col("terms_completed").fill_null(0),
+        reinstatements=pl.col("reinstatements").fill_null(0),
+        dues_year=pl.col("price") * 12 / pl.col("term_months").cast(pl.Float64),
+        term_months=pl.col("term_months").cast(pl.Float64),
+        join_mi=_mi("first"),
+    )
+    return base.drop("first")
+
+
+def _invoices(base: pl.DataFrame, inv: pl.DataFrame) -> pl.DataFrame:
+    j = base.select("rid", "person_id", "cutoff").join(inv, on="person_id")
+    j = j.filter((pl.col("issued_on") < pl.col("cutoff"))
+                 & (pl.col("issued_on") >= pl.col("cutoff").dt.offset_by("-3y")))
+    paid = pl.col("paid_on").is_not_null() & (pl.col("paid_on") < pl.col("cutoff"))
+    j = j.with_columns(paid=paid, late=paid & (pl.col("paid_on") > pl.col("due_on")),
+                       days=pl.when(paid).then((pl.col("paid_on") - pl.col("issued_on"))
+                                               .dt.total_days()))
+    overdue = (~pl.col("paid") & (pl.col("due_on") < pl.col("cutoff"))
+               & (pl.col("due_on") >= pl.col("cutoff").dt.offset_by("-1y")))
+    agg = j.sort(["rid", "issued_on"]).group_by("rid").agg(
+        n_paid=pl.col("paid").sum(), n_late=pl.col("late").sum(),
+        days_to_pay=pl.col("days").mean(), overdue=overdue.sum(),
+        last=pl.col("amount").last(), prev=pl.col("amount").shift(1).last())
+    base = base.join(agg, on="rid", how="left")
+    return base.with_columns(
+        late_share=pl.when(pl.col("n_paid") > 0).then(pl.col("n_late") / pl.col("n_paid")),
+        overdue=pl.col("overdue").fill_null(0),
+        price_change=pl.when(pl.col("prev") > 0)
+        .then((pl.col("last") - pl.col("prev")) / pl.col("prev")),
+    ).drop("n_paid", "n_late", "last", "prev")
+
+
+def _cumulative(act: pl.DataFrame, buckets: list[str]) -> pl.DataFrame:
+    """Per person and month with activity: the running count per bucket up to that month
+    and the last month each bucket was active (forward-filled), sorted by month."""
+    wide = (act.with_columns(mi=_mi("month"))
+            .pivot(on="bucket", index=["person_id", "mi"], values="n", aggregate_function="sum")
+            .fill_null(0))
+    # A bucket some other chunk's people have: zero here.
+    wide = wide.with_columns(pl.lit(0, dtype=pl.Int32).alias(b) for b in buckets
+                             if b not in wide.columns)
+    member = [b for b in buckets if b not in F.RATE_ONLY]
+    wide = wide.with_columns(all=pl.sum_horizontal([pl.col(b) for b in member])
+                             if member else pl.lit(0)).sort(["person_id", "mi"])
+    cols = [*buckets, "all"]
+    wide = wide.with_columns(
+        *[pl.col(b).cum_sum().over("person_id").alias(f"cum_{b}") for b in cols],
+        *[pl.when(pl.col(b) > 0).then(pl.col("mi")).forward_fill().over("person_id")
+          .alias(f"last_{b}") for b in cols],
+        first_mi=pl.col("mi").min().over("person_id"))
+    return wide.select("person_id", "mi", "first_mi", *[f"cum_{b}" for b in cols],
+                       *[f"last_{b}" for b in cols]).sort("mi")
+
+
+def _asof(base: pl.DataFrame, right: pl.DataFrame, *, by: str, back: int,
+          cols: list[str], suffix: str) -> pl.DataFrame:
+    """Each base row joined to ``right``'s latest row of the same ``by`` at month
+    ``c - back`` or earlier (``cols`` renamed with ``suffix``)."""
+    left = base.select("rid", by, t=(pl.col("c") - back).cast(pl.Int32)).sort("t")
+    r = right.select(by, pl.col("mi").cast(pl.Int32), *cols).sort("mi")
+    j = left.join_asof(r, left_on="t", right_on="mi", by=by, strategy="backward",
+                       check_sortedness=False)
+    return base.join(j.select("rid", *[pl.col(c).alias(c + suffix) for c in cols]), on="rid",
+                     how="left")
+
+
+def _activity(base: pl.DataFrame, act: pl.DataFrame, buckets: list[str]) -> pl.DataFrame:
+    cols_b = [*buckets, "all"]
+    if not len(act):
+        return base
+    cum = _cumulative(act, buckets)
+    cums = [f"cum_{b}" for b in cols_b]
+    base = _asof(base, cum, by="person_id", back=1,
+                 cols=[*cums, *[f"last_{b}" for b in cols_b], "first_mi"], suffix="_0")
+    for back in (4, 7, 13):
+        base = _asof(base, cum, by="person_id", back=back, cols=cums, suffix=f"_{back}")
+    start = pl.min_horizontal(pl.col("first_mi_0"), pl.col("join_mi"))
+    obs = (pl.col("c") - start).fill_null(0).clip(lower_bound=1).cast(pl.Float64)
+    exprs = []
+
+    def count(b: str, back: int) -> pl.Expr:
+        return (pl.col(f"cum_{b}_0").fill_null(0) - pl.col(f"cum_{b}_{back}").fill_null(0)) \
+            .cast(pl.Float64)
+
+    for b in cols_b:
+        if b in F.RATE_ONLY:
+            continue
+        r3 = count(b, 4) / pl.min_horizontal(pl.lit(3.0), obs)
+        r12 = count(b, 13) / pl.min_horizontal(pl.lit(12.0), obs)
+        r9 = (count(b, 13) - count(b, 4)) / pl.min_horizontal(pl.lit(9.0), (obs - 3)
+                                                              .clip(lower_bound=1))
+        exprs += [
+            r3.alias(f"act_{b}_rate_3m"), r12.alias(f"act_{b}_rate_12m"),
+            (pl.col("c") - 1 - pl.col(f"last_{b}_0")).cast(pl.Float64).fill_null(F.NEVER)
+            .clip(upper_bound=F.NEVER).alias(f"act_{b}_since"),
+            pl.when(obs >= 4).then((r3 + 0.05) / (r9 + 0.05)).alias(f"act_{b}_trend"),
+        ]
+    if "email_sent" in buckets:
+        sent = count("email_sent", 7)
+        for kind in ("open", "click"):
+            if f"email_{kind}" in buckets:
+                exprs.append(pl.when(sent > 0).then((count(f"email_{kind}", 7) / sent)
+                                                    .clip(upper_bound=1.0))
+                             .alias(f"email_{kind}_rate_6m"))
+    base = base.with_columns(exprs)
+    return base.drop([c for c in base.columns if c.startswith(("cum_", "last_", "first_mi"))])
+
+
+def _scores(base: pl.DataFrame, snaps: pl.DataFrame) -> pl.DataFrame:
+    s = snaps.with_columns(mi=_mi("month")).with_columns(snap=pl.col("mi"))
+    base = _asof(base, s, by="person_id", back=1, cols=["total", "snap"], suffix="_s0")
+    base = _asof(base, s, by="person_id", back=4, cols=["total"], suffix="_s3")
+    # A snapshot older than a year says little about the member now.
+    fresh = (pl.col("c") - pl.col("snap_s0")) <= 12
+    return base.with_columns(
+        score_total=pl.when(fresh).then(pl.col("total_s0")),
+        score_change_3m=pl.when(fresh).then(pl.col("total_s0") - pl.col("total_s3")),
+    ).drop("total_s0", "snap_s0", "total_s3")
+
+
+def _chapters(base: pl.DataFrame, h: History) -> pl.DataFrame:
+    """The activity of the person's chapter's members (chapter as recorded today)."""
+    chapters = h.people.select("person_id", "chapter_id").filter(pl.col("chapter_id").is_not_null())
+    if not len(chapters) or not len(h.activity):
+        return base
+    cache = getattr(h, "_chapter_cum", None)
+    if cache is None:
+        member = [b for b in h.buckets if b not in F.RATE_ONLY]
+        monthly = (h.activity.filter(pl.col("bucket").is_in(member))
+                   .join(chapters, on="person_id")
+                   .with_columns(mi=_mi("month"))
+                   .group_by("chapter_id", "mi").agg(n=pl.col("n").sum())
+                   .sort(["chapter_id", "mi"])
+                   .with_columns(cum=pl.col("n").cum_sum().over("chapter_id")))
+        size = chapters.group_by("chapter_id").agg(size=pl.len())
+        cache = (monthly.join(size, on="chapter_id"), chapters)
+        h._chapter_cum = cache  # type: ignore[attr-defined]
+    monthly, chapters = cache
+    b = base.join(chapters, on="person_id", how="left")
+    b = b.with_columns(chapter_id=pl.col("chapter_id").fill_null(-1))
+    for back in (1, 4, 13):
+        b = _asof(b, monthly, by="chapter_id", back=back, cols=["cum", "size"],
+                  suffix=f"_ch{back}")
+    size = pl.col("size_ch1").cast(pl.Float64)
+    r3 = (pl.col("cum_ch1").fill_null(0) - pl.col("cum_ch4").fill_null(0)) / 3 / size
+    r9 = (pl.col("cum_ch4").fill_null(0) - pl.col("cum_ch13").fill_null(0)) / 9 / size
+    b = b.with_columns(chapter_rate_3m=r3, chapter_trend=(r3 + 0.01) / (r9 + 0.01))
+    return b.drop([c for c in b.columns if "_ch" in c and c.endswith(("ch1", "ch4", "ch13"))]
+                  + ["chapter_id"])
+
+
+def examples(h: History, *, limit: int | None = None, seed: int = 0) -> pl.DataFrame:
+    """The training examples: past decisions with features (a seeded sample of ``limit``)."""
+    d = decisions(h)
+    if limit is not None and len(d) > limit:
+        d = d.sample(limit, seed=seed).sort("cutoff")
+    return compute(h, d)
+
