@@ -93,8 +93,18 @@ def test_features_at_a_past_cutoff_never_see_later_data(association):
     assert after.select(before.columns).equals(before)  # …and moved nothing at the cutoff
 
 
+def test_scoring_reads_recent_activity_only_and_gets_the_same_features(association):
+    build_history(association, members=30, years=4, seed=9)
+    with scope(association=association):
+        full, recent = (dataset.load(association, today=TODAY, recent=r) for r in (False, True))
+        assert len(recent.activity) < len(full.activity)
+        rows = dataset.current(full)
+        assert dataset.compute(recent, rows).equals(dataset.compute(full, rows))
+
+
 def test_train_score_and_every_surface(association, staff_client, settings,
-                                       django_capture_on_commit_callbacks):
+                                       django_capture_on_commit_callbacks,
+                                       django_assert_max_num_queries):
     built = build_history(association, members=120, years=4, seed=1)
     v1 = _train(association)
     with scope(association=association):
@@ -111,6 +121,9 @@ def test_train_score_and_every_surface(association, staff_client, settings,
         high = Prediction.objects.filter(band="high").count()
     slug = association.slug
 
+    staff_client.get(f"/a/{slug}/insight/at-risk/")  # the session's first-request queries
+    with django_assert_max_num_queries(16):  # a page of 50 is a fixed number of queries
+        page = staff_client.get(f"/a/{slug}/insight/at-risk/", {"band": "high"})
     page = staff_client.get(f"/a/{slug}/insight/at-risk/")
     html = page.content.decode()
     assert page.status_code == 200 and "Chance of not renewing" in html
@@ -120,6 +133,13 @@ def test_train_score_and_every_surface(association, staff_client, settings,
     filtered = staff_client.get(f"/a/{slug}/insight/at-risk/", {"band": "high"}).content.decode()
     assert filtered.count('name="person"') == min(high, 50)
     assert 'class="badge risk-low"' not in filtered
+    annual = staff_client.get(f"/a/{slug}/insight/at-risk/", {"plan": built["annual"].pk})
+    assert annual.content.decode().count("<td>Standard</td>") == min(current, 50)
+    monthly = staff_client.get(f"/a/{slug}/insight/at-risk/", {"plan": built["monthly"].pk})
+    assert "No one matches these filters" in monthly.content.decode()
+    north = staff_client.get(f"/a/{slug}/insight/at-risk/", {"chapter": built["chapter"].pk})
+    assert north.content.decode().count("<td>North</td>") == north.content.decode().count(
+        'name="person"') > 0
     bad = staff_client.get(f"/a/{slug}/insight/at-risk/", {"band": "purple", "plan": "x"})
     assert bad.status_code == 200  # a bad filter shows everyone, never a 500
 

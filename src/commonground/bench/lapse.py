@@ -107,12 +107,15 @@ def run(*, stdout, association: str, requests: int = 200, warmup: int = 20, work
             f"{card.get('decisions')} decisions, {card.get('n_train')} train / "
             f"{card.get('n_holdout')} holdout, {card.get('trees')} trees; "
             f"peak RSS {rss.peak:.0f} MB (from {rss.start:.0f})")
+        say(f"  steps: {card.get('steps_seconds')}")
         if version.method == "rules":
             say(f"rule-based: {card.get('why_rules')}")
         started = time.perf_counter()
-        scored = services.lapse_score(association=assoc, version=version, today=today)
+        steps: dict[str, float] = {}
+        scored = services.lapse_score(association=assoc, version=version, today=today,
+                                      steps=steps)
         score_s = time.perf_counter() - started
-        say(f"scored {scored:,} members in {score_s:.1f} s")
+        say(f"scored {scored:,} members in {score_s:.1f} s; steps: {steps}")
         figures.update(lapse_train_peak_rss_mb=rss.peak, lapse_score_s=score_s,
                        lapse_scored=scored)
         figures["ceiling_group_person_s"] = _ceiling(assoc, say)

@@ -81,7 +81,8 @@ def list_predictions(request, band: BandIn | None = None,
                      cursor: str | None = Query(None, max_length=500), limit: int = 50):
     """One page (by id; the at-risk page sorts by revenue at risk), filtered by band,
     plan or chapter."""
-    qs = selectors.at_risk(band=band, plan_id=plan, chapter_id=chapter)
+    qs = selectors.at_risk(band=band, plan_id=plan, chapter_id=chapter).select_related("model") \
+        .defer("model__artifact", "model__card")
     page = paginate(qs, cursor=cursor, limit=limit)
     page["items"] = [_prediction_out(p) for p in page["items"]]
     return page

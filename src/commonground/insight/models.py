@@ -116,6 +116,12 @@ class Prediction(models.Model):
     # lapse: the renewal date scored for; prospect: empty.
     decision_on = models.DateField(null=True, blank=True)
     value_at_risk = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    # The person's plan and chapter when scored, copied here so the at-risk list filters
+    # and sorts on one table's index (joining 100,000 people per page view cost 150 ms).
+    plan = models.ForeignKey("membership.Plan", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", db_index=False)
+    chapter = models.ForeignKey("people.Chapter", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+", db_index=False)
     scored_at = models.DateTimeField()
 
     objects = ScopedManager(association="association")
@@ -130,6 +136,10 @@ class Prediction(models.Model):
             models.Index(fields=["association", "kind", "band"], name="prediction_band_idx"),
             models.Index(fields=["association", "kind", "-value_at_risk"],
                          name="prediction_value_idx"),
+            models.Index(fields=["association", "kind", "plan", "-value_at_risk"],
+                         name="prediction_plan_idx"),
+            models.Index(fields=["association", "kind", "chapter", "-value_at_risk"],
+                         name="prediction_chapter_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonground.core.bulk import insert_frame
+from commonground.core.bulk import analyze, insert_frame
 from commonground.core.errors import Conflict, NotFound
 from commonground.tenancy import audit
 from commonground.tenancy.clock import association_today
@@ -32,8 +33,8 @@ from .lapse.features import feature_set
 from .models import Method, ModelKind, ModelVersion, Prediction, VersionStatus
 
 # Training examples at most (a seeded sample beyond): LightGBM's time grows with rows,
-# and a quarter of a million decisions already pins the model down.
-MAX_EXAMPLES = 250_000
+# and a hundred thousand decisions already pin the model down (the card says when sampled).
+MAX_EXAMPLES = 120_000
 LAPSE_PRIOR = 0.15  # a typical association's lapse rate, for a rule score without history
 REASONS = 3
 
@@ -60,22 +61,31 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
     today = today or association_today(association)
     version = _new_version(association, ModelKind.LAPSE, today=today, actor=actor)
     started = time.monotonic()
+    steps: dict[str, float] = {}  # seconds per step, for the card (and the benchmark)
+
+    def lap(name: str) -> None:
+        steps[name] = round(time.monotonic() - started - sum(steps.values()), 2)
+
     try:
         history = dataset.load(association, today=today)
+        lap("load")
         decided = dataset.decisions(history)
         sampled = len(decided) > limit
         if sampled:
             decided = decided.sample(limit, seed=seed).sort("cutoff")
         examples = dataset.compute(history, decided)
+        lap("features")
         features = feature_set(history.feature_names())
         why = no_model_why(history) or ml.too_small(examples, features)
         if why is None:
             fitted = ml.fit(examples, features, seed=seed)
         else:
             fitted = ml.fit_rules(examples, features, why=why, prior=LAPSE_PRIOR)
+        lap("fit")
         card = {**fitted.card, **_card_notes(history, examples, decided_total=len(decided),
                                              sampled=sampled, limit=limit)}
         card["train_seconds"] = round(time.monotonic() - started, 1)
+        card["steps_seconds"] = steps
         fitted.card = card
     except Exception as exc:
         ModelVersion.objects.filter(pk=version.pk).update(
@@ -155,9 +165,11 @@ def current_version(kind: str = ModelKind.LAPSE) -> ModelVersion | None:
 
 
 def lapse_score(*, association: Association, version: ModelVersion | None = None,
-                today: date | None = None, actor: Any = None) -> int:
+                today: date | None = None, actor: Any = None,
+                steps: dict[str, float] | None = None) -> int:
     """Score every current member (active, due or in grace, not lifetime) for their next
-    renewal with ``version`` (default: the current one) and publish. Returns the count."""
+    renewal with ``version`` (default: the current one) and publish. Returns the count.
+    ``steps`` (a dict) receives the seconds of each step (the benchmark prints them)."""
     version = version or current_version(ModelKind.LAPSE)
     if version is None:
         raise NotFound("No lapse model yet: train one first (commonground lapse train).")
@@ -166,31 +178,44 @@ def lapse_score(*, association: Association, version: ModelVersion | None = None
                        "not ready to score with.")
     today = today or association_today(association)
     started = time.monotonic()
+    steps = {} if steps is None else steps
     history = dataset.load(association, today=today, recent=True)
-    frame = lapse_frame(history, version)
+    steps["load"] = round(time.monotonic() - started, 2)
+    frame = lapse_frame(history, version, steps=steps)
+    mark = time.monotonic()
     n = predictions_publish(association=association, version=version,
                             kind=ModelKind.LAPSE, frame=frame)
+    steps["publish"] = round(time.monotonic() - mark, 2)
     audit.record(association=association, action="lapse_model.scored", obj=version, actor=actor,
-                 data={"version": version.version, "people": n,
+                 data={"version": version.version, "people": n, "steps_seconds": steps,
                        "seconds": round(time.monotonic() - started, 2)})
     return n
 
 
 def lapse_frame(history: dataset.History, version: ModelVersion,
-                person_ids: list[int] | None = None) -> pl.DataFrame:
+                person_ids: list[int] | None = None,
+                steps: dict[str, float] | None = None) -> pl.DataFrame:
     """Predictions to write: ``person_id, probability, band, reasons, decision_on,
     value_at_risk`` for the members ``dataset.current`` finds."""
     rows = dataset.current(history, person_ids=person_ids)
     fitted = ml.Fitted.loads(version.artifact, feature_set(_names(version)))
     features = feature_set(fitted.feature_names)
+    mark = time.monotonic()
     frame = dataset.compute(history, rows)
+    if steps is not None:
+        steps["features"] = round(time.monotonic() - mark, 2)
+        mark = time.monotonic()
     for name in fitted.feature_names:  # a feature the data no longer has: unknown
         if name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
     p, contrib = ml.predict(fitted, frame)
     why = ml.reasons(fitted, features, frame, contrib, k=REASONS)
+    if steps is not None:
+        steps["predict_and_reasons"] = round(time.monotonic() - mark, 2)
     dues = frame.get_column("price").fill_null(0).to_numpy() * 12 / \
         np.maximum(frame.get_column("term_months").fill_null(12).to_numpy(), 1)
+    chapters = frame.select("person_id").join(
+        history.people.select("person_id", "chapter_id"), on="person_id", how="left")
     return pl.DataFrame({
         "person_id": frame.get_column("person_id"),
         "probability": np.round(p, 4),
@@ -199,6 +224,8 @@ def lapse_frame(history: dataset.History, version: ModelVersion,
         "decision_on": frame.get_column("decision_on"),
         # Revenue at risk: the chance of losing the member times a year of their dues.
         "value_at_risk": np.round(p * dues, 2),
+        "plan_id": frame.get_column("plan_id"),
+        "chapter_id": chapters.get_column("chapter_id"),
     }, schema_overrides={"reasons": pl.Object})
 
 
@@ -209,8 +236,9 @@ def _names(version: ModelVersion) -> list[str]:
 def predictions_publish(*, association: Association, version: ModelVersion, kind: str,
                         frame: pl.DataFrame) -> int:
     """Replace ``kind``'s predictions with ``frame`` (``person_id, probability, band,
-    reasons, decision_on, value_at_risk``) from ``version`` and make it the current
-    version — one transaction: readers see the old scores until it commits."""
+    reasons, decision_on, value_at_risk``, optionally ``plan_id, chapter_id``) from
+    ``version`` and make it the current version — one transaction: readers see the old
+    scores until it commits."""
     now = timezone.now()
     out = pl.DataFrame({
         "person_id": frame.get_column("person_id"),
@@ -219,10 +247,15 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
         "reasons": [json.dumps(r) for r in frame.get_column("reasons").to_list()],
         "decision_on": frame.get_column("decision_on").cast(pl.Date),
         "value_at_risk": frame.get_column("value_at_risk").cast(pl.Float64).round(2),
+        **{c: frame.get_column(c).cast(pl.Int64) for c in ("plan_id", "chapter_id")
+           if c in frame.columns},
     }) if len(frame) else None
     with transaction.atomic():
         Association.objects.select_for_update().filter(pk=association.pk).first()
-        Prediction.objects.filter(kind=kind).delete()
+        # One DELETE statement: predictions have no dependants and no delete signals, and
+        # the ORM's delete() would first fetch every row (100,000 of them) to collect them.
+        old = Prediction.objects.filter(kind=kind)
+        old._raw_delete(old.db)
         n = 0
         if out is not None:
             n = insert_frame(Prediction, out, {
@@ -230,8 +263,14 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
                 "scored_at": _stamp(now)})
         ModelVersion.objects.filter(kind=kind, is_current=True).exclude(pk=version.pk) \
             .update(is_current=False, status=VersionStatus.RETIRED)
-        ModelVersion.objects.filter(pk=version.pk).update(is_current=True)
+        counts = dict(Counter(frame.get_column("band").to_list())) if len(frame) else {}
+        card = {**(ModelVersion.objects.filter(pk=version.pk).values_list("card", flat=True)
+                   .first() or {}), "band_counts": counts, "scored": n}
+        ModelVersion.objects.filter(pk=version.pk).update(is_current=True, card=card)
     version.is_current = True
+    version.card = card
+    if n > 10_000:  # a bulk load: fresh planner statistics, or list pages pick nested loops
+        analyze([Prediction])
     return n
 
 

@@ -25,6 +25,7 @@ from commonground.membership.models import Invoice, Membership, Payment, Plan, T
 # Email activity counted apart from the rest of marketing: campaign responsiveness is
 # sends, opens and clicks, not "marketing events".
 EMAIL_KINDS = ("email_sent", "email_open", "email_click")
+STAGE = "cg_lapse_activity"  # the grouped activity, a session's temporary table (PostgreSQL)
 
 
 def _pg() -> bool:
@@ -38,7 +39,7 @@ def _frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
         buf = io.BytesIO()
         # psycopg binds the parameters client-side into the COPY statement.
         with connection.cursor() as cur, \
-                cur.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                cur.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy:
             for block in copy:
                 buf.write(block)
         if not buf.tell():
@@ -93,12 +94,18 @@ def monthly_activity(*, association_id: int, before: date, since: date | None = 
            + f"GROUP BY a.{a.person}, {bucket}, {month}")
     params = [association_id, stamp(before), *([stamp(since)] if since else [])]
     if _pg():
+        # PostgreSQL aggregates in parallel only for a plain statement, never inside COPY:
+        # the groups land in a temporary table first (CREATE TABLE AS may run in
+        # parallel), then stream out of it. The hash aggregate gets room for 10^7 rows.
         with connection.cursor() as cur:
             cur.execute("SET work_mem = '256MB'")
+            cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cur.execute(f"CREATE TEMP TABLE {STAGE} AS {sql}", params)
         try:
-            return _frame(sql, params, _ACTIVITY)
+            return _frame(f"SELECT person_id, bucket, month, n FROM {STAGE}", [], _ACTIVITY)
         finally:
             with connection.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
                 cur.execute("RESET work_mem")
     return _frame(sql, params, _ACTIVITY)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,6 +30,33 @@ def _url(name: str, **kwargs: Any) -> str | None:
         return None
 
 
+@dataclass
+class Page:
+    """A page of a list without counting the whole list (a COUNT over 100,000 predictions
+    joined to people cost more than the page itself): one row more says "there is more"."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _page(qs, raw: str | None) -> Page:
+    number = int(raw) if raw and raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    start = (number - 1) * PER_PAGE
+    rows = list(qs[start:start + PER_PAGE + 1])
+    return Page(object_list=rows[:PER_PAGE], number=number, has_next=len(rows) > PER_PAGE)
+
+
 @staff_view
 def at_risk(request: HttpRequest) -> HttpResponse:
     """Members most likely not to renew at their next renewal date, by revenue at risk."""
@@ -40,17 +67,17 @@ def at_risk(request: HttpRequest) -> HttpResponse:
         filters = {"band": form.cleaned_data["band"] or None,
                    "plan_id": form.cleaned_data["plan"],
                    "chapter_id": form.cleaned_data["chapter"]}
-    page = Paginator(selectors.at_risk(**filters), PER_PAGE).get_page(request.GET.get("page"))
     version = selectors.current_version()
+    page = _page(selectors.at_risk(**filters), request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "insight/at_risk.html", {
         "form": form, "page": page, "version": version, "query": query.urlencode(),
-        "counts": selectors.band_counts(), "slug": association.slug,
+        "counts": selectors.band_counts(version=version), "slug": association.slug,
         "is_rules": version is not None and version.method == Method.RULES,
         "segment_url": _url("segment_from_selection", association=association.slug),
         "outreach_new_url": _url("outreach_new", association=association.slug),
-        "latest": selectors.card_version(),
+        "latest": selectors.card_version() if version is None else None,
     })
 
 

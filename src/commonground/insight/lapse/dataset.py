@@ -44,7 +44,7 @@ LEAD_DAYS = {1: 0, 3: 30, 6: 45}  # cutoff before a term's end, by plan term; lo
 SCORED = ("active", "renewal_due", "grace")
 # Months of activity a feature as of a cutoff reads: 12-month windows, the 9 months before
 # the last 3 for trends, recency up to ``features.NEVER`` months.
-RECENT_MONTHS = 27
+RECENT_MONTHS = 14
 _GRACE = {m: plan_terms.default_grace(m) for m in range(0, 121)}
 _LEAD = {m: LEAD_DAYS.get(m, 60 if m > 6 else 30) for m in range(0, 121)}
 
@@ -175,10 +175,11 @@ def current(h: History, *, person_ids: list[int] | None = None) -> pl.DataFrame:
     if person_ids is not None:
         qs = qs.filter(Q(person_id__in=person_ids))
     rows = list(qs.order_by("person_id", "-ends_on")
-                .values_list("person_id", "id", "ends_on", "plan__term_months", "plan__price"))
+                .values_list("person_id", "id", "ends_on", "plan__term_months", "plan__price",
+                             "plan_id"))
     df = pl.DataFrame(rows, schema={"person_id": pl.Int64, "membership_id": pl.Int64,
                                     "ends_on": pl.Date, "term_months": pl.Int32,
-                                    "price": pl.Float64}, orient="row")
+                                    "price": pl.Float64, "plan_id": pl.Int64}, orient="row")
     df = df.unique("person_id", keep="first", maintain_order=True)
     return df.with_columns(cutoff=pl.lit(h.today, dtype=pl.Date),
                            decision_on=pl.col("ends_on").dt.offset_by("1d")).drop("ends_on")

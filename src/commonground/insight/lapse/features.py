@@ -13,9 +13,11 @@ import math
 
 from commonground.insight.ml import Feature, FeatureSet
 
-# Months since the last activity are counted up to two years: "none in two years" whether
-# the last was 30 months ago or never (scoring reads only the last two years and a bit).
-NEVER = 25.0
+# Months since the last activity are counted up to a year: "none in the last year" whether
+# the last was 20 months ago or never — scoring then reads only the last 14 months of
+# activity (a full scan of two years was most of scoring's time on 10^7 activities), and a
+# 12-month rate of zero says the rest.
+NEVER = 13.0
 
 # Activity buckets: (noun for "No … in 9 months", short label for cards).
 BUCKETS: dict[str, tuple[str, str]] = {
@@ -63,11 +65,11 @@ def _activity(bucket: str, part: str) -> Feature:
             if v < 2:  # active last month or the one before: not worth a reason
                 return ""
             if v >= NEVER:
-                return f"No {noun} in the last two years"
+                return f"No {noun} in the last year"
             return f"No {noun} in {_months(v)}"
         rule = (lambda v: 0.9 if v >= 6 else 0.3 if v >= 3 else 0.0) if bucket == "all" else \
             (lambda v: 0.4 if v >= 4 else 0.0) if bucket == "email_open" else None
-        return Feature(name, f"{short}: months since the last", group, describe, rule)
+        return Feature(name, f"{short}: months since the last", group, describe, rule, "high")
     if part == "trend":
         def describe(v, t, short=short):
             if v <= 0.05:
@@ -76,14 +78,16 @@ def _activity(bucket: str, part: str) -> Feature:
                 return f"{short}: down to {v:.0%} of the level of the 9 months before"
             return ""
         rule = (lambda v: 0.5 if v < 0.5 else 0.0) if bucket == "all" else None
-        return Feature(name, f"{short}: last 3 months against the 9 before", group, describe, rule)
+        return Feature(name, f"{short}: last 3 months against the 9 before", group, describe, rule,
+                       "low")
     months = int(part.removeprefix("rate_").removesuffix("m"))
 
     def describe(v, t, short=short, months=months):
         if v == 0:
             return f"{short}: none in the last {months} months"
         return f"{short}: {_fmt(v)} a month over the last {months} months{_typical(t, '')}"
-    return Feature(name, f"{short}: per month, last {months} months", group, describe)
+    return Feature(name, f"{short}: per month, last {months} months", group, describe,
+                   direction="low")
 
 
 def _open_rate(kind: str) -> Feature:
@@ -95,7 +99,7 @@ def _open_rate(kind: str) -> Feature:
         return f"{word.title()} {v:.0%} of the emails sent in the last 6 months{_typical_pct(t)}"
     rule = (lambda v: 0.4 if v < 0.1 else 0.0) if kind == "open" else None
     return Feature(f"email_{kind}_rate_6m", f"Share of emails {word}, last 6 months", "Email",
-                   describe, rule)
+                   describe, rule, "low")
 
 
 def _typical_pct(t: float | None) -> str:
@@ -114,7 +118,7 @@ def _fixed() -> list[Feature]:
             f"{v:.0f} terms completed"
 
     def dues(v, t):
-        return f"Dues of {v:,.0f} a year{_typical(t, ' a year')}"
+        return f"Members paying {v:,.0f} a year lapse more often than others"
 
     def price_change(v, t):
         return f"Dues went up {v:.0%} at the last renewal" if v > 0 else \
@@ -133,7 +137,8 @@ def _fixed() -> list[Feature]:
         return "An invoice is overdue" if v == 1 else f"{v:.0f} invoices are overdue"
 
     def term(v, t):
-        return "On a monthly plan" if v == 1 else f"On a {v:.0f}-month plan"
+        return "Members on monthly plans lapse more often than others" if v == 1 else \
+            f"Members on {v:.0f}-month plans lapse more often than others"
 
     def score(v, t):
         return f"Engagement score {v:.0f}{_typical(t, '')}"
@@ -153,27 +158,29 @@ def _fixed() -> list[Feature]:
 
     return [
         Feature("tenure_months", "Months since first joining", "Membership", tenure,
-                lambda v: 0.3 if v < 12 else 0.0),
+                lambda v: 0.3 if v < 12 else 0.0, direction="low"),
         Feature("terms_completed", "Terms completed", "Membership", first_term,
-                lambda v: 0.6 if v == 0 else 0.0),
+                lambda v: 0.6 if v == 0 else 0.0, direction="low"),
         Feature("reinstatements", "Times lapsed and came back", "Membership", reinstated,
-                lambda v: 0.3 if v >= 1 else 0.0),
+                lambda v: 0.3 if v >= 1 else 0.0, direction="high"),
         Feature("term_months", "Plan term (months)", "Membership", term),
         Feature("dues_year", "Dues a year", "Membership", dues),
         Feature("price_change", "Change in dues at the last renewal", "Membership",
-                price_change, lambda v: 0.4 if v >= 0.1 else 0.0),
+                price_change, lambda v: 0.4 if v >= 0.1 else 0.0, direction="high"),
         Feature("late_share", "Share of invoices paid late (3 years)", "Payments", late_share,
-                lambda v: 0.4 if v >= 0.5 else 0.0),
-        Feature("days_to_pay", "Days from invoice to payment", "Payments", days_to_pay),
+                lambda v: 0.4 if v >= 0.5 else 0.0, direction="high"),
+        Feature("days_to_pay", "Days from invoice to payment", "Payments", days_to_pay,
+                direction="high"),
         Feature("overdue", "Invoices overdue", "Payments", overdue,
-                lambda v: 0.7 if v >= 1 else 0.0),
-        Feature("score_total", "Engagement score (last monthly snapshot)", "Engagement", score),
+                lambda v: 0.7 if v >= 1 else 0.0, direction="high"),
+        Feature("score_total", "Engagement score (last monthly snapshot)", "Engagement", score,
+                direction="low"),
         Feature("score_change_3m", "Change in engagement score over 3 months", "Engagement",
-                score_change, lambda v: 0.3 if v <= -10 else 0.0),
+                score_change, lambda v: 0.3 if v <= -10 else 0.0, direction="low"),
         Feature("chapter_trend", "Chapter activity: last 3 months against the 9 before",
-                "Chapter", chapter_trend, lambda v: 0.2 if v < 0.5 else 0.0),
+                "Chapter", chapter_trend, lambda v: 0.2 if v < 0.5 else 0.0, direction="low"),
         Feature("chapter_rate_3m", "Chapter activity per member a month", "Chapter",
-                chapter_rate),
+                chapter_rate, direction="low"),
     ]
 
 
@@ -181,7 +188,7 @@ def _custom(key: str) -> Feature:
     label = key.replace("_", " ")
 
     def describe(v, t, label=label):
-        return f"{label.capitalize()}: {_fmt(v)}{_typical(t, '')}"
+        return f"{label.capitalize()} {_fmt(v)}: members like this lapse more often"
     return Feature(f"custom_{key}", f"Custom field: {label}", "Custom fields", describe)
 
 

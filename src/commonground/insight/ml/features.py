@@ -28,6 +28,12 @@ class Feature:
     comparisons ("2 events, members typically attend 5"). ``rule`` is the rule-based
     score's points (log-odds) for a value — positive raises the probability, 0 for none;
     features without a rule do not take part in the rule-based score.
+
+    ``direction`` says which values are the warning sign — ``"low"`` (few events) or
+    ``"high"`` (many months since the last): a value on the other side of the typical one
+    is never given as a reason, even where the model's contribution is positive (it would
+    read "attends more than most" as why someone is at risk). ``""``: no side (a plan).
+    Missing values are never reasons either.
     """
 
     name: str
@@ -35,6 +41,7 @@ class Feature:
     group: str
     describe: Callable[[float, float], str]
     rule: Callable[[float], float] | None = None
+    direction: str = ""
 
 
 class FeatureSet:

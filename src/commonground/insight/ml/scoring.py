@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,13 +38,15 @@ def reasons(fitted: Fitted, features: FeatureSet, frame: pl.DataFrame,
             min_effect: float = 0.02) -> list[list[dict[str, Any]]]:
     """Per row, the ``k`` features that raised the probability most, worded for staff:
     ``[{"text", "effect", "feature"}]`` strongest first (``effect`` in log-odds).
-    Features that lowered it or moved it by less than ``min_effect`` are not reasons."""
+    Features that lowered it or moved it by less than ``min_effect`` are not reasons, nor
+    missing values, nor values on the good side of typical (``Feature.direction``)."""
     names = fitted.feature_names
     x = matrix(frame, names)
     out: list[list[dict[str, Any]]] = []
     if not len(x):
         return out
-    top = np.argsort(-contributions, axis=1, kind="stable")[:, :k]
+    # A few more candidates than k: some are passed over (missing, good side of typical).
+    top = np.argsort(-contributions, axis=1, kind="stable")[:, : k + 4]
     for i in range(len(x)):
         row: list[dict[str, Any]] = []
         for j in top[i]:
@@ -51,11 +54,19 @@ def reasons(fitted: Fitted, features: FeatureSet, frame: pl.DataFrame,
             if effect < min_effect:
                 break
             feature = features.get(names[j])
-            if feature is None:
+            value = float(x[i, j])
+            if feature is None or math.isnan(value):
                 continue
-            text = feature.describe(float(x[i, j]), fitted.typical.get(names[j], float("nan")))
+            typical = fitted.typical.get(names[j])
+            if typical is not None and not math.isnan(typical) and (
+                    (feature.direction == "low" and value >= typical)
+                    or (feature.direction == "high" and value <= typical)):
+                continue
+            text = feature.describe(value, float("nan") if typical is None else typical)
             if text:
                 row.append({"text": text, "effect": round(effect, 3), "feature": names[j]})
+            if len(row) == k:
+                break
         out.append(row)
     return out
 
