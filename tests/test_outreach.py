@@ -9,8 +9,11 @@ import pytest
 from _outreach_support import MADE_ON, TODAY, world
 from commonground.core.errors import ValidationFailed
 from commonground.membership.models import Membership, Term
+from commonground.membership.services import member_summary_refresh
 from commonground.outreach import report, services, stats
 from commonground.outreach.models import ContactStatus, Group, OutreachMember
+from commonground.people.models import Person
+from commonground.segments.services import segment_create
 from commonground.tenancy.models import AuditEntry
 
 
@@ -138,3 +141,21 @@ def test_too_few_to_tell_below_the_minimum(scoped):
     with pytest.raises(ValidationFailed) as err:
         services.outreach_settings_save(association=scoped, holdout_percent=51, min_per_group=0)
     assert set(err.value.fields) == {"holdout_percent", "min_per_group"}
+
+
+def test_a_live_segment_is_read_on_the_day_the_list_is_made_and_not_after(scoped):
+    w = world(scoped, decided=6, pending=2)
+    member_summary_refresh(association=scoped)
+    live = segment_create(association=scoped, name="Annual plan", definition={
+        "op": "and", "rules": [{"field": "membership.plan", "op": "is", "value": "annual"}]})
+    made = services.outreach_create(association=scoped, name="Annual", segment=live, seed=1)
+    members = set(made.members.values_list("person_id", flat=True))
+    assert members == {p.pk for p in w["people"][:8]}  # the non-member is not on the plan
+    assert made.segment_name == "Annual plan" and made.source == "segment"
+    late = Person.objects.create(association=scoped, first_name="Late")
+    m = Membership.objects.create(association=scoped, plan=w["plan"], person=late,
+                                  joined_on=MADE_ON, starts_on=MADE_ON, ends_on=date(2027, 2, 28))
+    Term.objects.create(association=scoped, membership=m, kind="join", starts_on=MADE_ON,
+                        ends_on=date(2027, 2, 28))
+    member_summary_refresh(association=scoped)
+    assert set(made.members.values_list("person_id", flat=True)) == members  # a snapshot

@@ -21,7 +21,6 @@ from datetime import time as clock_time
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.text import slugify
 from django_scopes import scope
 
 from commonground.insight.models import ModelKind, Prediction
@@ -29,7 +28,8 @@ from commonground.membership import lifecycle
 from commonground.membership.models import Term
 from commonground.outreach import services as outreach_services
 from commonground.outreach.models import Group
-from commonground.segments.models import Segment, SegmentMember
+from commonground.segments.models import Segment
+from commonground.segments.services import segment_create_static
 from commonground.tenancy.models import Association
 
 from .steps import staff_email
@@ -49,17 +49,6 @@ def _due(today: date, days: int) -> list[int]:
 
 def _static_segment(association: Association, name: str, ids: list[int], actor) -> Segment:
     """A static list of ``ids``, as the at-risk page's "put selection into a segment" makes."""
-    try:  # the segments app's service, where it has one (it lands beside this step)
-        from commonground.segments.services import segment_create_static
-    except ImportError:
-        slug = slugify(name)[:60] or "list"
-        segment = Segment.objects.create(association=association, name=name, slug=slug,
-                                         is_static=True, frozen_at=timezone.now(),
-                                         created_by=actor)
-        SegmentMember.objects.bulk_create([
-            SegmentMember(association=association, segment=segment, person_id=p) for p in ids],
-            batch_size=2000)
-        return segment
     return segment_create_static(association=association, name=name, person_ids=ids,
                                  actor=actor)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
-from commonground.core.errors import ValidationFailed
 from commonground.insight.models import ModelKind, Prediction
 from commonground.membership import lifecycle
 from commonground.membership.models import Term
 from commonground.people.models import Person
-from commonground.segments.models import Segment, SegmentMember
+from commonground.segments.models import Segment
+from commonground.segments.selectors import segment_people
 
 CHUNK = 2000  # ids per IN (…): well under SQLite's bound on bound parameters
 LONGEST_GRACE = 366  # a term ended longer ago than any grace cannot be in grace today
@@ -27,19 +27,9 @@ def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
 
 
 def segment_person_ids(segment: Segment, *, today: date) -> list[int]:
-    """The people of a segment now: a static list's members, a live segment's filter
-    evaluated today (through the segments app's reader once it has one)."""
-    if segment.is_static:
-        ids = SegmentMember.objects.filter(segment=segment).values_list("person_id", flat=True)
-    else:
-        try:  # the segments app's reader; the filter evaluator lands with it
-            from commonground.segments.selectors import segment_people
-        except ImportError:  # pragma: no cover - until segments has its selectors
-            raise ValidationFailed(
-                "Live segments can't be read yet: freeze it into a static list first",
-                fields={"segment": ["a live segment needs the segment evaluator"]}) from None
-        ids = segment_people(segment).values_list("pk", flat=True)
-    return sorted(set(ids))
+    """The people of a segment on ``today``: a static list's members, or a live segment's
+    filter evaluated that day (the segments app's reader, the one rule everywhere)."""
+    return sorted(set(segment_people(segment, today=today).values_list("pk", flat=True)))
 
 
 def living(ids: Iterable[int]) -> list[int]:
