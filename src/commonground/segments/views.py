@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from commonground.core.errors import DomainError, ValidationFailed
 from commonground.core.forms import add_domain_errors
 from commonground.people import selectors as people_selectors
+from commonground.people.filters import filter_fields
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.decorators import staff_view
 
@@ -105,8 +106,6 @@ def _count(definition: dict[str, Any]) -> tuple[int | None, list[Any], dict[str,
 
 
 def _field_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    from commonground.people.filters import filter_fields
-
     groups: dict[str, list[tuple[str, str]]] = {}
     for f in filter_fields():
         groups.setdefault(f.group, []).append((f.key, f.label))

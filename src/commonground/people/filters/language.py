@@ -313,6 +313,8 @@ def tree_q(tree: Group, ctx: dict[str, Any]) -> Q:
 
 
 def context(today: date | None = None) -> dict[str, Any]:
+    # Imported here: every app's filters.py imports this module at load time, before the
+    # app registry is ready, and tenancy's clock imports models.
     from django_scopes import get_scope
 
     from commonground.tenancy.clock import association_today
@@ -325,6 +327,8 @@ def person_queryset(definition: Any, *, today: date | None = None,
                     check: bool = True) -> QuerySet:
     """The people ``definition`` selects in the current association (erased people never),
     unordered. Raises ``ValidationFailed`` with field paths for a bad definition."""
+    # Imported here for the same reason as in ``context``: models are not loaded yet when
+    # the apps' filters.py modules import the language.
     from ..models import Person
 
     tree = definition if isinstance(definition, Group) else parse(definition, check=check)
