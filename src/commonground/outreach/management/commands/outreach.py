@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.errors import ValidationFailed
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 from ... import report, selectors, services
@@ -33,12 +34,6 @@ from ...models import Channel, Outreach
 OPTIONS = {"segment": "--segment", "person_ids": "--people", "holdout_percent": "--holdout"}
 
 
-def _association(slug: str) -> Association:
-    association = Association.objects.filter(slug=slug).first()
-    if association is None:
-        known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-        raise CommandError(f"No association {slug!r} (known: {known})")
-    return association
 
 
 def _ids(text: str | None) -> list[str]:
@@ -96,7 +91,7 @@ class Command(BaseCommand):
         rep.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         with scope(association=assoc):
             try:
                 getattr(self, f"_{action}")(assoc, **options)
