@@ -184,6 +184,11 @@ def test_small_association_gets_the_rule_based_score_labelled_with_why(associati
     body = staff_client.get(reverse("prospects", kwargs={"association": "acme"})).content.decode()
     assert "Rule-based score, not a trained model" in body and "Too few past decisions" in body
     assert body.index("Looking0 Prospect") < body.index("Casual0 Prospect")
+    # The prospect's profile says it too, in the same words.
+    profile = staff_client.get(reverse("person_detail", kwargs={
+        "association": "acme", "person_id": w.looking[0].pk})).content.decode()
+    assert "Likely to join" in profile and "chance of joining in the next six months" in profile
+    assert "rule-based score" in profile
     out = StringIO()
     call_command("prospects", "evaluate", "--association", "acme", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "auc=n/a"

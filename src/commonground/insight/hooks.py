@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from commonground.people import extensions, signals
 from commonground.people.models import Person
 
-from .models import Prediction
+from .models import ModelKind, Prediction
 
 
 def on_merge_starting(sender, *, association, keep: Person, remove: Person, **kwargs) -> None:
@@ -24,7 +24,11 @@ def profile_panel(request: HttpRequest, person: Person) -> dict[str, Any]:
     from . import selectors
 
     prediction = selectors.prediction_of(person)
-    return {"prediction": prediction, "request": request,
+    # A non-member has no renewal to risk but may be a prospect: the same panel says how
+    # likely they are to join, and why.
+    prospect = (None if prediction is not None
+                else selectors.prediction_of(person, kind=ModelKind.PROSPECT))
+    return {"prediction": prediction, "prospect": prospect, "request": request,
             "scored_any": prediction is not None or selectors.current_version() is not None}
 
 

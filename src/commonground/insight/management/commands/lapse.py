@@ -58,7 +58,7 @@ class Command(BaseCommand):
             value = out[key]
             if isinstance(value, (dict, list)):
                 continue
-            self.stdout.write(f"{key}={'' if value is None else value}")
+            self.stdout.write(f"{key}={'n/a' if value is None else value}")
 
     def _train(self, assoc: Association) -> dict:
         started = time.monotonic()
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         features = feature_set(history.feature_names())
         why = services.no_model_why(history) or ml.too_small(examples, features)
         if why:
-            # No meaningful AUC: say why, and print auc= empty so scripts see "none".
+            # No meaningful AUC: say why, and print auc=n/a (as prospects does), never a figure.
             return {"_lines": [f"No model can be trained: {why}"], "decisions": len(decided),
                     "method": "rules", "auc": None}
         fitted = ml.fit(examples, features, seed=42, refit=False)
