@@ -179,7 +179,8 @@ def lapse_score(*, association: Association, version: ModelVersion | None = None
     today = today or association_today(association)
     started = time.monotonic()
     steps = {} if steps is None else steps
-    history = dataset.load(association, today=today, recent=True)
+    # Activity counted per window in SQL: one row per person and bucket, not per month.
+    history = dataset.load(association, today=today, windows=True)
     steps["load"] = round(time.monotonic() - started, 2)
     frame = lapse_frame(history, version, steps=steps)
     mark = time.monotonic()
