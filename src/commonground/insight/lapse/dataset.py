@@ -22,11 +22,15 @@ member of two months is not "inactive for the other ten" of a yearly window).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import polars as pl
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Q
 
 from commonground.insight import sql
@@ -105,11 +109,30 @@ def load(association: Association, *, today: date, recent: bool = False,
     aid = association.pk
     before = month_start(today)
     if windows:
-        activity = sql.activity_windows(association_id=aid, before=before, starts={
+        read = partial(sql.activity_windows, association_id=aid, before=before, starts={
             name: before - relativedelta(months=m) for name, m in WINDOWS.items()})
     else:
         since = before - relativedelta(months=RECENT_MONTHS) if recent else None
-        activity = sql.monthly_activity(association_id=aid, before=before, since=since)
+        read = partial(sql.monthly_activity, association_id=aid, before=before, since=since)
+    with ThreadPoolExecutor(1) as pool:
+        # The activity aggregate keeps PostgreSQL busy for seconds: on a connection of its
+        # own (a thread's), while this one reads the rest beside it. Not inside a
+        # transaction: another connection would not see its uncommitted rows (tests).
+        aside = pool.submit(_own_connection, read) if connection.vendor == "postgresql" \
+            and not connection.in_atomic_block else None
+        history = _load_rest(aid, today=today, windows=windows)
+        history.activity = aside.result() if aside is not None else read()
+    return history
+
+
+def _own_connection(read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    try:
+        return read()
+    finally:
+        connection.close()  # this thread's connection: nobody else will use it
+
+
+def _load_rest(aid: int, *, today: date, windows: bool) -> History:
     snaps = pl.DataFrame(list(ScoreSnapshot.objects.values_list("person_id", "month", "total")),
                          schema={"person_id": pl.Int64, "month": pl.Date, "total": pl.Float64},
                          orient="row")
@@ -125,7 +148,8 @@ def load(association: Association, *, today: date, recent: bool = False,
         list(Membership.objects.filter(cancelled_on__isnull=False)
              .values_list("id", "cancelled_on")),
         schema={"membership_id": pl.Int64, "cancelled_on": pl.Date}, orient="row")
-    return History(today=today, activity=activity, terms=sql.person_terms(association_id=aid),
+    return History(today=today, activity=pl.DataFrame(),
+                   terms=sql.person_terms(association_id=aid),
                    invoices=sql.person_invoices(association_id=aid), snapshots=snaps,
                    people=people, cancelled=cancelled, custom_keys=numbers, windows=windows)
 
