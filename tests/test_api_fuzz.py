@@ -76,6 +76,10 @@ VALID = {
     "/groups/{group_id}/approve": {"note": "", "forum": "F"},
     "/groups/{group_id}/decline": {"note": "n"},
     "/groups/{group_id}/members": {"person_id": 1},
+    "/outreach": {"name": "Calls", "person_ids": [1], "holdout_percent": 10, "seed": 1},
+    "/outreach/{outreach_id}/contacts": {"person_ids": [1], "status": "contacted",
+                                         "channel": "campaign", "note": "n"},
+    "/outreach-settings": {"holdout_percent": 10, "min_per_group": 20},
 }
 
 
@@ -130,11 +134,15 @@ def ctx(association):
                                            status="open", capacity=5)
         invitation = os_.invitation_advance(association=association, opportunity=opportunity,
                                             person=person, event="interest")
+        from commonground.outreach.services import outreach_create
+
+        outreach = outreach_create(association=association, name="Fuzz calls",
+                                   person_ids=[person.pk], holdout_percent=0)
     ids = {"person_id": person.pk, "plan_id": plan.pk, "membership_id": membership.pk,
            "invoice_id": invoice.pk, "token_id": 10**12, "source_id": source.pk,
            "trait_id": trait.pk, "outcome_id": outcome.pk, "contribution_id": contribution.pk,
            "group_id": group.pk, "opportunity_id": opportunity.pk,
-           "invitation_id": invitation.pk,
+           "invitation_id": invitation.pk, "outreach_id": outreach.pk,
            # Recognition: unknown ids (the bodies still reach validation first).
            "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12,
            "segment_id": 10**12}

@@ -91,11 +91,13 @@ def test_the_activity_read_is_bound_to_its_association(association, other_associ
     with scope(association=other_association):
         stranger = ps.person_create(association=other_association, first_name="Zed", email="z@example.org")
     since, until = datetime(2024, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
-    rows = sql.daily_activity(association_id=other_association.pk, since=since, until=until,
-                              person_ids=[w.casual[0].pk, stranger.pk])
+    rows = [r for chunk in sql.daily_activity(association_id=other_association.pk, since=since,
+                                              until=until, person_ids=[w.casual[0].pk, stranger.pk])
+            for r in chunk]
     assert rows == []
-    mine = sql.daily_activity(association_id=association.pk, since=since, until=until,
-                              person_ids=[w.casual[0].pk])
+    mine = [r for chunk in sql.daily_activity(association_id=association.pk, since=since,
+                                              until=until, person_ids=[w.casual[0].pk])
+            for r in chunk]
     assert {r[2] for r in mine} == {"email_sent", "email_engaged"}
 
 
@@ -171,7 +173,8 @@ def test_a_trained_model_ranks_who_is_looking_on_the_page_the_api_and_the_cli(
     assert lines[-1] == f"auc={card['auc']:.4f}" and "method=model" in lines
 
 
-def test_small_association_gets_the_rule_based_score_labelled_with_why(association, staff_client):
+def test_small_association_gets_the_rule_based_score_labelled_with_why(association, staff_client,
+                                                                     monkeypatch):
     w = build(association, keen=3, casual=3)
     with scope(association=association):
         version = services.prospects_train(association=association, today=TODAY)
@@ -185,6 +188,11 @@ def test_small_association_gets_the_rule_based_score_labelled_with_why(associati
     call_command("prospects", "evaluate", "--association", "acme", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "auc=n/a"
     assert "why_rules=Too few past decisions" in out.getvalue()
+    # Past the cap, a sample of whole people is trained on, and the card says so.
+    monkeypatch.setattr(services, "MAX_EXAMPLES", 40)
+    with scope(association=association):
+        card = services.prospects_evaluate(association=association, today=TODAY)
+    assert card["sampled"] and card["examples"] < card["examples_total"]
     del w
 
 

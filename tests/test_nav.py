@@ -20,7 +20,7 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     # Empty sections (Planning, Collaboration) are not shown.
     assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Settings"]
     assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
-            "Segments"} <= set(sections["Insight"])
+            "Segments", "Outreach"} <= set(sections["Insight"])
     assert "Engagement dashboard" in sections["Engagement"]
     assert sections["Members"] == ["People", "Organisations", "Chapters", "Duplicates"]
     assert sections["Data"] == ["Import", "Sources", "Source health", "Unmatched"]

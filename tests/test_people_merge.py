@@ -18,6 +18,7 @@ from commonground.insight.models import ModelVersion, Prediction
 from commonground.membership import services as ms
 from commonground.membership.models import Invoice, Membership, Offering, Payment, Term, Transition
 from commonground.opportunities.services import invitation_advance, opportunity_save
+from commonground.outreach.models import Outreach, OutreachMember
 from commonground.people import services as ps
 from commonground.people.merging import MergeConflict, merge_preview, person_relations
 from commonground.people.models import DuplicateDismissal, Note, Person, Relationship
@@ -132,6 +133,14 @@ def _insight_rows(a, keep, remove) -> None:
                                   probability=0.3, band="medium", scored_at=timezone.now())
         SegmentMember.objects.create(association=a, segment=shared, person=person)
     SegmentMember.objects.create(association=a, segment=only, person=remove)
+    # Outreach lists: both on one (the kept person's entry stays), the removed on another.
+    both = Outreach.objects.create(association=a, name="Both", source="selection",
+                                   made_on=date(2024, 5, 1), holdout_percent=10, seed=1)
+    alone = Outreach.objects.create(association=a, name="Alone", source="selection",
+                                    made_on=date(2024, 5, 1), holdout_percent=10, seed=1)
+    for person, group in ((keep, "contact"), (remove, "holdout")):
+        OutreachMember.objects.create(association=a, outreach=both, person=person, group=group)
+    OutreachMember.objects.create(association=a, outreach=alone, person=remove, group="contact")
     offering = Offering.objects.create(association=a, name="Course", slug="course",
                                        category="learning", side="mission")
     for person in (keep, remove):
@@ -163,7 +172,10 @@ COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a"
               "recommendations.Recommendation.person",
               # A static list holds a person once: the kept person's entry stays
               # (segments.hooks); the removed person's other lists move.
-              "segments.SegmentMember.person"}
+              "segments.SegmentMember.person",
+              # Likewise an outreach list: the kept person's entry and group stay
+              # (outreach.hooks); the removed person's other lists move.
+              "outreach.OutreachMember.person"}
 
 
 def test_merge_moves_every_row_and_loses_nothing(world, scoped):
@@ -198,6 +210,8 @@ def test_merge_moves_every_row_and_loses_nothing(world, scoped):
     assert Activity.objects.filter(person=keep).count() == 3
     assert Note.objects.filter(person=keep).count() == 2
     assert Score.objects.filter(person=keep).count() == 1
+    assert sorted(OutreachMember.objects.filter(person=keep).values_list("outreach__name", "group")) \
+        == [("Alone", "contact"), ("Both", "contact")]
     assert set(Identity.objects.filter(person=keep).values_list("kind", "value")) >= {
         ("ext", "u-9"), ("anon", "visitor-9"), ("anon", "visitor-1"),
         ("email", "ada.king@example.org"), ("hash", email_hash("ada.king@example.org"))}

@@ -50,6 +50,7 @@ OBJECT_KWARGS = {
     "expert_id": "expert",
     # Insight (D5).
     "segment_id": "segment",
+    "outreach_id": "outreach",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -98,6 +99,7 @@ def _build(slug: str, mark: str) -> dict:
         _insight_objects(association, objs)
         _prospect_objects(association, mark, objs)
         _segment_objects(association, mark, objs)
+        _outreach_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -190,6 +192,14 @@ def _recognition_objects(association: Association, objs: dict) -> None:
                                               person=objs["person"], reason="Leads")
     objs["expert"] = rs.expert_profile_save(association=association, person=objs["person"],
                                             headline="Expert", other_specialties="x")
+
+
+def _outreach_objects(association: Association, mark: str, objs: dict) -> None:
+    """An outreach list of the person (a selection), nobody held back."""
+    from commonground.outreach.services import outreach_create
+
+    objs["outreach"] = outreach_create(association=association, name=f"{mark} calls",
+                                       person_ids=[objs["person"].pk], holdout_percent=0)
 
 
 def _insight_objects(association: Association, objs: dict) -> None:
@@ -432,6 +442,7 @@ API_BODIES = {
     ("delete", "/segments/{segment_id}"): None,
     ("post", "/segments/{segment_id}/freeze"): {},
     ("post", "/segments/{segment_id}/duplicate"): {},
+    ("post", "/outreach/{outreach_id}/contacts"): {"person_ids": [1]},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -447,11 +458,12 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              # Insight (D5).
              "/insight/lapse/predictions": "prediction",
              "/insight/lapse/model/versions": "model_version",
-             "/prospects": "prospect_prediction"}
+             "/prospects": "prospect_prediction", "/outreach": "outreach"}
 # GETs without a path parameter that answer one object of the caller's own association.
 # (``/segments/fields``: the filter language's fields with this association's values.)
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
-                  "/next-best-offerings/runs/latest", "/segments/fields"}
+                  "/next-best-offerings/runs/latest", "/segments/fields",
+                  "/outreach-settings"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -37,7 +37,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Engagement": ("traits", "contributions", "engagement", "opportunities", "recognition",
                    "badges"),
     # Insight (D5): lapse risk, prospects, next-best offering, segments, outreach.
-    "Insight": ("lapse", "prospects", "offerings", "segments"),
+    "Insight": ("lapse", "prospects", "offerings", "segments", "outreach"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

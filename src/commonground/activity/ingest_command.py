@@ -28,7 +28,7 @@ from commonground.core.batches.cli import (
 from commonground.core.batches.models import BatchStatus
 from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
-from commonground.tenancy.models import Association
+from commonground.tenancy.cli import association_named
 
 from .ingest.engine import KIND
 from .models import ActivityBatch, Source
@@ -43,9 +43,7 @@ def add_arguments(p) -> None:
 
 def handle(command, *, file: Path, association: str, source: str, json: bool = False,
            background: bool = False, no_progress: bool = False, **_: object) -> None:
-    assoc = Association.objects.filter(slug=association).first()
-    if assoc is None:
-        raise CommandError(f"No association {association!r}")
+    assoc = association_named(association)
     with scope(association=assoc):
         src = Source.objects.filter(Q(slug=source) | Q(name=source)).first()
         if src is None:

@@ -36,6 +36,7 @@ from . import (
     engagement_derive,
     engagement_seed,
     insight_derive,
+    outreach_derive,
     prospects_derive,
     recommend_derive,
     segments_derive,
@@ -100,6 +101,8 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     result.counts.update(prospects_derive.derive(result.association, today=today, say=say))
     result.counts.update(recommend_derive.derive(result.association, today=today, say=say))
     result.counts.update(segments_derive.derive(result.association, today=today, say=say))
+    # After the lapse model's step (its high-risk members are the current list's selection).
+    result.counts.update(outreach_derive.derive(result.association, today=today, say=say))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from commonground.core.errors import DomainError
 from commonground.core.ids import parse_id
 from commonground.people.models import Person
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 from .models import Tier
@@ -16,11 +17,7 @@ def association_for(slug: str | None) -> list[Association]:
     """One association by slug, or every association when ``slug`` is None."""
     if slug is None:
         return list(Association.objects.order_by("slug"))
-    association = Association.objects.filter(slug=slug).first()
-    if association is None:
-        known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-        raise CommandError(f"No association {slug!r} (known: {known})")
-    return [association]
+    return [association_named(slug)]
 
 
 def person_for(text: str) -> Person:

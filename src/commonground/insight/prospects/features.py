@@ -91,7 +91,8 @@ TERM_SCHEMA = {"person_id": pl.Int64, "starts_on": pl.Date, "covers_until": pl.D
                "annual": pl.Float64}
 DAY_SCHEMA_TEXT = {"person_id": pl.Int64, "day": pl.Utf8, "grp": pl.Utf8, "n": pl.Int64,
                    "amount": pl.Float64, "known_on": pl.Utf8}
-DAY_SCHEMA = {**DAY_SCHEMA_TEXT, "day": pl.Date, "known_on": pl.Date}
+GROUP = pl.Enum(sql.GROUPS)  # a byte per row instead of a string
+DAY_SCHEMA = {**DAY_SCHEMA_TEXT, "day": pl.Date, "known_on": pl.Date, "grp": GROUP}
 TERM_FIELDS = ("starts_on", "ends_on", "membership__cancelled_on", "membership__plan__grace_days",
                "membership__plan__term_months", "membership__plan__price")
 
@@ -108,9 +109,12 @@ def staff_person_ids(association: Association) -> set[int]:
                .values_list("id", flat=True))
 
 
-def load(association: Association, *, first_cutoff: date, last_cutoff: date) -> History:
+def load(association: Association, *, first_cutoff: date, last_cutoff: date,
+         cutoffs: Sequence[date] = ()) -> History:
     """Read everything the cutoffs in ``[first_cutoff, last_cutoff]`` need: set-based
-    queries, no per-person loop."""
+    queries, no per-person loop. ``cutoffs`` (default: the first and the last) are the
+    dates features will be asked for: the activity of people who are members on every
+    one of them is not read (most of an association's activity)."""
     staff = staff_person_ids(association)
     people = [(pid, created.date()) for pid, created in
               Person.objects.filter(erased_at__isnull=True, created_at__lt=_midnight(last_cutoff))
@@ -141,21 +145,26 @@ def load(association: Association, *, first_cutoff: date, last_cutoff: date) -> 
     org_df = pl.DataFrame(org_rows, schema={"person_id": pl.Int64, "starts_on": pl.Date,
                                             "covers_until": pl.Date}, orient="row")
     since = first_cutoff - timedelta(days=LOOKBACK_DAYS)
-    # Only people who are not members on at least one cutoff can be prospects: members
-    # throughout are left out of the activity read (most of an association's activity).
-    candidates = _ever_prospect(people_df, terms, first_cutoff, last_cutoff)
-    rows = sql.daily_activity(association_id=association.pk, since=_midnight(since),
-                              until=_midnight(last_cutoff), person_ids=candidates)
-    days = pl.DataFrame(rows, schema=DAY_SCHEMA_TEXT, orient="row")
-    days = days.with_columns(pl.col("day").str.to_date("%Y-%m-%d"),
-                             pl.col("known_on").str.to_date("%Y-%m-%d"))
+    candidates = _ever_prospect(people_df, terms, sorted({first_cutoff, last_cutoff, *cutoffs}))
+    chunks = [pl.DataFrame(rows, schema=DAY_SCHEMA_TEXT, orient="row").with_columns(
+                  pl.col("day").str.to_date("%Y-%m-%d"), pl.col("known_on").str.to_date("%Y-%m-%d"),
+                  pl.col("grp").cast(GROUP))
+              for rows in sql.daily_activity(association_id=association.pk, since=_midnight(since),
+                                             until=_midnight(last_cutoff), person_ids=candidates)]
+    days = pl.concat(chunks) if chunks else pl.DataFrame(schema=DAY_SCHEMA)
     return History(people=people_df, terms=terms, org_terms=org_df, days=days)
 
 
-def _ever_prospect(people: pl.DataFrame, terms: pl.DataFrame, first: date, last: date) -> list[int]:
-    """People not covered by a term for the whole of ``[first, last]``."""
-    whole = terms.filter((pl.col("starts_on") <= first) & (pl.col("covers_until") >= last))
-    return people.filter(~pl.col("person_id").is_in(whole["person_id"].implode()))["person_id"].to_list()
+def _ever_prospect(people: pl.DataFrame, terms: pl.DataFrame, cutoffs: Sequence[date]) -> list[int]:
+    """People who are not members on at least one of ``cutoffs`` (a member renewing
+    term after term is a member on every one: never a prospect, never read)."""
+    member_on_all: set[int] | None = None
+    for c in cutoffs:
+        ids = set(terms.filter((pl.col("starts_on") <= c) & (pl.col("covers_until") >= c))
+                  .get_column("person_id").to_list())
+        member_on_all = ids if member_on_all is None else member_on_all & ids
+    keep = member_on_all or set()
+    return [p for p in people.get_column("person_id").to_list() if p not in keep]
 
 
 def _membership_at(terms: pl.DataFrame, c: date, horizon_days: int) -> pl.DataFrame:

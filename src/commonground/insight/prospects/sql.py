@@ -16,7 +16,7 @@ and everything else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from django.db import connection
@@ -29,6 +29,7 @@ GROUPS = ("web", "intent", "email_sent", "email_engaged", "unsubscribed", "event
           "learning", "other")
 # Pages whose visit says "I am thinking of joining" (matched anywhere in the page's URL).
 INTENT_PAGES = ("/join", "/membership", "/become-a-member")
+FETCH = 200_000
 
 
 def _pg() -> bool:
@@ -58,7 +59,7 @@ def _group_case(a) -> str:
 
 
 def daily_activity(*, association_id: int, since: datetime, until: datetime,
-                   person_ids: Sequence[int] | None = None) -> list[tuple]:
+                   person_ids: Sequence[int] | None = None) -> Iterator[list[tuple]]:
     """``(person_id, day 'YYYY-MM-DD', group, events, amount, known_on 'YYYY-MM-DD' or
     None)`` of the association's people's activities in ``[since, until)``, grouped by
     person, UTC day, group and ``known_on``; ``person_ids`` narrows to those people.
@@ -70,7 +71,10 @@ def daily_activity(*, association_id: int, since: datetime, until: datetime,
     tied to the person — the identity's creation: before that day the association saw an
     unknown visitor, not this person, so a cutoff before it must not count the row (a
     visitor who browses, then joins and is linked on the join page, would otherwise teach
-    the model the future)."""
+    the model the future).
+
+    Yielded a fetch (``FETCH`` rows) at a time, so the caller turns each into columns
+    before the next: millions of rows as Python tuples would cost gigabytes."""
     a, i = names(Activity), names(Identity)
     group = _group_case(a)
     if _pg():
@@ -103,4 +107,5 @@ def daily_activity(*, association_id: int, since: datetime, until: datetime,
            f"WHERE {' AND '.join(where)}) t GROUP BY person_id, day, grp, known_on")
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return cur.fetchall()
+        while rows := cur.fetchmany(FETCH):
+            yield rows

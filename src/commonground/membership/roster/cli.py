@@ -37,6 +37,7 @@ from commonground.core.batches.registry import ImportCommand
 from commonground.core.errors import DomainError
 from commonground.membership.lifecycle import parse_term
 from commonground.people.models import ImportBatch
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 from .engine import KIND
@@ -58,9 +59,7 @@ def command_inputs(*, association: str, file: Path, mapping: Path | None,
     """What the membership imports' commands (people, memberships) check before preparing
     a batch: the association, the file, the ``--mapping`` file (read by the kind's own
     ``load_mapping``) and ``--create-plans --plan-term``. Each refusal is one line."""
-    assoc = Association.objects.filter(slug=association).first()
-    if assoc is None:
-        raise CommandError(f"No association {association!r}")
+    assoc = association_named(association)
     if not file.is_file():
         raise CommandError(f"No such file: {file}")
     create_term = plan_term_option(create_plans, plan_term)

@@ -19,7 +19,7 @@ from commonground.activity.mapping import load_mapping_file, mapping_to_toml, pr
 from commonground.activity.models import ProfileKind, Source
 from commonground.activity.services import source_create
 from commonground.core.errors import DomainError
-from commonground.tenancy.models import Association
+from commonground.tenancy.cli import association_named
 
 
 class Command(BaseCommand):
@@ -43,9 +43,7 @@ class Command(BaseCommand):
         show.add_argument("--secret", action="store_true", help="Also print the webhook secret")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = Association.objects.filter(slug=association).first()
-        if assoc is None:
-            raise CommandError(f"No association {association!r}")
+        assoc = association_named(association)
         with scope(association=assoc):
             try:
                 getattr(self, f"_{action}")(assoc, **options)

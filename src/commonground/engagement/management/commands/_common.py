@@ -7,17 +7,14 @@ from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
 from commonground.core.errors import DomainError
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association, StaffMember
 
 
 def associations(slug: str | None) -> list[Association]:
-    qs = Association.objects.order_by("slug")
     if slug:
-        qs = qs.filter(slug=slug)
-        if not qs.exists():
-            known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-            raise CommandError(f"No association {slug!r} (known: {known})")
-    return list(qs)
+        return [association_named(slug)]
+    return list(Association.objects.order_by("slug"))
 
 
 def staff_user(association: Association, email: str | None):

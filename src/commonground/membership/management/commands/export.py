@@ -15,7 +15,7 @@ from commonground.membership.exporting import FORMATS, export_people
 from commonground.membership.models import Membership, Plan, Status
 from commonground.people.models import Person
 from commonground.people.selectors import person_search
-from commonground.tenancy.models import Association
+from commonground.tenancy.cli import association_named
 
 
 class Command(BaseCommand):
@@ -36,9 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, association: str, format=None, output=None, status=None, plan=None,
                search: str = "", **options) -> None:
-        assoc = Association.objects.filter(slug=association).first()
-        if assoc is None:
-            raise CommandError(f"No association {association!r}")
+        assoc = association_named(association)
         fmt = format or ("xlsx" if output and output.suffix.lower() == ".xlsx" else "csv")
         if fmt == "xlsx" and output is None:
             raise CommandError("XLSX needs --output FILE")

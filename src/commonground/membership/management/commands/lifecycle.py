@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope
 
 from commonground.membership import services, tasks
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 
@@ -27,11 +28,7 @@ class Command(BaseCommand):
         adv.add_argument("--enqueue", action="store_true", help="Queue for the task worker")
 
     def handle(self, *args, action: str, association=None, date=None, enqueue=False, **options):
-        qs = Association.objects.all()
-        if association:
-            qs = qs.filter(slug=association)
-            if not qs.exists():
-                raise CommandError(f"No association {association!r}")
+        qs = [association_named(association)] if association else Association.objects.all()
         for assoc in qs:
             if enqueue:
                 transaction.on_commit(lambda a=assoc: tasks.advance_memberships.enqueue(a.pk))

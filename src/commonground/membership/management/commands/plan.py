@@ -29,6 +29,7 @@ from commonground.core.errors import ValidationFailed
 from commonground.membership import selectors
 from commonground.membership.models import Plan, PlanKind
 from commonground.membership.services import plan_save
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 # plan_save's field → the option that sets it, for error messages.
@@ -43,12 +44,6 @@ SAVED = ("name", "kind", "term_months", "price", "currency", "renewal_window_day
          "description", "is_active")
 
 
-def _association(slug: str) -> Association:
-    association = Association.objects.filter(slug=slug).first()
-    if association is None:
-        known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-        raise CommandError(f"No association {slug!r} (known: {known})")
-    return association
 
 
 def _days(text: str) -> str | None:
@@ -158,7 +153,7 @@ class Command(BaseCommand):
                             help="Print the plan as JSON")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         with scope(association=assoc):
             try:
                 getattr(self, f"_{action}")(assoc, **options)

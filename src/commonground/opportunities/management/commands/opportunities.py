@@ -21,6 +21,7 @@ from django_scopes import scope
 
 from commonground.core.errors import ValidationFailed
 from commonground.engagement.models import TraitKind
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 from ... import matching, selectors, services
@@ -31,12 +32,6 @@ OPTIONS = {"required_skills": "--required", "nice_skills": "--nice", "motivation
            "nice_text": "--nice-text", "effort_hours": "--effort-hours"}
 
 
-def _association(slug: str) -> Association:
-    association = Association.objects.filter(slug=slug).first()
-    if association is None:
-        known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-        raise CommandError(f"No association {slug!r} (known: {known})")
-    return association
 
 
 def _list_arg(text: str | None) -> list[str]:
@@ -78,7 +73,7 @@ class Command(BaseCommand):
         m.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         with scope(association=assoc):
             try:
                 getattr(self, f"_{action}")(assoc, **options)

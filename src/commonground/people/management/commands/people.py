@@ -12,6 +12,7 @@ from django_scopes import scope
 from commonground.core.errors import DomainError
 from commonground.people import duplicates, services
 from commonground.people.models import Person
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 
@@ -34,9 +35,7 @@ class Command(BaseCommand):
         merge.add_argument("--json", action="store_true", help="Print the result as JSON")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = Association.objects.filter(slug=association).first()
-        if assoc is None:
-            raise CommandError(f"No association {association!r}")
+        assoc = association_named(association)
         with scope(association=assoc):
             if action == "duplicates":
                 self._duplicates(assoc, **options)

@@ -19,7 +19,7 @@ from commonground.core.errors import ValidationFailed
 from commonground.core.ids import parse_id
 from commonground.people.models import Person
 from commonground.recommendations import evaluation, selectors, services
-from commonground.tenancy.models import Association
+from commonground.tenancy.cli import association_named
 
 
 class Command(BaseCommand):
@@ -41,9 +41,7 @@ class Command(BaseCommand):
         ev.add_argument("--json", action="store_true", help="Print JSON")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = Association.objects.filter(slug=association).first()
-        if assoc is None:
-            raise CommandError(f"No association {association!r}")
+        assoc = association_named(association)
         with scope(association=assoc):
             if action == "recommend":
                 self._recommend(assoc, **options)

@@ -17,6 +17,7 @@ from django_scopes import scope
 from commonground.core.ids import parse_id
 from commonground.people.models import Person
 from commonground.scoring import selectors, services
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
@@ -43,12 +44,7 @@ class Command(BaseCommand):
             self._explain(**options)
 
     def _associations(self, slug: str | None):
-        qs = Association.objects.all()
-        if slug:
-            qs = qs.filter(slug=slug)
-            if not qs.exists():
-                raise CommandError(f"No association {slug!r}")
-        return list(qs)
+        return [association_named(slug)] if slug else list(Association.objects.all())
 
     def _recompute(self, *, association=None, background=False, snapshot=False, **_) -> None:
         for assoc in self._associations(association):

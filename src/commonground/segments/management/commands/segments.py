@@ -24,19 +24,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.errors import DomainError
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association
 
 from ... import selectors, services
 from ...exporting import FORMATS, segment_export
 from ...models import Segment
-
-
-def _association(slug: str) -> Association:
-    association = Association.objects.filter(slug=slug).first()
-    if association is None:
-        known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-        raise CommandError(f"No association {slug!r} (known: {known})")
-    return association
 
 
 def _segment(ref: str) -> Segment:
@@ -95,7 +88,7 @@ class Command(BaseCommand):
                 p.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         with scope(association=assoc):
             try:
                 getattr(self, f"_{action}")(assoc, **options)

@@ -16,16 +16,8 @@ from django_scopes import scope
 
 from commonground.core.errors import DomainError
 from commonground.tenancy import services
-from commonground.tenancy.models import ApiToken, Association, StaffMember
-
-
-def _association(slug: str) -> Association:
-    association = Association.objects.filter(slug=slug).first()
-    if association is None:
-        known = ", ".join(Association.objects.values_list("slug", flat=True)[:20]) or "none yet"
-        raise CommandError(f"No association {slug!r} (known: {known}). "
-                           f"Create it with: commonground association create {slug} --name NAME")
-    return association
+from commonground.tenancy.cli import association_named
+from commonground.tenancy.models import ApiToken, StaffMember
 
 
 class Command(BaseCommand):
@@ -60,7 +52,7 @@ class Command(BaseCommand):
 
     def _add(self, *, email: str, association: str, role: str, password: str | None,
              token: bool, token_name: str, **_) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         staff = services.staff_add(association=assoc, email=email, role_key=role,
                                    password=password)
         self.stdout.write(f"{staff.user.email} is {role} in {assoc.slug}")
@@ -69,7 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(raw)
 
     def _list(self, *, association: str, **_) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         with scope(association=assoc):
             rows = (StaffMember.objects.select_related("user", "role")
                     .order_by("user__email", "role__key"))
@@ -79,7 +71,7 @@ class Command(BaseCommand):
                                   f"{tokens} live token(s)")
 
     def _token(self, *, token_action: str, association: str, prefix: str, **_) -> None:
-        assoc = _association(association)
+        assoc = association_named(association)
         with scope(association=assoc):
             matches = list(ApiToken.objects.filter(prefix__startswith=prefix[:10],
                                                    revoked_at__isnull=True))
