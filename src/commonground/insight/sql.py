@@ -147,7 +147,9 @@ def activity_windows(*, association_id: int, before: date, starts: dict[str, dat
         def count(cond: str) -> str:
             return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
     earliest = min(starts.values())
-    windows = "".join(f", {count(f'a.{a.occurred_at} >= {bound}')} AS {name}" for name in starts)
+    # The windows' names quoted: they are the caller's (a name like "all" is a keyword).
+    windows = "".join(f', {count(f"a.{a.occurred_at} >= {bound}")} AS "{name}"'
+                      for name in starts)
     sql = (f"SELECT a.{a.person} AS person_id, {bucket} AS bucket, "
            f"{month(f'MIN(a.{a.occurred_at})')} AS first_month, "
            f"{month(f'MAX(a.{a.occurred_at})')} AS last_month{windows} "
@@ -168,7 +170,8 @@ def activity_windows(*, association_id: int, before: date, starts: dict[str, dat
             cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cur.execute(f"CREATE TEMP TABLE {STAGE} AS {sql}", params)
         try:
-            return _frame(f"SELECT {', '.join(schema)} FROM {STAGE}", [], schema)
+            cols = ", ".join(f'"{c}"' for c in schema)
+            return _frame(f"SELECT {cols} FROM {STAGE}", [], schema)
         finally:
             with connection.cursor() as cur:
                 cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
