@@ -99,7 +99,16 @@ def test_scoring_reads_recent_activity_only_and_gets_the_same_features(associati
         full, recent = (dataset.load(association, today=TODAY, recent=r) for r in (False, True))
         assert len(recent.activity) < len(full.activity)
         rows = dataset.current(full)
-        assert dataset.compute(recent, rows).equals(dataset.compute(full, rows))
+        expected = dataset.compute(full, rows)
+        assert dataset.compute(recent, rows).equals(expected)
+        # Scoring's read: the windows counted in SQL, one row per person and bucket.
+        windows = dataset.load(association, today=TODAY, windows=True)
+        assert windows.buckets == recent.buckets
+        assert dataset.compute(windows, rows).equals(expected)
+        assert expected.get_column("chapter_trend").is_not_null().any()
+        assert expected.get_column("email_open_rate_6m").is_not_null().any()
+        with pytest.raises(ValueError):  # windows say nothing about a past cutoff
+            dataset.compute(windows, rows.with_columns(cutoff=pl.lit(CUTOFF)))
 
 
 def test_train_score_and_every_surface(association, staff_client, settings,

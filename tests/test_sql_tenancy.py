@@ -555,6 +555,14 @@ def case_insight_monthly_activity(fn, w):
     assert got.get_column("n").sum() == 3
 
 
+@case("insight.activity_windows")
+def case_insight_activity_windows(fn, w):
+    got = fn(association_id=w.a.pk, before=date(2026, 1, 1),
+             starts={"n3": date(2025, 10, 1), "all": date(2000, 1, 1)})
+    assert set(got.get_column("person_id")) == {w.a.people["ada"].pk}
+    assert got.get_column("all").sum() == 3
+
+
 @case("insight.person_terms")
 def case_insight_person_terms(fn, w):
     got = fn(association_id=w.a.pk)

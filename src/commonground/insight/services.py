@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonground.core.bulk import analyze, insert_frame
+from commonground.core.bulk import analyze, commit_unflushed, insert_frame
 from commonground.core.errors import Conflict, NotFound
 from commonground.tenancy import audit
 from commonground.tenancy.clock import association_today
@@ -179,7 +179,8 @@ def lapse_score(*, association: Association, version: ModelVersion | None = None
     today = today or association_today(association)
     started = time.monotonic()
     steps = {} if steps is None else steps
-    history = dataset.load(association, today=today, recent=True)
+    # Activity counted per window in SQL: one row per person and bucket, not per month.
+    history = dataset.load(association, today=today, windows=True)
     steps["load"] = round(time.monotonic() - started, 2)
     frame = lapse_frame(history, version, steps=steps)
     mark = time.monotonic()
@@ -251,6 +252,11 @@ def predictions_publish(*, association: Association, version: ModelVersion, kind
            if c in frame.columns},
     }) if len(frame) else None
     with transaction.atomic():
+        if len(frame) > 10_000:
+            # A bulk rescoring is redone by the next run: its commit need not wait for the
+            # WAL flush of 10^5 rows (2 s of publishing them). A crash loses the whole
+            # transaction or nothing — readers keep the old version's scores either way.
+            commit_unflushed()
         Association.objects.select_for_update().filter(pk=association.pk).first()
         # One DELETE statement: predictions have no dependants and no delete signals, and
         # the ORM's delete() would first fetch every row (100,000 of them) to collect them.

@@ -113,6 +113,73 @@ def monthly_activity(*, association_id: int, before: date, since: date | None = 
 _ACTIVITY = {"person_id": pl.Int64, "bucket": pl.Utf8, "month": pl.Date, "n": pl.Int32}
 
 
+def activity_windows(*, association_id: int, before: date, starts: dict[str, date]
+                     ) -> pl.DataFrame:
+    """``person_id, bucket, first_month, last_month, <name>…``: per person and bucket (as in
+    ``monthly_activity``), the activities before ``before`` counted from each of
+    ``starts``'s days on (``{"n3": …}``: a column per window; the earliest one also bounds
+    the rows read), with the months (first days) of the first and the last of them.
+
+    What features as of one cutoff read — scoring today: one row per person and bucket
+    instead of one per month (the per-month aggregate over 10^7 rows was most of scoring's
+    time). ``dataset`` turns the windows into the same counts the months give."""
+    a = names(Activity)
+    kinds = ", ".join(f"'{k}'" for k in EMAIL_KINDS)
+    bucket = f"CASE WHEN a.{a.kind} IN ({kinds}) THEN a.{a.kind} ELSE a.{a.category} END"
+    if _pg():
+        def month(e: str) -> str:
+            return f"date_trunc('month', {e} AT TIME ZONE 'UTC')::date"
+        bound = "%s::timestamptz"
+
+        def stamp(d: date) -> Any:
+            return f"{d.isoformat()}T00:00:00+00:00"
+
+        def count(cond: str) -> str:
+            return f"COUNT(*) FILTER (WHERE {cond})"
+    else:
+        def month(e: str) -> str:
+            return f"strftime('%%Y-%%m-01', {e})"
+        bound = "%s"
+
+        def stamp(d: date) -> Any:
+            return f"{d.isoformat()} 00:00:00"
+
+        def count(cond: str) -> str:
+            return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+    earliest = min(starts.values())
+    # The windows' names quoted: they are the caller's (a name like "all" is a keyword).
+    windows = "".join(f', {count(f"a.{a.occurred_at} >= {bound}")} AS "{name}"'
+                      for name in starts)
+    sql = (f"SELECT a.{a.person} AS person_id, {bucket} AS bucket, "
+           f"{month(f'MIN(a.{a.occurred_at})')} AS first_month, "
+           f"{month(f'MAX(a.{a.occurred_at})')} AS last_month{windows} "
+           f"FROM {a} a WHERE a.{a.association} = %s AND a.{a.person} IS NOT NULL "
+           f"AND a.{a.occurred_at} < {bound} AND a.{a.occurred_at} >= {bound} "
+           f"GROUP BY a.{a.person}, {bucket}")
+    params = [*[stamp(d) for d in starts.values()], association_id, stamp(before),
+              stamp(earliest)]
+    schema = {"person_id": pl.Int64, "bucket": pl.Utf8, "first_month": pl.Date,
+              "last_month": pl.Date,
+              **{name: pl.Int32 for name in starts}}
+    if _pg():
+        # As in monthly_activity: a plain statement may aggregate in parallel, COPY never.
+        # No JIT: compiling this one statement's expressions took ~0.4 s of its ~7.
+        with connection.cursor() as cur:
+            cur.execute("SET work_mem = '256MB'")
+            cur.execute("SET jit = off")
+            cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cur.execute(f"CREATE TEMP TABLE {STAGE} AS {sql}", params)
+        try:
+            cols = ", ".join(f'"{c}"' for c in schema)
+            return _frame(f"SELECT {cols} FROM {STAGE}", [], schema)
+        finally:
+            with connection.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
+                cur.execute("RESET work_mem")
+                cur.execute("RESET jit")
+    return _frame(sql, params, schema)
+
+
 def person_terms(*, association_id: int) -> pl.DataFrame:
     """Every term of every person's membership with its plan: ``person_id, membership_id,
     kind, starts_on, ends_on, invoice_id, plan_id, term_months, price, grace_days``

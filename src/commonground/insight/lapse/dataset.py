@@ -22,11 +22,15 @@ member of two months is not "inactive for the other ten" of a yearly window).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import polars as pl
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Q
 
 from commonground.insight import sql
@@ -45,6 +49,9 @@ SCORED = ("active", "renewal_due", "grace")
 # Months of activity a feature as of a cutoff reads: 12-month windows, the 9 months before
 # the last 3 for trends, recency up to ``features.NEVER`` months.
 RECENT_MONTHS = 14
+# The windows a feature as of one cutoff counts activity over (months before the cutoff's
+# month): the ``_asof`` steps of ``_activity`` (1 → everything read, 4, 7, 13 back).
+WINDOWS = {"n3": 3, "n6": 6, "n12": 12, "n14": RECENT_MONTHS}
 _GRACE = {m: plan_terms.default_grace(m) for m in range(0, 121)}
 _LEAD = {m: LEAD_DAYS.get(m, 60 if m > 6 else 30) for m in range(0, 121)}
 
@@ -70,6 +77,9 @@ class History:
     people: pl.DataFrame        # person_id, chapter_id, custom_<key>…
     cancelled: pl.DataFrame     # membership_id, cancelled_on
     custom_keys: list[str] = field(default_factory=list)
+    # ``activity`` holds ``sql.activity_windows`` (one row per person and bucket) instead of
+    # months: features as of ``today`` only (scoring).
+    windows: bool = False
 
     @property
     def buckets(self) -> list[str]:
@@ -90,12 +100,39 @@ class History:
         return names
 
 
-def load(association: Association, *, today: date, recent: bool = False) -> History:
+def load(association: Association, *, today: date, recent: bool = False,
+         windows: bool = False) -> History:
     """Read the association's history (inside its scope). ``recent``: activity of the last
-    ``RECENT_MONTHS`` only — all that features as of ``today`` read (scoring)."""
+    ``RECENT_MONTHS`` only — all that features as of ``today`` read. ``windows``: that
+    activity already counted per window (``WINDOWS``), one row per person and bucket —
+    features as of ``today`` only, the same values (scoring)."""
     aid = association.pk
-    since = month_start(today) - relativedelta(months=RECENT_MONTHS) if recent else None
-    activity = sql.monthly_activity(association_id=aid, before=month_start(today), since=since)
+    before = month_start(today)
+    if windows:
+        read = partial(sql.activity_windows, association_id=aid, before=before, starts={
+            name: before - relativedelta(months=m) for name, m in WINDOWS.items()})
+    else:
+        since = before - relativedelta(months=RECENT_MONTHS) if recent else None
+        read = partial(sql.monthly_activity, association_id=aid, before=before, since=since)
+    with ThreadPoolExecutor(1) as pool:
+        # The activity aggregate keeps PostgreSQL busy for seconds: on a connection of its
+        # own (a thread's), while this one reads the rest beside it. Not inside a
+        # transaction: another connection would not see its uncommitted rows (tests).
+        aside = pool.submit(_own_connection, read) if connection.vendor == "postgresql" \
+            and not connection.in_atomic_block else None
+        history = _load_rest(aid, today=today, windows=windows)
+        history.activity = aside.result() if aside is not None else read()
+    return history
+
+
+def _own_connection(read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    try:
+        return read()
+    finally:
+        connection.close()  # this thread's connection: nobody else will use it
+
+
+def _load_rest(aid: int, *, today: date, windows: bool) -> History:
     snaps = pl.DataFrame(list(ScoreSnapshot.objects.values_list("person_id", "month", "total")),
                          schema={"person_id": pl.Int64, "month": pl.Date, "total": pl.Float64},
                          orient="row")
@@ -111,9 +148,10 @@ def load(association: Association, *, today: date, recent: bool = False) -> Hist
         list(Membership.objects.filter(cancelled_on__isnull=False)
              .values_list("id", "cancelled_on")),
         schema={"membership_id": pl.Int64, "cancelled_on": pl.Date}, orient="row")
-    return History(today=today, activity=activity, terms=sql.person_terms(association_id=aid),
+    return History(today=today, activity=pl.DataFrame(),
+                   terms=sql.person_terms(association_id=aid),
                    invoices=sql.person_invoices(association_id=aid), snapshots=snaps,
-                   people=people, cancelled=cancelled, custom_keys=numbers)
+                   people=people, cancelled=cancelled, custom_keys=numbers, windows=windows)
 
 
 def _number(v) -> float | None:
@@ -191,6 +229,8 @@ def compute(h: History, rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (``person_id, cutoff, term_months, price`` …) with every feature column
     added, as of each row's cutoff. Chunked by person so memory stays bounded."""
     rows = rows.with_row_index("rid")
+    if h.windows and len(rows) and not (rows.get_column("cutoff") == h.today).all():
+        raise ValueError("Activity read as windows gives features as of today only")
     if not len(rows):
         return rows.with_columns(pl.lit(None, dtype=pl.Float64).alias(n)
                                  for n in h.feature_names())
@@ -216,7 +256,7 @@ def _chunk(h: History, rows: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
     base = _membership(base, terms)
     base = _invoices(base, h.invoices.filter(pl.col("person_id").is_in(mine)))
     act = h.activity.filter(pl.col("person_id").is_in(mine))
-    base = _activity(base, act, h.buckets)
+    base = _activity(base, act, h.buckets, windows=h.windows)
     if len(h.snapshots):
         base = _scores(base, h.snapshots.filter(pl.col("person_id").is_in(mine)))
     base = _chapters(base, h)
@@ -303,16 +343,58 @@ def _asof(base: pl.DataFrame, right: pl.DataFrame, *, by: str, back: int,
                      how="left")
 
 
-def _activity(base: pl.DataFrame, act: pl.DataFrame, buckets: list[str]) -> pl.DataFrame:
+def _windowed(act: pl.DataFrame, buckets: list[str]) -> pl.DataFrame:
+    """The columns ``_activity``'s as-of joins give, from ``sql.activity_windows`` (every
+    row's cutoff today): per person ``cum_<b>_<back>`` — the activities up to ``back``
+    months before the cutoff's month of those read (the last ``RECENT_MONTHS``), the
+    count of all read less the ``back - 1`` months after — ``last_<b>_0`` and
+    ``first_mi_0``."""
+    member = [b for b in buckets if b not in F.RATE_ONLY]
+    act = act.with_columns(first=_mi("first_month"), last=_mi("last_month"))
+    wide = act.pivot(on="bucket", index="person_id",
+                     values=["n3", "n6", "n12", "n14", "last"], aggregate_function="first")
+    # pivot names columns <value>_<bucket> when there are several values.
+    for b in buckets:
+        for v in ("n3", "n6", "n12", "n14"):
+            if f"{v}_{b}" not in wide.columns:
+                wide = wide.with_columns(pl.lit(0, dtype=pl.Int32).alias(f"{v}_{b}"))
+        if f"last_{b}" not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, dtype=pl.Int32).alias(f"last_{b}"))
+    wide = wide.with_columns(pl.col(f"{v}_{b}").fill_null(0) for b in buckets
+                             for v in ("n3", "n6", "n12", "n14"))
+
+    def total(v: str) -> pl.Expr:
+        return pl.sum_horizontal([pl.col(f"{v}_{b}") for b in member]) if member \
+            else pl.lit(0)
+    wide = wide.with_columns(
+        *[total(v).alias(f"{v}_all") for v in ("n3", "n6", "n12", "n14")],
+        (pl.max_horizontal([pl.col(f"last_{b}") for b in member]) if member
+         else pl.lit(None, dtype=pl.Int32)).alias("last_all"))
+    first = act.group_by("person_id").agg(first_mi_0=pl.col("first").min())
+    out = []
+    for b in [*buckets, "all"]:
+        n14 = pl.col(f"n14_{b}")
+        out += [n14.alias(f"cum_{b}_0"), (n14 - pl.col(f"n3_{b}")).alias(f"cum_{b}_4"),
+                (n14 - pl.col(f"n6_{b}")).alias(f"cum_{b}_7"),
+                (n14 - pl.col(f"n12_{b}")).alias(f"cum_{b}_13"),
+                pl.col(f"last_{b}").alias(f"last_{b}_0")]
+    return wide.select("person_id", *out).join(first, on="person_id")
+
+
+def _activity(base: pl.DataFrame, act: pl.DataFrame, buckets: list[str], *,
+              windows: bool = False) -> pl.DataFrame:
     cols_b = [*buckets, "all"]
     if not len(act):
         return base
-    cum = _cumulative(act, buckets)
-    cums = [f"cum_{b}" for b in cols_b]
-    base = _asof(base, cum, by="person_id", back=1,
-                 cols=[*cums, *[f"last_{b}" for b in cols_b], "first_mi"], suffix="_0")
-    for back in (4, 7, 13):
-        base = _asof(base, cum, by="person_id", back=back, cols=cums, suffix=f"_{back}")
+    if windows:
+        base = base.join(_windowed(act, buckets), on="person_id", how="left")
+    else:
+        cum = _cumulative(act, buckets)
+        cums = [f"cum_{b}" for b in cols_b]
+        base = _asof(base, cum, by="person_id", back=1,
+                     cols=[*cums, *[f"last_{b}" for b in cols_b], "first_mi"], suffix="_0")
+        for back in (4, 7, 13):
+            base = _asof(base, cum, by="person_id", back=back, cols=cums, suffix=f"_{back}")
     start = pl.min_horizontal(pl.col("first_mi_0"), pl.col("join_mi"))
     obs = (pl.col("c") - start).fill_null(0).clip(lower_bound=1).cast(pl.Float64)
     exprs = []
@@ -362,6 +444,8 @@ def _chapters(base: pl.DataFrame, h: History) -> pl.DataFrame:
     chapters = h.people.select("person_id", "chapter_id").filter(pl.col("chapter_id").is_not_null())
     if not len(chapters) or not len(h.activity):
         return base
+    if h.windows:
+        return _chapters_windowed(base, h, chapters)
     cache = getattr(h, "_chapter_cum", None)
     if cache is None:
         member = [b for b in h.buckets if b not in F.RATE_ONLY]
@@ -386,6 +470,29 @@ def _chapters(base: pl.DataFrame, h: History) -> pl.DataFrame:
     b = b.with_columns(chapter_rate_3m=r3, chapter_trend=(r3 + 0.01) / (r9 + 0.01))
     return b.drop([c for c in b.columns if "_ch" in c and c.endswith(("ch1", "ch4", "ch13"))]
                   + ["chapter_id"])
+
+
+def _chapters_windowed(base: pl.DataFrame, h: History, chapters: pl.DataFrame) -> pl.DataFrame:
+    """``_chapters`` from activity windows (every cutoff today): the same sums, a chapter
+    with no activity in the months read unknown as there."""
+    cache = getattr(h, "_chapter_windows", None)
+    if cache is None:
+        member = [b for b in h.buckets if b not in F.RATE_ONLY]
+        sums = (h.activity.filter(pl.col("bucket").is_in(member))
+                .join(chapters, on="person_id")
+                .group_by("chapter_id").agg(s3=pl.col("n3").sum(), s12=pl.col("n12").sum(),
+                                            s14=pl.col("n14").sum())
+                .filter(pl.col("s14") > 0))
+        size = chapters.group_by("chapter_id").agg(size=pl.len())
+        cache = sums.join(size, on="chapter_id")
+        h._chapter_windows = cache  # type: ignore[attr-defined]
+    b = base.join(chapters, on="person_id", how="left").join(cache, on="chapter_id",
+                                                             how="left")
+    size = pl.col("size").cast(pl.Float64)
+    r3 = pl.col("s3") / 3 / size
+    r9 = (pl.col("s12") - pl.col("s3")) / 9 / size
+    b = b.with_columns(chapter_rate_3m=r3, chapter_trend=(r3 + 0.01) / (r9 + 0.01))
+    return b.drop("chapter_id", "s3", "s12", "s14", "size")
 
 
 def examples(h: History, *, limit: int | None = None, seed: int = 0) -> pl.DataFrame:
