@@ -21,6 +21,7 @@ from commonground.insight import ml, services
 from commonground.insight.lapse import dataset
 from commonground.insight.lapse.features import feature_set
 from commonground.insight.models import Prediction
+from commonground.tenancy.cli import association_named
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
@@ -41,9 +42,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="Print JSON")
 
     def handle(self, *args, action: str, association: str, json: bool = False, **_) -> None:
-        assoc = Association.objects.filter(slug=association).first()
-        if assoc is None:
-            raise CommandError(f"No association {association!r}")
+        assoc = association_named(association)
         with scope(association=assoc):
             try:
                 out = getattr(self, f"_{action}")(assoc)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django_scopes import scope
 
 from commonground.insight.prospects import selectors
-from commonground.tenancy.models import Association
+from commonground.tenancy.cli import association_named
 
 FIGURES = ("method", "examples", "people", "cutoffs", "first_cutoff", "last_cutoff", "n_train",
            "positives_train", "n_holdout", "positives_holdout", "holdout_from", "holdout_to",
@@ -42,9 +42,7 @@ class Command(BaseCommand):
                 p.add_argument("--limit", type=int, default=20)
 
     def handle(self, *args, action: str, association: str, json: bool = False, **options) -> None:
-        assoc = Association.objects.filter(slug=association).first()
-        if assoc is None:
-            raise CommandError(f"No association {association!r}")
+        assoc = association_named(association)
         with scope(association=assoc):
             getattr(self, f"_{action}")(assoc, as_json=json, **options)
 
