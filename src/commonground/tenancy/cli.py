@@ -1,8 +1,13 @@
-"""What every command needs from tenancy: the association it names, or one clear line."""
+"""What every command needs from tenancy: the association it names, and one way to say a
+write was refused."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.management.base import CommandError
+
+from commonground.core.errors import DomainError
 
 from .models import Association
 
@@ -17,3 +22,16 @@ def association_named(slug: str) -> Association:
         raise CommandError(f"No association {slug!r} (known: {known}). "
                            f"Create it with: commonground association create {slug} --name NAME")
     return association
+
+
+def refused(exc: DomainError, *, options: Mapping[str, str] | None = None) -> CommandError:
+    """A refused write as one ``CommandError``: the service's message, then each field's
+    messages on a line of their own. With ``options`` (field → the option that sets it)
+    a field is named by its option, ``--field-name`` when unlisted; without, by itself."""
+    def name(field: str) -> str:
+        if options is None:
+            return field
+        return options.get(field, "--" + field.replace("_", "-"))
+
+    lines = [f"  {name(field)}: {'; '.join(messages)}" for field, messages in exc.fields.items()]
+    return CommandError("\n".join([exc.message, *lines]))

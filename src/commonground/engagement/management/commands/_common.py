@@ -1,4 +1,4 @@
-"""What the engagement commands share: finding associations, people and the acting user."""
+"""What the engagement commands share: finding associations and the acting user."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
-from commonground.core.errors import DomainError
 from commonground.tenancy.cli import association_named
 from commonground.tenancy.models import Association, StaffMember
 
@@ -27,8 +26,3 @@ def staff_user(association: Association, email: str | None):
                                                           user=user).exists():
             raise CommandError(f"--by: {email!r} is not staff of {association.slug}")
     return user
-
-
-def refused(exc: DomainError) -> CommandError:
-    lines = [f"  {field}: {'; '.join(msgs)}" for field, msgs in exc.fields.items()]
-    return CommandError(exc.message + ("\n" + "\n".join(lines) if lines else ""))

@@ -21,8 +21,9 @@ from commonground.core.errors import DomainError
 from commonground.core.ids import parse_id
 from commonground.engagement import selectors, services
 from commonground.engagement.models import Contribution, ContributionOrigin, ContributionStatus
+from commonground.tenancy.cli import refused
 
-from ._common import associations, refused, staff_user
+from ._common import associations, staff_user
 
 
 def row(c: Contribution) -> dict:

@@ -21,7 +21,7 @@ from django_scopes import scope
 
 from commonground.core.errors import ValidationFailed
 from commonground.engagement.models import TraitKind
-from commonground.tenancy.cli import association_named
+from commonground.tenancy.cli import association_named, refused
 from commonground.tenancy.models import Association
 
 from ... import matching, selectors, services
@@ -78,9 +78,7 @@ class Command(BaseCommand):
             try:
                 getattr(self, f"_{action}")(assoc, **options)
             except ValidationFailed as exc:
-                lines = [f"  {OPTIONS.get(f, '--' + f.replace('_', '-'))}: {'; '.join(m)}"
-                         for f, m in exc.fields.items()]
-                raise CommandError("\n".join([exc.message, *lines])) from None
+                raise refused(exc, options=OPTIONS) from None
 
     def _list(self, assoc: Association, *, status=None, as_json: bool = False, **_: Any) -> None:
         rows = list(selectors.opportunity_list(status=status))

@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.errors import ValidationFailed
-from commonground.tenancy.cli import association_named
+from commonground.tenancy.cli import association_named, refused
 from commonground.tenancy.models import Association
 
 from ... import report, selectors, services
@@ -96,9 +96,7 @@ class Command(BaseCommand):
             try:
                 getattr(self, f"_{action}")(assoc, **options)
             except ValidationFailed as exc:
-                lines = [f"  {OPTIONS.get(f, '--' + f.replace('_', '-'))}: {'; '.join(m)}"
-                         for f, m in exc.fields.items()]
-                raise CommandError("\n".join([exc.message, *lines])) from None
+                raise refused(exc, options=OPTIONS) from None
 
     def _outreach(self, value: str) -> Outreach:
         found = Outreach.objects.filter(pk=int(value)).first() if value.isdigit() else None

@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.errors import DomainError
-from commonground.tenancy.cli import association_named
+from commonground.tenancy.cli import association_named, refused
 from commonground.tenancy.models import Association
 
 from ... import selectors, services
@@ -93,8 +93,7 @@ class Command(BaseCommand):
             try:
                 getattr(self, f"_{action}")(assoc, **options)
             except DomainError as exc:
-                lines = [f"  {field}: {'; '.join(m)}" for field, m in exc.fields.items()]
-                raise CommandError("\n".join([exc.message, *lines])) from None
+                raise refused(exc) from None
 
     def _say(self, payload: Any, text: str, as_json: bool) -> None:
         self.stdout.write(json.dumps(payload, default=str, indent=2) if as_json else text)
