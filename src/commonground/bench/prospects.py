@@ -65,7 +65,7 @@ def run(*, stdout, association: str, today: str | None = None, score: bool = Fal
         t1 = time.perf_counter()
         training = services.training_examples(
             assoc, today=as_of or association_today(assoc))
-        card = services.prospects_evaluate(association=assoc, today=as_of)
+        card = services.prospects_evaluate(association=assoc, today=as_of, training=training)
         t2 = time.perf_counter()
         stored = dict(Prediction.objects.filter(kind="prospect").values_list("person_id", "probability"))
     ex = training.examples

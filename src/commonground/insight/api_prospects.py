@@ -21,6 +21,8 @@ from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Person
 from commonground.tenancy.idempotency import idempotent
 
+from . import selectors as versions
+from .models import ModelKind
 from .prospects import selectors, tasks
 
 router = Router(tags=["prospects"])
@@ -82,7 +84,9 @@ def list_prospects(request, band: str = Query("", max_length=10), offset: int = 
     if band and band not in selectors.BANDS:
         raise ValidationFailed("Unknown band",
                                fields={"band": [f"must be one of {', '.join(selectors.BANDS)}"]})
-    qs = selectors.ranked(request.association, band=band).select_related("model")
+    # The version's number and method only: never its fitted model (megabytes) per row.
+    qs = (selectors.ranked(request.association, band=band).select_related("model")
+          .defer("model__artifact", "model__card"))
     total = qs.count()
     rows = list(qs[offset: offset + limit])
     more = offset + len(rows) < total
@@ -95,7 +99,7 @@ def list_prospects(request, band: str = Query("", max_length=10), offset: int = 
 def get_prospect(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
     """404 for a person who is not scored as a prospect (a member, no activity) or not yours."""
     person = get_or_404(Person.objects.all(), person_id)
-    found = selectors.prediction_of(request.association, person)
+    found = versions.prediction_of(person, ModelKind.PROSPECT)
     if found is None:
         raise Http404("This person is not scored as a prospect")
     return _out(found)
@@ -103,7 +107,7 @@ def get_prospect(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
 
 @router.get("/prospects/model", response=ModelOut, summary="The current prospects model's card")
 def current_model(request):
-    version = selectors.current_version(request.association)
+    version = versions.current_version(ModelKind.PROSPECT)
     if version is None:
         raise Http404("No prospects model yet: POST /prospects/train")
     return version

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from commonground.core.ids import parse_id
 from commonground.tenancy.decorators import staff_view
 
-from .models import Band
+from . import selectors as versions
+from .models import Band, ModelKind
 from .prospects import selectors, tasks
 
 PAGE = 50
@@ -47,8 +48,8 @@ def prospects_page(request: HttpRequest) -> HttpResponse:
     more, found = len(found) > PAGE, found[:PAGE]
     rows = [{"p": p, "person": p.person, "percent": round(100 * p.probability, 1),
              "expected": round(p.expected, 2)} for p in found]
-    current = selectors.current_version(association)
-    latest = selectors.latest_version(association)
+    current = versions.current_version(ModelKind.PROSPECT)
+    latest = versions.versions(ModelKind.PROSPECT).first()
     return render(request, "insight/prospects.html", {
         "rows": rows, "band": band, "q": search, "bands": Band.choices, "page": page,
         "more": more, "first_rank": (page - 1) * PAGE + 1,

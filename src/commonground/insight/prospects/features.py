@@ -28,12 +28,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import polars as pl
-from django.db.models import Q
 
 from commonground.membership.models import Membership, Plan, Term
 from commonground.membership.terms import LIFETIME, default_grace
 from commonground.people.models import Person, Relationship
-from commonground.tenancy.models import Association, StaffMember
+from commonground.scoring.engine import staff_person_ids
+from commonground.tenancy.models import Association
 
 from . import sql
 
@@ -95,18 +95,6 @@ GROUP = pl.Enum(sql.GROUPS)  # a byte per row instead of a string
 DAY_SCHEMA = {**DAY_SCHEMA_TEXT, "day": pl.Date, "known_on": pl.Date, "grp": GROUP}
 TERM_FIELDS = ("starts_on", "ends_on", "membership__cancelled_on", "membership__plan__grace_days",
                "membership__plan__term_months", "membership__plan__price")
-
-
-def staff_person_ids(association: Association) -> set[int]:
-    """Staff are never prospects (their user holds a role, or their email is a staff
-    user's)."""
-    staff = StaffMember.objects.filter(association=association).values_list("user_id", "user__email")
-    users = {u for u, _ in staff}
-    emails = {e.strip().lower() for _, e in staff if e}
-    if not users and not emails:
-        return set()
-    return set(Person.objects.filter(Q(user_id__in=users) | Q(email_key__in=emails))
-               .values_list("id", flat=True))
 
 
 def load(association: Association, *, first_cutoff: date, last_cutoff: date,

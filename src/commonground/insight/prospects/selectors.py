@@ -9,22 +9,13 @@ from decimal import Decimal
 from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.functions import Cast
 
-from commonground.insight.models import ModelKind, ModelVersion, Prediction
-from commonground.people.models import Person
+from commonground.insight.models import ModelKind, Prediction
 from commonground.tenancy.models import Association
 
 KIND = ModelKind.PROSPECT
 BANDS = ("high", "medium", "low")
 
 
-def current_version(association: Association) -> ModelVersion | None:
-    return ModelVersion.objects.filter(association=association, kind=KIND, is_current=True).first()
-
-
-def latest_version(association: Association) -> ModelVersion | None:
-    """The newest version whatever its state (a training running or failed shows on the
-    page beside the current one)."""
-    return ModelVersion.objects.filter(association=association, kind=KIND).order_by("-version").first()
 
 
 def ranked(association: Association, *, band: str = "", search: str = "") -> QuerySet[Prediction]:
@@ -63,8 +54,3 @@ def counts(association: Association) -> Counts:
         expected += row["value"] or 0.0
     return Counts(total=sum(by.values()), high=by["high"], medium=by["medium"], low=by["low"],
                   expected=Decimal(str(round(expected, 2))))
-
-
-def prediction_of(association: Association, person: Person) -> Prediction | None:
-    return (Prediction.objects.filter(association=association, kind=KIND, person=person)
-            .select_related("model").first())

@@ -133,11 +133,14 @@ def _card(fitted: Fitted, training: Training, horizon_days: int) -> dict[str, An
 
 
 def prospects_evaluate(*, association: Association, today: date | None = None,
-                       seed: int = 42, horizon_days: int = features.HORIZON_DAYS) -> dict[str, Any]:
+                       seed: int = 42, horizon_days: int = features.HORIZON_DAYS,
+                       training: Training | None = None) -> dict[str, Any]:
     """Train in memory and return the card (holdout AUC, PR-AUC, Brier, lift…, or why
-    only the rule-based score is possible). Nothing is stored."""
+    only the rule-based score is possible). Nothing is stored. ``training``: the examples
+    when the caller has built them already (the benchmark reads them too)."""
     today = today or association_today(association)
-    training = training_examples(association, today=today, horizon_days=horizon_days)
+    if training is None:
+        training = training_examples(association, today=today, horizon_days=horizon_days)
     fitted, _why = _fit(training, seed=seed)
     return _card(fitted, training, horizon_days)
 

@@ -18,6 +18,8 @@ from commonground.core.schedule import periodic
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
+from .. import selectors as versions
+from ..models import ModelKind
 from . import selectors
 
 RETRAIN_AFTER = timedelta(days=7)
@@ -57,7 +59,7 @@ def daily(association_id: int) -> int:
     association = Association.objects.get(pk=association_id)
     services = _services()
     with scope(association=association):
-        current = selectors.current_version(association)
+        current = versions.current_version(ModelKind.PROSPECT)
         if current is None or current.as_of <= association_today(association) - RETRAIN_AFTER:
             services.prospects_train(association=association)
             return selectors.counts(association).total

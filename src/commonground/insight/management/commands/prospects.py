@@ -15,6 +15,8 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django_scopes import scope
 
+from commonground.insight import selectors as versions
+from commonground.insight.models import ModelKind
 from commonground.insight.prospects import selectors
 from commonground.tenancy.cli import association_named
 
@@ -76,7 +78,7 @@ class Command(BaseCommand):
 
     def _score(self, assoc, *, as_json: bool, today=None, **_) -> None:
         n = self._services().prospects_score(association=assoc, today=today)
-        version = selectors.current_version(assoc)
+        version = versions.current_version(ModelKind.PROSPECT)
         self._emit({"scored": n, "version": version.version}, as_json,
                    [f"{assoc.slug}: {n} prospects scored with v{version.version}"])
 
