@@ -155,6 +155,8 @@ def test_people_filters(api, association, plan):
         return [p["id"] for p in response.json()["items"]]
 
     assert ids(q="love ada") == [ada.pk]
+    # A blank search searches for nothing: everyone, not a 422 (a regression once).
+    assert len(ids(q="   ")) == 2
     assert ids(email="ADA@example.org") == [ada.pk]
     assert ids(chapter="north") == [ada.pk] == ids(chapter=str(north.pk))
     assert ids(status="active") == [ada.pk]

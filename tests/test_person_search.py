@@ -15,6 +15,7 @@ from django_scopes import scope
 
 from _api_support import ApiClient, make_token
 from commonground.people import selectors
+from commonground.people.filters.fields import MAX_SEARCH_WORDS, search_terms
 from commonground.people.models import Person
 from commonground.people.services import person_create, person_erase
 
@@ -111,7 +112,7 @@ def test_erased_people_are_left_out_unless_the_api_asks(association, people, sta
 
 def test_a_nine_word_query_uses_the_same_first_words_everywhere(association, people, api):
     words = NINE_WORDS.split()
-    assert len(words) == 9 and len(selectors.search_terms(NINE_WORDS)) == selectors.MAX_SEARCH_WORDS
+    assert len(words) == 9 and len(search_terms(NINE_WORDS)) == MAX_SEARCH_WORDS
     # The words past MAX_SEARCH_WORDS match nobody; everywhere they are ignored alike.
     assert _list(association, NINE_WORDS) == {people["ada"].pk} == _api(api, NINE_WORDS)
 
@@ -120,7 +121,7 @@ def test_the_api_documents_the_rule(api):
     schema = ApiClient(None).client.get("/api/v1/openapi.json").json()
     params = {p["name"]: p for p in schema["paths"]["/api/v1/people"]["get"]["parameters"]}
     assert "include_erased" in params and "erased" in params["include_erased"]["description"]
-    assert f"first {selectors.MAX_SEARCH_WORDS} words" in params["q"]["description"]
+    assert f"first {MAX_SEARCH_WORDS} words" in params["q"]["description"]
 
 
 def test_pickers_search_the_same_way(association, people, staff_client):

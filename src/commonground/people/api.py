@@ -15,6 +15,7 @@ from commonground.tenancy.idempotency import idempotent
 
 from . import api_selectors as sel
 from . import services
+from .filters.fields import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 from .models import Chapter, Organisation, Person
 from .privacy import person_export
 from .schemas import (
@@ -27,7 +28,6 @@ from .schemas import (
     PersonPatch,
     SectorName,
 )
-from .selectors import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 
 router = Router()
 

@@ -13,6 +13,7 @@ from commonground.core.errors import ValidationFailed
 from .filters import parse, tree_q
 from .filters.language import context
 from .models import Chapter, Organisation, Person
+from .selectors import list_definition
 
 
 def get_or_404(qs: QuerySet, pk: int):
@@ -31,21 +32,12 @@ def people_filter(*, q: str | None = None, email: str | None = None, chapter: st
     language (``people.filters``) — the staff list's and the segments' words — and
     ``definition`` a whole filter of it, ANDed; a bad one is a 422 whose fields are its
     paths under ``filter.`` (``filter.rules.0.value``)."""
-    rules: list[tuple[str, dict[str, Any]]] = []
-    if q:
-        rules.append(("q", {"field": "search", "op": "contains", "value": q}))
-    if chapter and chapter.strip():
-        rules.append(("chapter", {"field": "chapter", "op": "is", "value": chapter.strip()}))
-    # Status and plan are those of the person's current membership, as in the staff list
-    # (the person's copy of it, kept by membership.services.member_summary_refresh).
-    if status:
-        rules.append(("status", {"field": "membership.status", "op": "is", "value": status}))
-    if plan and plan.strip():
-        rules.append(("plan", {"field": "membership.plan", "op": "is", "value": plan.strip()}))
-    # The parameters' values are not checked against the association's (an unknown chapter
-    # or another association's plan id lists nobody, as before); a whole filter is.
-    legacy = parse({"op": "and", "rules": [rule for _name, rule in rules]},
-                   check=False)
+    # The staff list's menus, the same definition (``selectors.list_definition``). Their
+    # values are not checked against the association's (an unknown chapter or another
+    # association's plan id lists nobody, as before); a whole filter is. A blank search
+    # searches for nothing, as it always did.
+    legacy = parse(list_definition(search=(q or "").strip(), chapter=(chapter or "").strip(),
+                                   plan=(plan or "").strip(), status=status or ""), check=False)
     ctx = context()
     qs = Person.objects.filter(tree_q(legacy, ctx))
     if definition is not None:

@@ -31,16 +31,13 @@ from commonground.tenancy.models import AuditEntry
 
 from .extensions import AuditObjects, list_choices
 from .filters import person_queryset
+from .filters.fields import MAX_SEARCH_LENGTH, search_terms
 from .models import Chapter, CustomFieldDefinition, Note, Person
 
 # Counting stops here ("more than 1,000"): the count's cost is bounded by the rows it reads.
 COUNT_CAP = 1_000
 COUNT_CACHE_SECONDS = 30
 MAX_LIMIT = 200
-# Person search: a query is cut to MAX_SEARCH_LENGTH characters, then its first
-# MAX_SEARCH_WORDS words must all match (each word is one more LIKE on the indexed column).
-MAX_SEARCH_LENGTH = 100
-MAX_SEARCH_WORDS = 5
 
 SORTS: dict[str, str] = {
     "name": "Name (A–Z)",
@@ -104,18 +101,14 @@ def _keyset_q(fields: list[str], values: list[Any], *, greater: bool) -> Q:
     return first & ors
 
 
-def search_terms(q: str | None) -> list[str]:
-    """The words of a person search, as ``person_search`` matches them."""
-    return (q or "").strip()[:MAX_SEARCH_LENGTH].lower().split()[:MAX_SEARCH_WORDS]
-
-
 def person_search(qs: QuerySet[Person], q: str | None, *,
                   include_erased: bool = False) -> QuerySet[Person]:
     """``qs`` narrowed to the people whose name or email contains every word of ``q``.
 
-    The one rule for finding people by text — the staff list, its export, the API, the
-    export command and the merge and attach pickers all call it, so the same words find
-    the same people everywhere. Erased people are left out unless ``include_erased``
+    The export command's search. The staff list, its export, the API and the pickers go
+    through the filter language's ``search`` field instead; both read the words through
+    ``filters.fields.search_terms``, so the same words find the same people everywhere.
+    Erased people are left out unless ``include_erased``
     (their identity is blanked, so they never match words anyway; this keeps them out of
     unfiltered lists too). Each word is ``search_text LIKE '%word%'`` on the raw column,
     which the trigram index serves; words past ``MAX_SEARCH_WORDS`` are ignored.

@@ -10,6 +10,7 @@ from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from commonground.insight.models import ModelKind, Prediction
+from commonground.people.filters.fields import search_terms
 from commonground.tenancy.models import Association
 
 KIND = ModelKind.PROSPECT
@@ -28,9 +29,8 @@ def ranked(association: Association, *, band: str = "", search: str = "") -> Que
           .order_by("-expected", "-probability", "id"))
     if band in BANDS:
         qs = qs.filter(band=band)
-    search = search.strip().lower()
-    if search:
-        qs = qs.filter(person__search_text__contains=search)
+    for term in search_terms(search):  # the people search's one rule: every word
+        qs = qs.filter(person__search_text__contains=term)
     return qs
 
 

@@ -23,15 +23,23 @@ from ..models import Chapter, CustomFieldDefinition, FieldKind
 from .builders import choice_q, date_q, id_or_slug, on_column
 from .registry import FilterField, register_family, register_filter
 
+# Person search: a query is cut to MAX_SEARCH_LENGTH characters, then its first
+# MAX_SEARCH_WORDS words must all match (each word is one more LIKE on the indexed column).
 MAX_SEARCH_LENGTH = 100
 MAX_SEARCH_WORDS = 5
 
 
+def search_terms(q: str | None) -> list[str]:
+    """The words of a person search, lower-cased: the one rule for finding people by text
+    (this field, ``people.selectors.person_search`` for the export command, the
+    prospects page)."""
+    return (q or "").strip()[:MAX_SEARCH_LENGTH].lower().split()[:MAX_SEARCH_WORDS]
+
+
 def _search(op: str, value: Any, ctx: dict[str, Any]) -> Q:
-    # The staff list's search rule (people.selectors.person_search): every word on the raw
-    # indexed column, lower-cased; words past MAX_SEARCH_WORDS are ignored.
+    # Every word on the raw indexed column; words past MAX_SEARCH_WORDS are ignored.
     q = Q()
-    for term in str(value)[:MAX_SEARCH_LENGTH].lower().split()[:MAX_SEARCH_WORDS]:
+    for term in search_terms(str(value)):
         q &= Q(search_text__contains=term)
     return q
 
