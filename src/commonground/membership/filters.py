@@ -16,9 +16,9 @@ from commonground.people.filters import FilterField, register_filter
 from commonground.people.filters.builders import date_q, id_or_slug, on_column
 from commonground.people.models import NO_MEMBERSHIP
 
+from . import lifecycle
 from .models import Membership, Plan, Status
 
-RUNNING = ("active", "renewal_due", "grace")
 GROUP = "Membership"
 
 
@@ -36,7 +36,7 @@ def _statuses() -> list[tuple[str, str]]:
 
 
 def _current(op: str, value: Any, ctx: dict[str, Any]) -> Q:
-    running = Q(member_status__in=RUNNING)
+    running = Q(member_status__in=lifecycle.LIVE)
     return running if value else ~running
 
 

@@ -57,7 +57,7 @@ def decisions(ids: list[int], *, today: date) -> dict[int, tuple[date, int]]:
             if cancelled_on is not None and cancelled_on <= today:
                 continue
             grace = grace_days if grace_days is not None else lifecycle.default_grace(months)
-            if today > ends_on + timedelta(days=grace):
+            if today >= lifecycle.lapse_date(ends_on, grace):
                 continue  # lapsed already: no decision ahead
             if pid not in out or ends_on < out[pid][0]:
                 out[pid] = (ends_on, grace)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from commonground.core import charts
+from commonground.membership import lifecycle
 from commonground.membership.models import Term
 from commonground.tenancy.clock import association_today
 
@@ -33,13 +34,9 @@ BAND_ORDER = {"high": 0, "medium": 1, "low": 2, "": 3}
 BAND_LABEL = {"high": "High risk", "medium": "Medium risk", "low": "Low risk", "": "No prediction"}
 
 
-def lapse_day(decision_on: date, grace_days: int) -> date:
-    return decision_on + timedelta(days=grace_days + 1)
-
-
 def settles_on(decision_on: date, grace_days: int) -> date:
     """The day the outcome of a renewal decision counts as known."""
-    return max(lapse_day(decision_on, grace_days), decision_on + timedelta(days=SETTLE_DAYS))
+    return max(lifecycle.lapse_date(decision_on, grace_days), decision_on + timedelta(days=SETTLE_DAYS))
 
 
 @dataclass
@@ -126,7 +123,7 @@ class Report:
 
 def _renewed(rows: list[tuple[int, date, int]]) -> set[int]:
     """The people among ``(person, decision, grace)`` with a term covering their lapse day."""
-    days = {pid: lapse_day(d, g) for pid, d, g in rows}
+    days = {pid: lifecycle.lapse_date(d, g) for pid, d, g in rows}
     if not days:
         return set()
     ids = sorted(days)

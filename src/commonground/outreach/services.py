@@ -139,7 +139,8 @@ def outreach_create(*, association: Association, name: str, segment: Segment | i
             missing = sorted(set(asked) - set(ids))[:5]
             errors["person_ids"] = [f"no such person: {', '.join(map(str, missing))}"]
     elif segment_obj is not None:
-        ids = people.living(people.segment_person_ids(segment_obj, today=today))
+        # segment_people already leaves erased people out, in this association.
+        ids = people.segment_person_ids(segment_obj, today=today)
     if not errors and not ids:
         errors["segment" if segment_obj else "person_ids"] = ["nobody to contact: it is empty"]
     if len(ids) > MAX_PEOPLE:
