@@ -21,8 +21,7 @@ def profile_panel(request: HttpRequest, person: Person) -> dict[str, Any]:
 def export(person: Person) -> tuple[Any, dict[str, list[int]]]:
     recs = list(Recommendation.objects.filter(person=person).select_related("offering", "because")
                 .order_by("rank"))
-    names = {r.because_id: r.because.name for r in recs if r.because_id}
-    return [{"rank": r.rank, "offering": r.offering.name, "reason": reason_text(r, names)}
+    return [{"rank": r.rank, "offering": r.offering.name, "reason": reason_text(r)}
             for r in recs], {}
 
 

@@ -94,17 +94,16 @@ class Suggestion:
         return saved if saved > 0 else None
 
 
-def reason_text(rec: Recommendation, offering_names: dict[int, str]) -> str:
-    """The reason as staff read it: "38% of those who took Annual Conference also took it"."""
-    because = offering_names.get(rec.because_id) if rec.because_id else None
-    if rec.method == Method.ITEMS and because and rec.because_share:
-        return (f"{rec.because_share * 100:.0f}% of people who took {because} "
-                f"also took this")
+def reason_text(rec: Recommendation) -> str:
+    """The reason as staff read it: "38% of those who took Annual Conference also took it".
+    ``rec.because`` is read as loaded (``select_related``): no query of its own."""
+    because = rec.because.name if rec.because_id and rec.because else None
+    shared = because and rec.because_share
+    if shared and (rec.method == Method.ITEMS or not rec.neighbours):
+        return f"{rec.because_share * 100:.0f}% of people who took {because} also took this"
     if rec.neighbours:
         return (f"Taken by {rec.neighbours_took:,} of the {rec.neighbours:,} people whose "
                 f"offerings are most like theirs")
-    if because and rec.because_share:
-        return f"{rec.because_share * 100:.0f}% of people who took {because} also took this"
     return "Popular with people like them"
 
 
@@ -117,17 +116,15 @@ def _priced(offering: Offering, member: bool) -> tuple[Decimal, Decimal | None]:
 def suggestions_for(person: Person, *, limit: int = SHOWN) -> list[Suggestion]:
     """The person's next-best offerings at the price they would pay today: the stored
     personal ones, else (no history yet) the most popular active offerings they lack.
-    Two queries (suggestions with their offerings; the offerings' names for reasons)."""
+    One query: the suggestions with their offerings and the offerings their reasons name."""
     member = is_member(person)
     recs = list(Recommendation.objects.filter(person=person, offering__is_active=True)
-                .select_related("offering").order_by("rank")[:limit])
+                .select_related("offering", "because").order_by("rank")[:limit])
     if recs:
-        ids = {r.because_id for r in recs if r.because_id}
-        names = dict(Offering.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
         out = []
         for i, rec in enumerate(recs, start=1):
             price, other = _priced(rec.offering, member)
-            out.append(Suggestion(rec.offering, i, reason_text(rec, names), price, other, member,
+            out.append(Suggestion(rec.offering, i, reason_text(rec), price, other, member,
                                   True, rec.score, rec.method))
         return out
     run = latest_run()

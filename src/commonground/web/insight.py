@@ -20,6 +20,7 @@ from django_scopes import get_scope
 
 from commonground.core import charts
 from commonground.insight.models import Prediction
+from commonground.membership import lifecycle
 from commonground.membership.models import Membership, Plan, TermKind
 from commonground.people.models import Person
 from commonground.scoring import evaluation as score_evaluation
@@ -106,7 +107,7 @@ def _cohorts(f: InsightFigures, today: date) -> None:
             .values_list("joined_on", "plan_id", "first_end", "renewals"))
     for joined_on, plan_id, first_end, renewals in rows.iterator(chunk_size=10_000):
         days, lifetime = grace.get(plan_id, (0, False))
-        if lifetime or first_end is None or first_end + timedelta(days=days) >= today:
+        if lifetime or first_end is None or lifecycle.lapse_date(first_end, days) > today:
             continue
         decided[joined_on.year] += 1
         renewed[joined_on.year] += renewals > 0
