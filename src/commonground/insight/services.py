@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -67,23 +69,15 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
         steps[name] = round(time.monotonic() - started - sum(steps.values()), 2)
 
     try:
-        history = dataset.load(association, today=today)
-        lap("load")
-        decided = dataset.decisions(history)
-        sampled = len(decided) > limit
-        if sampled:
-            decided = decided.sample(limit, seed=seed).sort("cutoff")
-        examples = dataset.compute(history, decided)
-        lap("features")
-        features = feature_set(history.feature_names())
-        why = no_model_why(history) or ml.too_small(examples, features)
-        if why is None:
+        ex = lapse_examples(association, today=today, limit=limit, seed=seed, lap=lap)
+        history, examples, features = ex.history, ex.examples, ex.features
+        if ex.why is None:
             fitted = ml.fit(examples, features, seed=seed)
         else:
-            fitted = ml.fit_rules(examples, features, why=why, prior=LAPSE_PRIOR)
+            fitted = ml.fit_rules(examples, features, why=ex.why, prior=LAPSE_PRIOR)
         lap("fit")
-        card = {**fitted.card, **_card_notes(history, examples, decided_total=len(decided),
-                                             sampled=sampled, limit=limit)}
+        card = {**fitted.card, **_card_notes(history, examples, decided_total=ex.decided_total,
+                                             sampled=ex.sampled, limit=limit)}
         card["train_seconds"] = round(time.monotonic() - started, 1)
         card["steps_seconds"] = steps
         fitted.card = card
@@ -100,6 +94,38 @@ def lapse_train(*, association: Association, actor: Any = None, today: date | No
         lapse_score(association=association, version=version, today=today, actor=actor)
         version.refresh_from_db()
     return version
+
+
+@dataclass
+class LapseExamples:
+    """What a training reads: the history, its past decisions with their features (a
+    seeded sample past ``limit``), and why no model can be trained, if so."""
+
+    history: dataset.History
+    examples: Any
+    features: Any
+    decided_total: int
+    sampled: bool
+    why: str | None
+
+
+def lapse_examples(association: Association, *, today: date, limit: int = MAX_EXAMPLES,
+                   seed: int = 42, lap: Callable[[str], None] = lambda _step: None
+                   ) -> LapseExamples:
+    """The examples a lapse model trains on (``lapse_train``) or is evaluated on (the
+    ``lapse evaluate`` command); ``lap`` is told when loading and the features are done."""
+    history = dataset.load(association, today=today)
+    lap("load")
+    decided = dataset.decisions(history)
+    sampled = len(decided) > limit
+    if sampled:
+        decided = decided.sample(limit, seed=seed).sort("cutoff")
+    examples = dataset.compute(history, decided)
+    lap("features")
+    features = feature_set(history.feature_names())
+    return LapseExamples(history=history, examples=examples, features=features,
+                         decided_total=len(decided), sampled=sampled,
+                         why=no_model_why(history) or ml.too_small(examples, features))
 
 
 def no_model_why(history: dataset.History) -> str | None:

@@ -18,8 +18,6 @@ from django_scopes import scope
 
 from commonground.core.errors import DomainError
 from commonground.insight import ml, services
-from commonground.insight.lapse import dataset
-from commonground.insight.lapse.features import feature_set
 from commonground.insight.models import Prediction
 from commonground.tenancy.cli import association_named
 from commonground.tenancy.clock import association_today
@@ -79,20 +77,14 @@ class Command(BaseCommand):
     def _evaluate(self, assoc: Association) -> dict:
         started = time.monotonic()
         today = association_today(assoc)
-        history = dataset.load(assoc, today=today)
-        decided = dataset.decisions(history)
-        if len(decided) > services.MAX_EXAMPLES:
-            decided = decided.sample(services.MAX_EXAMPLES, seed=42).sort("cutoff")
-        examples = dataset.compute(history, decided)
-        features = feature_set(history.feature_names())
-        why = services.no_model_why(history) or ml.too_small(examples, features)
-        if why:
+        ex = services.lapse_examples(assoc, today=today, seed=42)
+        if ex.why:
             # No meaningful AUC: say why, and print auc=n/a (as prospects does), never a figure.
-            return {"_lines": [f"No model can be trained: {why}"], "decisions": len(decided),
-                    "method": "rules", "auc": None}
-        fitted = ml.fit(examples, features, seed=42, refit=False)
+            return {"_lines": [f"No model can be trained: {ex.why}"],
+                    "decisions": ex.decided_total, "method": "rules", "auc": None}
+        fitted = ml.fit(ex.examples, ex.features, seed=42, refit=False)
         out = _figures(fitted.card)
-        out.update(decisions=len(decided), method="model", features=len(features),
+        out.update(decisions=ex.decided_total, method="model", features=len(ex.features),
                    seconds=round(time.monotonic() - started, 1))
         top = ", ".join(f"{i['label']} ({i['gain']:.0%})" for i in fitted.card["importance"][:5])
         out["_lines"] = [f"Holdout {fitted.card['holdout_from']} to {fitted.card['holdout_to']}; "
