@@ -51,6 +51,14 @@ OBJECT_KWARGS = {
     # Insight (D5).
     "segment_id": "segment",
     "outreach_id": "outreach",
+    # Planning and negotiation (D6–D7).
+    "strategic_plan_id": "strategic_plan", "answer_id": "answer", "goal_id": "goal",
+    "objective_id": "objective", "comment_id": "comment", "balance_metric_id": "balance_metric",
+    "cost_id": "cost", "series_id": "series", "meeting_id": "meeting",
+    "agenda_item_id": "agenda_item", "action_item_id": "action_item", "message_id": "message",
+    "manual_page_id": "manual_page", "revision_id": "revision", "decision_id": "decision",
+    "decision_type_id": "decision_type", "option_id": "option", "position_id": "position",
+    "form_id": "dual_form", "input_id": "dual_input",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -100,9 +108,90 @@ def _build(slug: str, mark: str) -> dict:
         _prospect_objects(association, mark, objs)
         _segment_objects(association, mark, objs)
         _outreach_objects(association, mark, objs)
+        _planning_objects(association, mark, objs)
+        _negotiation_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
+
+
+def _planning_objects(association: Association, mark: str, objs: dict) -> None:
+    """A strategic plan with an answer, a goal, an objective with a snapshot, a comment,
+    a balance metric and an offering cost."""
+    from commonground.planning import models as pm
+
+    user = objs["user"]
+    plan = pm.StrategicPlan.objects.create(association=association, name=f"{mark} plan",
+                                           starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    objs["strategic_plan"] = plan
+    objs["answer"] = pm.WhyAnswer.objects.create(association=association, plan=plan,
+                                                 question="founded", version=1,
+                                                 text=f"{mark} answer", written_on=date(2026, 1, 5))
+    objs["goal"] = pm.Goal.objects.create(association=association, plan=plan,
+                                          title=f"{mark} goal", deadline=date(2026, 12, 31))
+    objs["objective"] = pm.Objective.objects.create(
+        association=association, goal=objs["goal"], title=f"{mark} objective",
+        sides=["mission", "business"], metric="membership.joins", starts_on=date(2026, 1, 1),
+        deadline=date(2026, 12, 31), target=100)
+    pm.KpiSnapshot.objects.create(association=association, objective=objs["objective"],
+                                  day=date(2026, 2, 1), value=3)
+    objs["comment"] = pm.Comment.objects.create(association=association, subject="goal",
+                                                subject_id=objs["goal"].pk, author=user,
+                                                body=f"{mark} comment")
+    objs["balance_metric"] = pm.BalanceMetric.objects.create(
+        association=association, side="mission", metric="membership.joins", label=f"{mark} m")
+    objs["cost"] = pm.OfferingCost.objects.create(
+        association=association, offering=objs["offering"], period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31), amount="10.00", note=f"{mark} cost")
+
+
+def _negotiation_objects(association: Association, mark: str, objs: dict) -> None:
+    """A meeting series with a meeting, agenda, action item, inbox message, manual page
+    and revision, a decision with an option and a position, and a dual-input form."""
+    from django.utils import timezone
+
+    from commonground.negotiation import models as nm
+
+    user = objs["user"]
+    objs["series"] = nm.MeetingSeries.objects.create(association=association,
+                                                     name=f"{mark} regulation meetings")
+    objs["meeting"] = nm.Meeting.objects.create(association=association, series=objs["series"],
+                                                title=f"{mark} meeting", starts_at=timezone.now())
+    nm.MeetingParticipant.objects.create(association=association, meeting=objs["meeting"],
+                                         user=user, side="both")
+    objs["agenda_item"] = nm.AgendaItem.objects.create(association=association,
+                                                       meeting=objs["meeting"],
+                                                       title=f"{mark} item")
+    objs["action_item"] = nm.ActionItem.objects.create(
+        association=association, meeting=objs["meeting"], title=f"{mark} action", owner=user,
+        due_on=date(2026, 3, 1))
+    objs["message"] = nm.InboxMessage.objects.create(association=association, user=user,
+                                                     subject=f"{mark} message")
+    objs["manual_page"] = nm.ManualPage.objects.create(association=association,
+                                                       slug=f"{mark.lower()}-page",
+                                                       title=f"{mark} page")
+    objs["revision"] = nm.ManualRevision.objects.create(
+        association=association, page=objs["manual_page"], version=1, body=f"{mark} rules",
+        meeting=objs["meeting"], written_by=user)
+    objs["decision_type"] = nm.DecisionType.objects.create(
+        association=association, key=f"{mark.lower()}-pricing", name=f"{mark} pricing",
+        effect="offering_price")
+    objs["decision"] = nm.Decision.objects.create(
+        association=association, type=objs["decision_type"], title=f"{mark} decision",
+        meeting=objs["meeting"], offering=objs["offering"],
+        quorum={"mission": 1, "business": 1})
+    objs["option"] = nm.DecisionOption.objects.create(
+        association=association, decision=objs["decision"], label=f"{mark} free",
+        values={"price_decision": "free"})
+    objs["position"] = nm.Position.objects.create(
+        association=association, decision=objs["decision"], round=1, user=user,
+        side="business", stance="agree", option=objs["option"], reason=f"{mark} reason")
+    objs["dual_form"] = nm.DualForm.objects.create(association=association, kind="appraisal",
+                                                   title=f"{mark} appraisal",
+                                                   subject_user=user)
+    objs["dual_input"] = nm.DualInput.objects.create(association=association,
+                                                     form=objs["dual_form"], side="mission",
+                                                     author=user, body=f"{mark} input")
 
 
 def _member360_objects(association: Association, mark: str, objs: dict) -> None:

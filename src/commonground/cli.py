@@ -38,6 +38,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
                    "badges"),
     # Insight (D5): lapse risk, prospects, next-best offering, segments, outreach.
     "Insight": ("lapse", "prospects", "offerings", "segments", "outreach"),
+    # Planning and negotiation (D6–D7): the plan and its KPIs, meetings, joint decisions.
+    "Planning": ("planning", "kpis", "meetings", "actions", "decisions", "forms", "balance"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

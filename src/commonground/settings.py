@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "commonground.recommendations",
     "commonground.segments",
     "commonground.outreach",
+    "commonground.planning",
+    "commonground.negotiation",
     "commonground.portal",
     "commonground.web",  # the dashboards' templates and navigation
     # Top layer: demo data and benchmarks (apps only so their commands load).

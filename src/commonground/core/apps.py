@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from . import nav
+from . import metrics, nav
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app's nav.py registers its pages (see core.nav); run once all apps are loaded.
         nav.autodiscover()
+        # Each app's metrics.py registers its metrics in the catalogue (core.metrics).
+        metrics.autodiscover()

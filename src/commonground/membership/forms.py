@@ -103,6 +103,15 @@ class OfferingForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
 
+    def __init__(self, *args, offering=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if offering is not None and offering.price_locked_by:
+            # A joint decision on the price is open: the price is shown, not editable
+            # (disabled fields submit nothing; Django keeps their initial values).
+            for name in ("price_decision", "member_price", "non_member_price"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = f"Read-only: {offering.price_locked_by}"
+
     @staticmethod
     def initial_for(offering) -> dict[str, Any]:
         return {f: getattr(offering, f) for f in ("name", "category", "side", "price_decision",

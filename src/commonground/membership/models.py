@@ -323,6 +323,10 @@ class Offering(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # Non-empty while a joint decision on the price is open (what it is, for the form):
+    # the price fields are then read-only except through the decision (membership.services
+    # offering_price_apply), so a price changes only when both sides have signed.
+    price_locked_by = models.CharField(max_length=200, blank=True, default="")
 
     objects = ScopedManager(association="association")
 

@@ -220,7 +220,7 @@ def offering_list(request: HttpRequest) -> HttpResponse:
 def offering_edit(request: HttpRequest, offering_id: int | None = None) -> HttpResponse:
     offering = get_object_or_404(Offering, pk=offering_id) if offering_id else None
     initial = OfferingForm.initial_for(offering) if offering else {"price_decision": "free"}
-    form = OfferingForm(request.POST or None, initial=initial)
+    form = OfferingForm(request.POST or None, initial=initial, offering=offering)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.offering_save(association=request.association, offering=offering,

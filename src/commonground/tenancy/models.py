@@ -43,6 +43,11 @@ class Role(models.Model):
     is_admin = models.BooleanField(
         default=False, help_text="May manage plans, staff, settings and imports"
     )
+    # The board asks "why" and reads everything; it comments but does not sign joint
+    # decisions or edit objectives (tenancy.permissions).
+    is_board = models.BooleanField(
+        default=False, help_text="Board: writes the why-answers, reads and comments"
+    )
 
     objects = ScopedManager(association="association")
 

@@ -49,7 +49,7 @@ def association_create(
     )
     with scope(association=association):
         Role.objects.bulk_create(
-            Role(association=association, key=k, name=n, side=s, is_admin=a)
+            Role(association=association, key=k, name=n, side=s, is_admin=a, is_board=k == "board")
             for k, n, s, a in DEFAULT_ROLES
         )
         audit.record(association=association, action="association.created", obj=association)

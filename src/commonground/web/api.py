@@ -13,10 +13,15 @@ from commonground.engagement.api import router as engagement_router
 from commonground.insight.api import router as insight_router
 from commonground.insight.api_prospects import router as prospects_router
 from commonground.membership.api import router as membership_router
+from commonground.negotiation.api_decisions import router as decisions_router
+from commonground.negotiation.api_meetings import router as meetings_router
 from commonground.opportunities.api import router as opportunities_router
 from commonground.outreach.api import router as outreach_router
 from commonground.people.api import router as people_router
 from commonground.people.api_merge import router as merge_router
+from commonground.planning.api import router as planning_router
+from commonground.planning.api_balance import router as balance_router
+from commonground.planning.api_kpis import router as kpis_router
 from commonground.recognition.api import router as recognition_router
 from commonground.recommendations.api import router as recommendations_router
 from commonground.scoring.api import router as scoring_router
@@ -130,3 +135,8 @@ api.add_router("/", prospects_router)
 api.add_router("/", recommendations_router)
 api.add_router("/", segments_router)
 api.add_router("/", outreach_router)
+api.add_router("/", planning_router)
+api.add_router("/", kpis_router)
+api.add_router("/", balance_router)
+api.add_router("/", meetings_router)
+api.add_router("/", decisions_router)

@@ -25,4 +25,9 @@ urlpatterns = [
     path("", include("commonground.recommendations.urls")),
     path("", include("commonground.segments.urls")),
     path("", include("commonground.outreach.urls")),
+    path("", include("commonground.planning.urls")),
+    path("", include("commonground.planning.urls_kpis")),
+    path("", include("commonground.planning.urls_balance")),
+    path("", include("commonground.negotiation.urls_meetings")),
+    path("", include("commonground.negotiation.urls_decisions")),
 ]

@@ -13,7 +13,16 @@ from .billing import (
     payment_refund,
     term_invoice,
 )
-from .catalogue import offering_save, plan_key, plan_save, plans_for_import
+from .catalogue import (
+    offering_price_apply,
+    offering_price_lock,
+    offering_price_unlock,
+    offering_prices,
+    offering_save,
+    plan_key,
+    plan_save,
+    plans_for_import,
+)
 from .common import CENT, actor_user, parse_money
 from .memberships import (
     member_summary_refresh,
@@ -27,7 +36,8 @@ from .memberships import (
 __all__ = [
     "CENT", "actor_user", "billing_identity_erase", "invoice_balance", "invoice_create",
     "invoice_void", "member_summary_refresh", "membership_cancel", "membership_join",
-    "membership_reinstate", "membership_renew", "memberships_advance", "offering_save",
+    "membership_reinstate", "membership_renew", "memberships_advance", "offering_price_apply",
+    "offering_price_lock", "offering_price_unlock", "offering_prices", "offering_save",
     "parse_money", "payment_record", "payment_refund", "plan_key", "plan_save",
     "plans_for_import", "term_invoice",
 ]

@@ -149,11 +149,44 @@ def plans_for_import(*, association: Association, names: Iterable[str],
     return {n: by_key[key] for n, key in wanted.items()}
 
 
+PRICE_FIELDS = ("price_decision", "member_price", "non_member_price")
+
+
+def offering_prices(*, price_decision: str, member_price: Any, non_member_price: Any,
+                    field_prefix: str = "") -> dict[str, Any]:
+    """The three price fields checked together (the one rule for an offering's price, also
+    used for a joint decision's options): ``ValidationFailed`` naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    p = field_prefix
+    if price_decision not in PriceDecision.values:
+        errors[f"{p}price_decision"] = [f"one of {', '.join(PriceDecision.values)}"]
+    prices: dict[str, Any] = {}
+    for field, raw in (("member_price", member_price), ("non_member_price", non_member_price)):
+        try:
+            prices[field] = parse_money(raw or "0", field=f"{p}{field}")
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if not errors:
+        if price_decision == PriceDecision.FREE:
+            prices = {"member_price": Decimal("0.00"), "non_member_price": Decimal("0.00")}
+        elif price_decision == PriceDecision.MEMBER_PRICE and \
+                prices["member_price"] > prices["non_member_price"]:
+            errors[f"{p}member_price"] = [
+                "the member price should not exceed the non-member price"]
+        elif prices["non_member_price"] == 0:
+            errors[f"{p}non_member_price"] = ["a paid offering needs a price"]
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields", fields=errors)
+    return {"price_decision": price_decision, **prices}
+
+
 @transaction.atomic
 def offering_save(*, association: Association, name: str, category: str, side: str,
                   price_decision: str = PriceDecision.FREE, member_price: Any = "0",
                   non_member_price: Any = "0", description: str = "", is_active: bool = True,
                   offering: Offering | None = None, actor=None) -> Offering:
+    """Create or edit an offering. While a joint decision on its price is open
+    (``price_locked_by``) the price fields can't change here: the decision sets them."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -162,25 +195,15 @@ def offering_save(*, association: Association, name: str, category: str, side: s
         errors["category"] = [f"one of {', '.join(OfferingCategory.values)}"]
     if side not in Side.values:
         errors["side"] = [f"one of {', '.join(Side.values)}"]
-    if price_decision not in PriceDecision.values:
-        errors["price_decision"] = [f"one of {', '.join(PriceDecision.values)}"]
-    prices = {}
-    for field, raw in (("member_price", member_price), ("non_member_price", non_member_price)):
-        try:
-            prices[field] = parse_money(raw or "0", field=field)
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
-    if not errors:
-        if price_decision == PriceDecision.FREE:
-            prices = {"member_price": Decimal("0.00"), "non_member_price": Decimal("0.00")}
-        elif price_decision == PriceDecision.MEMBER_PRICE and \
-                prices["member_price"] > prices["non_member_price"]:
-            errors["member_price"] = ["the member price should not exceed the non-member price"]
-        elif prices["non_member_price"] == 0:
-            errors["non_member_price"] = ["a paid offering needs a price"]
+    prices: dict[str, Any] = {}
+    try:
+        prices = offering_prices(price_decision=price_decision, member_price=member_price,
+                                 non_member_price=non_member_price)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields", fields=errors)
-    values = {"name": name, "category": category, "side": side, "price_decision": price_decision,
+    values = {"name": name, "category": category, "side": side,
               "description": description, "is_active": is_active,
               "currency": association.currency, **prices}
     if offering is None:
@@ -190,11 +213,67 @@ def offering_save(*, association: Association, name: str, category: str, side: s
             audit.record(association=association, action="offering.created", obj=offering,
                          actor=actor)
             return offering
+    offering = Offering.objects.select_for_update().get(pk=offering.pk)
     changed = [k for k, v in values.items() if getattr(offering, k) != v]
+    locked = [k for k in changed if k in PRICE_FIELDS]
+    if locked and offering.price_locked_by:
+        raise ValidationFailed(
+            f"The price of {offering.name} is being decided: {offering.price_locked_by}",
+            fields={k: ["read-only while the joint decision on the price is open"]
+                    for k in locked})
     if changed:
         for k in changed:
             setattr(offering, k, values[k])
         offering.save()
         audit.record(association=association, action="offering.updated", obj=offering,
                      actor=actor, data={"fields": changed})
+    return offering
+
+
+@transaction.atomic
+def offering_price_lock(*, association: Association, offering: Offering, reason: str,
+                        actor=None) -> Offering:
+    """Make the price fields read-only while a joint decision on them is open."""
+    offering = Offering.objects.select_for_update().get(pk=offering.pk, association=association)
+    if offering.price_locked_by and offering.price_locked_by != reason:
+        raise ValidationFailed(
+            f"The price of {offering.name} is already being decided: {offering.price_locked_by}",
+            fields={"offering": ["another open decision already decides this price"]})
+    if offering.price_locked_by != reason:
+        offering.price_locked_by = reason[:200]
+        offering.save(update_fields=["price_locked_by"])
+        audit.record(association=association, action="offering.price_locked", obj=offering,
+                     actor=actor, data={"reason": reason})
+    return offering
+
+
+@transaction.atomic
+def offering_price_unlock(*, association: Association, offering: Offering,
+                          actor=None) -> Offering:
+    offering = Offering.objects.select_for_update().get(pk=offering.pk, association=association)
+    if offering.price_locked_by:
+        offering.price_locked_by = ""
+        offering.save(update_fields=["price_locked_by"])
+        audit.record(association=association, action="offering.price_unlocked", obj=offering,
+                     actor=actor)
+    return offering
+
+
+@transaction.atomic
+def offering_price_apply(*, association: Association, offering: Offering, price_decision: str,
+                         member_price: Any, non_member_price: Any, decided_by: str,
+                         actor=None) -> Offering:
+    """Set the price an approved joint decision chose, and lift its lock: the only write
+    of the price fields while they are locked. ``decided_by`` names the decision."""
+    prices = offering_prices(price_decision=price_decision, member_price=member_price,
+                             non_member_price=non_member_price)
+    offering = Offering.objects.select_for_update().get(pk=offering.pk, association=association)
+    before = {k: str(getattr(offering, k)) for k in PRICE_FIELDS}
+    for k, v in prices.items():
+        setattr(offering, k, v)
+    offering.price_locked_by = ""
+    offering.save(update_fields=[*PRICE_FIELDS, "price_locked_by"])
+    audit.record(association=association, action="offering.price_decided", obj=offering,
+                 actor=actor, data={"decided_by": decided_by, "from": before,
+                                    "to": {k: str(v) for k, v in prices.items()}})
     return offering

@@ -1,0 +1,5 @@
+"""API routes (filled by the issue-12 work)."""
+
+from ninja import Router
+
+router = Router(tags=["negotiation"])

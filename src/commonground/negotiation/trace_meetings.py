@@ -1,0 +1,7 @@
+"""Traceability links from the plan's objectives to the meetings that name them."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register the provider with planning.trace (filled by the meetings work)."""
