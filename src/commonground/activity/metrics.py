@@ -13,15 +13,13 @@ people metrics count people.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django_scopes import scope
 
@@ -41,10 +39,12 @@ from commonground.people.metrics import person_link
 from commonground.people.models import Person
 from commonground.tenancy.clock import association_zone
 
+from . import sql
 from .models import Activity, Category, Source
 
 FAMILY = "activity"
 GROUP = "Activity"
+CENT = Decimal("0.01")
 _KIND_WORD = re.compile(r"^[a-z0-9_.:-]{1,40}$")
 
 
@@ -151,23 +151,6 @@ def _people_by_index(association: Any, key: str, query: MetricQuery) -> Decimal 
     return None
 
 
-@contextmanager
-def _no_jit() -> Iterator[None]:
-    """PostgreSQL's JIT compiles this one-pass aggregate for 0.6–0.9 s (measured on 10^7
-    rows: the plan's cost passes the optimise threshold) and saves less than that, so it
-    is off for the statement, then put back as it was."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        previous = cur.fetchone()[0]
-        try:
-            yield
-        finally:
-            cur.execute("SELECT set_config('jit', %s, true)", [previous])
-
-
 # The columns the grouped pass groups by, and the filter each answers.
 _GROUPED = (("kind", "kind"), ("category", "category"), ("source", "source_id"),
             ("offering", "offering_id"))
@@ -185,14 +168,9 @@ def _grouped_pass(association: Any, items: list[tuple[Metric, MetricQuery]]) -> 
     since, until = instants(zone, start, end)
     cuts = sorted(({instants(zone, q.start, q.end)[0] for _, q in items}
                    | {instants(zone, q.start, q.end)[1] for _, q in items}) - {since, until})
-    flags = {f"after{i}": ExpressionWrapper(Q(occurred_at__gte=cut), output_field=BooleanField())
-             for i, cut in enumerate(cuts)}
-    columns = [c for _, c in _GROUPED]
-    with scope(association=association), _no_jit():
-        groups = list(Activity.objects.filter(association=association, occurred_at__gte=since,
-                                              occurred_at__lt=until)
-                      .annotate(**flags).values(*columns, *flags)
-                      .annotate(n=Count("id"), amount=Sum("amount")).order_by())
+    with scope(association=association):
+        groups = sql.period_groups(association_id=association.pk, since=since, until=until,
+                                   cuts=cuts)
         sides = dict(Offering.objects.filter(association=association)
                      .values_list("pk", "side")) if any("side" in q.filters for _, q in items) else {}
     out = []
@@ -214,7 +192,8 @@ def _grouped_pass(association: Any, items: list[tuple[Metric, MetricQuery]]) -> 
                 continue
             if hi != until and g[f"after{cuts.index(hi)}"]:
                 continue
-            total += as_decimal(g["amount"]) if measure.aggregate == "amount" else g["n"]
+            total += (as_decimal(g["amount"]).quantize(CENT) if measure.aggregate == "amount"
+                      else g["n"])
         out.append(total)
     return out
 

@@ -3,9 +3,10 @@ snapshotted on the 100,000-member / 10^7-activity association, the database's ow
 for the same statements (the ceiling), and the drill-down lists.
 
 Reuses the score bench's association (``bench-<members>-s<seed>`` topped up to
-``--activities``), replaces its own "Bench KPI plan" (a strategic plan for the calendar
-year with one goal and 30 objectives: a year's, a quarter's and a month's KPIs on
-membership, people, activity, engagement and scoring metrics with their filters), then:
+``--activities``; run ``bench score`` first for its contributions, outcomes and scores),
+replaces its own "Bench KPI plan" (a strategic plan for the calendar year with one goal
+and 30 objectives: a year's, a quarter's and a month's KPIs on membership, people,
+activity, engagement and scoring metrics with their filters), then:
 
 1. ``kpi_snapshots_take`` over the plan's objectives, ``--runs`` times (the first warms the
    caches and is reported apart); the figure ``kpis_compute_s`` is the median of the
@@ -24,10 +25,11 @@ from __future__ import annotations
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
@@ -39,7 +41,6 @@ from commonground.tenancy.clock import association_today
 
 from .member360_load import load_activities
 from .pages import bench_association, percentile
-from .score import _value_rows
 
 PLAN_NAME = "Bench KPI plan"
 PAGE = 50
@@ -133,10 +134,6 @@ def _ceiling(statements: list[str], *, workers: int, say) -> tuple[float, float]
     """The captured reads run bare through cursors, fetching everything: one after the
     other, and on ``workers`` connections at once as the product does (longest first:
     the order they were sent in puts the activity pass first)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
     def bare(sql: str) -> None:
         with connection.cursor() as cur:
             if "GROUP BY" in sql and connection.vendor == "postgresql":
@@ -172,7 +169,6 @@ def run(*, stdout, members: int, activities: int, seed: int = 42, runs: int = 4,
     association = bench_association(members=members, seed=seed, stdout=stdout,
                                     activities_per_member=0.0)
     load_activities(association=association, total=activities, seed=seed, say=say)
-    _value_rows(association, seed=seed, say=say)
     figures: dict[str, float] = {}
     with scope(association=association):
         today = association_today(association)
