@@ -4,7 +4,7 @@ idempotent; a new objective's history is filled from its start."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -250,3 +250,33 @@ def test_daily_job_and_history_task(world, settings, django_capture_on_commit_ca
     assert KpiSnapshot.objects.filter(objective=o).count() == 11
     assert tasks.kpi_snapshots_all_associations.call() >= 1
     assert KpiSnapshot.objects.get(objective=o, day=world.today).value == 1  # Cat
+
+
+
+def test_compute_all_on_threads_keeps_each_value_in_its_place(db):
+    """The thread pool path (PostgreSQL's daily snapshot outside a transaction) with
+    metrics that need no database: a family's values and single metrics come back in
+    order, each thread in the association's scope."""
+    from django_scopes import get_scope
+
+    from commonground.core.metrics import Metric, register_family, registry
+
+    seen = []
+
+    def single(assoc, query):
+        seen.append(get_scope().get("association"))
+        return Decimal(query.end.day)
+
+    register_family("test.family", lambda assoc, pairs: [Decimal(100 + q.start.day)
+                                                         for _, q in pairs])
+    fam = Metric(key="test.fam", label="F", kind="flow", compute=single, rows=None,
+                 family="test.family")
+    one = Metric(key="test.one", label="O", kind="flow", compute=single, rows=None)
+    d = lambda n: MetricQuery(date(2026, 1, n), date(2026, 1, n + 1))  # noqa: E731
+    items = [(one, d(1)), (fam, d(2)), (one, d(3)), (fam, d(4)), (one, d(5))]
+    try:
+        assert metrics.compute_all("assoc", items, workers=3) == [
+            D(2), D(102), D(4), D(104), D(6)]
+        assert seen == ["assoc"] * 3
+    finally:
+        registry._families.pop("test.family")
