@@ -14,9 +14,10 @@ activity, engagement and scoring metrics with their filters), then:
 2. the ceiling in the same run: the SQL reads one computation sends, captured and run
    again bare through cursors (fetching everything), one after the other and on as many
    connections at once as the product uses — what the database itself needs;
-3. the drill-down lists: for each objective, the first page (50 rows with their columns)
-   as the ``kpi_rows`` page reads it (``objective_rows_page``: nothing behind a stored 0), ``--requests`` times over the objectives; ``kpi_rows_p95_ms``
-   (in-process; the page adds rendering).
+3. the drill-down lists: for each objective, the first page (50 rows with their
+   columns) as the ``kpi_rows`` page reads it (``objective_rows_page``: nothing is
+   listed behind a stored 0), ``--requests`` times over the objectives;
+   ``kpi_rows_p95_ms`` (in-process; the page adds rendering).
 
 Prints the figures; the last line is ``kpis_compute_s=<seconds>``.
 """
