@@ -17,7 +17,8 @@ activity, engagement and scoring metrics with their filters), then:
 3. the drill-down lists: for each objective, the first page (50 rows with their
    columns) as the ``kpi_rows`` page reads it (``objective_rows_page``: nothing is
    listed behind a stored 0), ``--requests`` times over the objectives;
-   ``kpi_rows_p95_ms`` (in-process; the page adds rendering).
+   ``kpi_rows_p95_ms`` in-process, and (unless ``--no-http``) the page itself over HTTP
+   from a real server logged in as the director, ``kpi_rows_http_p95_ms``.
 
 Prints the figures; the last line is ``kpis_compute_s=<seconds>``.
 """
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
@@ -41,7 +43,7 @@ from commonground.planning.models import Goal, Objective, StrategicPlan
 from commonground.tenancy.clock import association_today
 
 from .member360_load import load_activities
-from .pages import bench_association, percentile
+from .pages import bench_association, percentile, report_requests, staff_client, timed_get
 
 PLAN_NAME = "Bench KPI plan"
 PAGE = 50
@@ -86,6 +88,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=4, help="Timed runs (the first warms up)")
     parser.add_argument("--requests", type=int, default=120, help="Drill-down pages timed")
+    parser.add_argument("--no-http", action="store_true", help="Skip the pages over HTTP")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=30.0)
 
 
 def _period(today: date, kind: str) -> tuple[date, date]:
@@ -164,8 +170,30 @@ def _ceiling(statements: list[str], *, workers: int, say) -> tuple[float, float]
     return serial, parallel
 
 
+def _http(association, ids: list[int], *, requests: int, workers: int, port: int,
+          timeout: float, stdout) -> float:
+    """The drill-down page itself over HTTP (gunicorn, logged in as the director), one
+    request at a time over the objectives after a warm-up round: its p95 in ms."""
+    errors: Counter = Counter()
+    urls = [f"/a/{association.slug}/planning/objectives/{i}/rows/" for i in ids]
+    with staff_client(slug=association.slug, name="kpis", workers=workers, port=port,
+                      timeout=timeout, stdout=stdout) as client:
+        for url in urls:
+            timed_get(client, url, errors)
+        timed = [timed_get(client, urls[i % len(urls)], errors) for i in range(requests)]
+    report_requests(stdout, errors, requests=requests,
+                    timed=[(ms, urls[i % len(urls)]) for i, (ms, _) in enumerate(timed)],
+                    slowest=3)
+    values = [ms for ms, _ in timed]
+    p95 = percentile(values, 95)
+    stdout.write(f"drill-down pages over HTTP: n={len(values)} p50={percentile(values, 50):.0f} ms "
+                 f"p95={p95:.0f} ms max={max(values):.0f} ms")
+    return p95
+
+
 def run(*, stdout, members: int, activities: int, seed: int = 42, runs: int = 4,
-        requests: int = 120, **_) -> dict[str, float]:
+        requests: int = 120, no_http: bool = False, workers: int = 2, port: int = 0,
+        timeout: float = 30.0, **_) -> dict[str, float]:
     say = stdout.write
     association = bench_association(members=members, seed=seed, stdout=stdout,
                                     activities_per_member=0.0)
@@ -203,8 +231,13 @@ def run(*, stdout, members: int, activities: int, seed: int = 42, runs: int = 4,
         say("drill-down first pages: p50 {:.0f} ms, p95 {:.0f} ms; slowest: {}".format(
             figures["kpi_rows_p50_ms"], figures["kpi_rows_p95_ms"],
             ", ".join(f"{t} {ms:.0f} ms" for ms, t in slow)))
+    if not no_http:
+        figures["kpi_rows_http_p95_ms"] = _http(association, ids, requests=requests,
+                                                workers=workers, port=port, timeout=timeout,
+                                                stdout=stdout)
     say(f"kpis_compute_s / ceiling: {figures['kpis_compute_s'] / max(figures['kpis_ceiling_s'], 1e-9):.2f}×")
-    for name in ("kpi_rows_p95_ms", "kpis_ceiling_s"):
-        say(f"{name}={figures[name]:.2f}")
+    for name in ("kpi_rows_p95_ms", "kpi_rows_http_p95_ms", "kpis_ceiling_s"):
+        if name in figures:
+            say(f"{name}={figures[name]:.2f}")
     say(f"kpis_compute_s={figures['kpis_compute_s']:.2f}")
     return figures
