@@ -552,7 +552,9 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
 # (``/segments/fields``: the filter language's fields with this association's values.)
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
                   "/next-best-offerings/runs/latest", "/segments/fields",
-                  "/outreach-settings"}
+                  "/outreach-settings",
+                  # kpis: the metric catalogue and a metric's value (no objects of B's)
+                  "/planning/metrics", "/planning/metrics/value"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 
