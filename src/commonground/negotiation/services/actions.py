@@ -81,8 +81,9 @@ def action_item_add(*, association: Association, title: str, owner, due_on: date
 
 
 def _locked(item: ActionItem) -> ActionItem:
-    return ActionItem.objects.select_for_update().select_related("meeting", "association") \
-        .get(pk=item.pk)
+    # Lock the item's row only (PostgreSQL refuses FOR UPDATE on the outer-joined meeting).
+    return ActionItem.objects.select_for_update(of=("self",)) \
+        .select_related("meeting", "association").get(pk=item.pk)
 
 
 @transaction.atomic
