@@ -8,4 +8,13 @@ register(section="planning", label="Meetings", url_name="meeting_list", order=30
 register(section="planning", label="Operations manual", url_name="manual_list", order=60,
          current=("manual_page_detail", "manual_page_edit", "manual_page_diff",
                   "manual_revision_detail"))
-register(section="planning", label="Inbox", url_name="inbox", order=70)
+
+
+def _unread(request) -> int:
+    # Here, not at the top: nav modules load while the app registry is still settling.
+    from .selectors_meetings import unread_count
+
+    return unread_count(user=request.user)
+
+
+register(section="planning", label="Inbox", url_name="inbox", order=70, badge=_unread)
