@@ -132,6 +132,8 @@ def test_the_board_reads_but_cannot_write(w, client_of):
     with scope(association=w.association):
         assert not meeting.agenda.exists()
     assert "Only staff on the mission or the business side" in c.get(url).content.decode()
+    c.post(url + "comments/", {"body": "Why is the course not free for students?"})
+    assert "Why is the course not free for students?" in c.get(url).content.decode()
 
 
 def test_the_meeting_page_reads_a_fixed_number_of_queries(w, client_of):
