@@ -98,3 +98,15 @@ def test_a_failed_send_keeps_the_inbox_copy(w, settings, django_capture_on_commi
     assert message.emailed_at is None and message.read_at is None
     assert services.inbox_mark_read(association=w.association, user=w.mission) == 1
 
+
+
+def test_circulating_without_email_fills_the_inbox_only(w, smtp_server,
+                                                        django_capture_on_commit_callbacks):
+    meeting = schedule(w, days=-1)
+    services.minutes_record(association=w.association, meeting=meeting, minutes="Held.",
+                            actor=w.business)
+    with django_capture_on_commit_callbacks(execute=True) as cbs:
+        assert services.meeting_circulate(association=w.association, meeting=meeting,
+                                          actor=w.business, email=False) == 2
+    assert cbs == [] and smtp_server.messages == []
+    assert InboxMessage.objects.filter(kind="minutes", emailed_at=None).count() == 2

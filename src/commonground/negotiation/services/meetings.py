@@ -359,9 +359,11 @@ def minutes_text(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meeting_circulate(*, association: Association, meeting: Meeting, actor=None) -> int:
+def meeting_circulate(*, association: Association, meeting: Meeting, actor=None,
+                      email: bool = True) -> int:
     """Send the minutes to everyone concerned: an inbox message each, emailed once this
-    commits. Only held meetings; circulating again sends nothing (returns 0)."""
+    commits (``email=False``: the inbox only, e.g. the demo seed). Only held meetings;
+    circulating again sends nothing (returns 0)."""
     require_side_staff(association, actor, "circulate minutes")
     meeting = Meeting.objects.select_for_update().select_related("association").get(
         pk=meeting.pk)
@@ -377,7 +379,8 @@ def meeting_circulate(*, association: Association, meeting: Meeting, actor=None)
     users = [u for u in users if u in staff]
     if users:
         inbox_send(association=association, users=users, subject=f"Minutes: {meeting.title}",
-                   body=minutes_text(meeting), url=meeting_url(meeting), kind="minutes")
+                   body=minutes_text(meeting), url=meeting_url(meeting), kind="minutes",
+                   email=email)
     meeting.status, meeting.circulated_at = MeetingStatus.CIRCULATED, timezone.now()
     meeting.save(update_fields=["status", "circulated_at"])
     audit.record(association=association, action="meeting.circulated", obj=meeting,
