@@ -144,7 +144,19 @@ def with_tallies(decisions: Iterable[Decision]) -> list[Decision]:
     found = tallies(decisions)
     for d in decisions:
         d.tally = found[d.pk]
+        d.waiting = waiting_shown(d, d.tally)
+        d.hidden = hidden_now(d)
     return decisions
+
+
+def waiting_shown(decision: Decision, t: Tally) -> list[str]:
+    """The sides an open decision waits for, as others may see it: with hidden positions
+    a side "waits" until enough of it took a position (agreement would tell the stances)."""
+    if decision.status != DecisionStatus.OPEN:
+        return []
+    if hidden_now(decision):
+        return [s.side for s in t.required if s.signed < s.quorum]
+    return t.waiting_for
 
 
 def waiting_for_one_side(association) -> list[tuple[Decision, str]]:
@@ -152,15 +164,11 @@ def waiting_for_one_side(association) -> list[tuple[Decision, str]]:
     names them (decision, the side it waits for)."""
     open_ = list(Decision.objects.filter(status=DecisionStatus.OPEN)
                  .select_related("type", "offering").order_by("opened_at", "id"))
-    found = tallies(open_)
     result: list[tuple[Decision, str]] = []
-    for d in open_:
-        t = found[d.pk]
-        done = [s for s in t.required if s.reached]
-        waiting = t.waiting_for
-        if done and len(waiting) == 1 and not t.blocked:
-            d.tally = t
-            result.append((d, waiting[0]))
+    for d in with_tallies(open_):
+        if len(d.tally.required) > 1 and len(d.waiting) == 1 and not (
+                d.tally.blocked and not hidden_now(d)):
+            result.append((d, d.waiting[0]))
     return result
 
 

@@ -138,8 +138,8 @@ def decision_sign(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=decision_id)
     if request.method != "POST":
         return _to_detail(request, decision)
-    sides = sorted(permissions.sides_of(request.staff_roles)) or ["mission", "business"]
-    form = SignForm(request.POST, decision=decision, sides=sides)
+    # Both sides parse here: the service, not the form, says who may sign for which.
+    form = SignForm(request.POST, decision=decision, sides=list(permissions.BOTH_SIDES))
     if not form.is_valid():
         messages.error(request, "Choose a side and a position, and give your reason.")
         return _to_detail(request, decision)

@@ -80,8 +80,8 @@ def dual_form_detail(request: HttpRequest, form_id: int) -> HttpResponse:
 def dual_form_input(request: HttpRequest, form_id: int) -> HttpResponse:
     form = get_object_or_404(DualForm, pk=form_id)
     if request.method == "POST":
-        sides = sorted(permissions.sides_of(request.staff_roles)) or ["mission", "business"]
-        page = DualInputForm(request.POST, sides=sides, kind=form.kind)
+        # Both sides parse here: the service says who may give which side's input.
+        page = DualInputForm(request.POST, sides=list(permissions.BOTH_SIDES), kind=form.kind)
         if not page.is_valid():
             messages.error(request, "Choose your side and write its input.")
         else:
