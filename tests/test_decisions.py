@@ -226,3 +226,49 @@ def test_the_side_waited_for_is_told_in_the_inbox(scoped, staff, offering):
     assert {staff.mission.email, staff.mission2.email} <= told
     assert staff.business2.email not in told  # only the side still waited for
     assert sel.waiting_for_one_side(scoped)[0][1] == "mission"
+
+
+def test_agenda_source_names_decisions_waiting_for_one_side(scoped, staff, offering):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.negotiation.models import AgendaItem
+
+    d = propose_price(scoped, offering, staff.business)
+    meeting = ns.meeting_schedule(association=scoped, title="Regulation meeting",
+                                  starts_at=timezone.now() + timedelta(days=7),
+                                  participants=[(staff.mission, "mission"),
+                                                (staff.business, "business")],
+                                  actor=staff.business)
+    today = timezone.localdate()
+    ns.agenda_draft(association=scoped, meeting=meeting, today=today, actor=staff.business)
+    assert not AgendaItem.objects.filter(origin_key=f"decision:{d.pk}").exists()  # both wait
+    sign(scoped, d, staff.business, "business")
+    ns.agenda_draft(association=scoped, meeting=meeting, today=today, actor=staff.business)
+    ns.agenda_draft(association=scoped, meeting=meeting, today=today, actor=staff.business)
+    item = AgendaItem.objects.get(origin_key=f"decision:{d.pk}")
+    assert item.decision_id == d.pk and "waiting for the mission side" in item.title
+
+
+def test_trace_links_from_an_objective_to_its_decisions(scoped, staff):
+    from datetime import date
+
+    from commonground.planning import models as pm
+    from commonground.planning import trace
+
+    plan = pm.StrategicPlan.objects.create(association=scoped, name="Plan",
+                                           starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    goal = pm.Goal.objects.create(association=scoped, plan=plan, title="Grow",
+                                  deadline=date(2026, 12, 31))
+    objective = pm.Objective.objects.create(
+        association=scoped, goal=goal, title="Joins", sides=["mission", "business"],
+        metric="membership.joins", starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
+        target=100)
+    policy = next(t for t in ns.decision_types_ensure(association=scoped) if t.key == "policy")
+    d = ns.decision_propose(association=scoped, type=policy, title="Welcome calls",
+                            objective=objective, actor=staff.mission)
+    links = trace.links(scoped, [objective.pk])[objective.pk]
+    assert [(x.kind, x.label, x.state) for x in links if x.kind == "decision"] == [
+        ("decision", "Welcome calls", "open")]
+    assert any(x.url.endswith(f"/decisions/{d.pk}/") for x in links)
