@@ -553,6 +553,19 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
                   "/next-best-offerings/runs/latest", "/segments/fields",
                   "/outreach-settings"}
+
+# Joint decisions and dual-input forms (the decisions part).
+API_LISTS.update({"/decision-types": "decision_type", "/decisions": "decision",
+                  "/forms": "dual_form"})
+API_BODIES.update({
+    ("patch", "/decision-types/{decision_type_id}"): {"name": "Hacked"},
+    ("post", "/decisions/{decision_id}/positions"): {"side": "business", "stance": "agree",
+                                                     "reason": "Hacked"},
+    ("post", "/decisions/{decision_id}/close"): {"status": "rejected", "outcome": "Hacked"},
+    ("post", "/decisions/{decision_id}/reopen"): {"reason": "Hacked"},
+    ("post", "/forms/{form_id}/inputs"): {"side": "mission", "body": "Hacked"},
+    ("post", "/forms/{form_id}/complete"): {"summary": "Hacked"},
+})
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 
