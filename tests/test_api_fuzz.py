@@ -82,6 +82,22 @@ VALID = {
                                          "channel": "campaign", "note": "n"},
     "/outreach-settings": {"holdout_percent": 10, "min_per_group": 20},
 }
+# Meetings (issue 12, the meetings part); the ids below are unknown (bodies are validated
+# first, then the handler answers 404 or a field message).
+VALID.update({
+    "/meeting-series": {"name": "Regulation", "cadence": "trimester",
+                        "participants": [{"user_id": 1, "side": "mission"}]},
+    "/meetings": {"title": "M", "starts_at": "2030-01-01T10:00:00",
+                  "participants": [{"user_id": 1, "side": "mission"},
+                                   {"user_id": 2, "side": "business"}]},
+    "/meetings/{meeting_id}/agenda": {"title": "Item", "body": "b"},
+    "/meetings/{meeting_id}/minutes": {"minutes": "m", "notes": {"1": "n"}, "attended": [1]},
+    "/action-items": {"title": "Do", "owner_id": 1, "due_on": "2030-01-01"},
+    "/action-items/{action_item_id}": {"title": "Do", "due_on": "2030-01-01"},
+    "/inbox/read": {"message_ids": [1]},
+    "/manual": {"title": "Page", "slug": "page"},
+    "/manual/{manual_page_id}/revisions": {"body": "b", "summary": "s", "meeting_id": 1},
+})
 
 # Joint decisions and dual-input forms (the decisions part).
 VALID.update({
@@ -184,7 +200,10 @@ def ctx(association):
            "invitation_id": invitation.pk, "outreach_id": outreach.pk,
            # Recognition: unknown ids (the bodies still reach validation first).
            "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12,
-           "segment_id": 10**12}
+           "segment_id": 10**12,
+           # Meetings.
+           "series_id": 10**12, "meeting_id": 10**12, "action_item_id": 10**12,
+           "manual_page_id": 10**12}
     ids.update(_decision_ids(association))
     return ApiClient(token), ids
 

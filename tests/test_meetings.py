@@ -158,3 +158,73 @@ def test_action_item_owner_must_be_staff_on_a_side(w):
     services.action_item_drop(association=w.association, item=item, actor=w.business)
     with pytest.raises(Conflict):
         services.action_item_complete(association=w.association, item=item, actor=w.business)
+
+
+def test_manual_changes_name_a_held_meeting(w):
+    page = services.manual_page_save(association=w.association, title="Pricing", actor=w.admin)
+    first = services.manual_revise(association=w.association, page=page, body="v1",
+                                   summary="", meeting=None, actor=w.admin)
+    assert first.version == 1
+    upcoming = schedule(w)
+    for meeting, message in ((None, "name the meeting"), (upcoming, "has not been held yet")):
+        with pytest.raises(ValidationFailed) as exc:
+            services.manual_revise(association=w.association, page=page, body="v2",
+                                   summary="Why", meeting=meeting, actor=w.admin)
+        assert message in exc.value.fields["meeting"][0]
+    services.minutes_record(association=w.association, meeting=upcoming, minutes="Held",
+                            actor=w.admin)
+    second = services.manual_revise(association=w.association, page=page, body="v2",
+                                    summary="Why", meeting=upcoming, actor=w.admin)
+    assert (second.version, second.meeting_id) == (2, upcoming.pk)
+    with pytest.raises(ValidationFailed, match="Nothing changed"):
+        services.manual_revise(association=w.association, page=page, body="v2",
+                               summary="Again", meeting=upcoming, actor=w.admin)
+    with pytest.raises(ValidationFailed) as exc:
+        services.manual_page_save(association=w.association, title="Pricing", actor=w.admin)
+    assert "slug" in exc.value.fields
+
+
+def test_a_lapse_spike_in_a_chapter_is_drafted(w):
+    from commonground.membership import services as ms
+    from commonground.membership.models import Transition
+    from commonground.people.services import chapter_create, person_create
+
+    north = chapter_create(association=w.association, name="North")
+    south = chapter_create(association=w.association, name="South")
+    plan = ms.plan_save(association=w.association, name="Individual", price="50")
+    lapses = []
+    # North: 4 lapses in the last 90 days, 2 in the year before (usual 0.5): a spike.
+    # South: 3 recent, 12 in the year before (usual ~3): its normal rate.
+    for chapter, recent, prior in ((north, 4, 2), (south, 3, 12)):
+        for n in range(recent + prior):
+            person = person_create(association=w.association, first_name=f"{chapter.name}{n}",
+                                   chapter=chapter)
+            m = ms.membership_join(association=w.association, plan=plan, person=person,
+                                   invoice=False)
+            days = 10 + n if n < recent else 100 + 20 * (n - recent)
+            lapses.append(Transition(association=w.association, membership=m, event="lapsed",
+                                     to_status="lapsed", on=w.today - timedelta(days=days)))
+    Transition.objects.bulk_create(lapses)
+    meeting = schedule(w)
+    added = services.agenda_draft(association=w.association, meeting=meeting, today=w.today,
+                                  actor=w.mission)
+    spikes = [i for i in added if i.origin_key.startswith("lapse_spike")]
+    assert [i.origin_key for i in spikes] == [f"lapse_spike:chapter:{north.pk}"]
+    assert spikes[0].title == "Lapse spike in North: 4 lapses in 90 days"
+    assert "Usually about 0.5 per 90 days" in spikes[0].body
+
+
+def test_trace_links_from_objectives(w):
+    from commonground.planning import trace
+
+    meeting = schedule(w)
+    services.agenda_draft(association=w.association, meeting=meeting, today=w.today,
+                          actor=w.mission)
+    services.action_item_add(association=w.association, title="Recruit volunteers",
+                             owner=w.mission, due_on=w.today - timedelta(days=1),
+                             objective=w.behind, meeting=meeting, actor=w.mission)
+    found = trace.links(w.association, [w.behind.pk, w.on_pace.pk])
+    kinds = [(link.kind, link.state) for link in found[w.behind.pk]]
+    assert kinds == [("meeting", "scheduled"), ("action_item", "overdue")]
+    assert found[w.behind.pk][0].url == f"/a/acme/meetings/{meeting.pk}/"
+    assert found[w.on_pace.pk] == []

@@ -82,7 +82,7 @@ def test_minutes_circulated_by_email_to_everyone_concerned(
     text = msgs[0].get_content()
     assert "The sides disagreed on the course price." in text
     assert "Draft the course price" in text and "Volunteers engaged" in text
-    # (the link to the meeting page is asserted with the pages)
+    assert f"/a/acme/meetings/{meeting.pk}/" in text
     with django_capture_on_commit_callbacks(execute=True):
         assert services.meeting_circulate(association=w.association, meeting=meeting,
                                           actor=w.business) == 0

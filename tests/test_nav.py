@@ -17,8 +17,10 @@ def _sections(html: str) -> dict[str, list[str]]:
 def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     sections = _sections(html)
-    # Empty sections (Planning, Collaboration) are not shown.
-    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Settings"]
+    # Empty sections (Collaboration) are not shown.
+    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning", "Settings"]
+    # The meetings part's pages (the plan, balance, decisions and forms add theirs).
+    assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])
     assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
             "Segments", "Outreach"} <= set(sections["Insight"])
     assert "Engagement dashboard" in sections["Engagement"]
@@ -42,7 +44,7 @@ def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
     try:
         nav.register(section="planning", label="Dashboard again", url_name="dashboard")
         sections = _sections(staff_client.get(f"/a/{scoped.slug}/people/").content.decode())
-        assert sections["Planning"] == ["Dashboard again"]
+        assert "Dashboard again" in sections["Planning"]
         assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
                                   "Settings"]
     finally:
@@ -52,3 +54,14 @@ def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
 def test_an_unknown_section_is_refused():
     with pytest.raises(ValueError, match="unknown navigation section"):
         nav.register(section="misc", label="X", url_name="x")
+
+
+def test_a_link_can_carry_a_count(staff_client, scoped, staff_user):
+    """The meetings part's inbox shows its unread messages beside the link, on the pages
+    of the Planning section (elsewhere the section is folded and nothing is counted)."""
+    from commonground.negotiation.services import inbox_send
+
+    inbox_send(association=scoped, users=[staff_user], subject="Minutes", email=False)
+    badge = 'Inbox</a> <span class="badge open">1<span class="visually-hidden"> new</span>'
+    assert badge in staff_client.get(f"/a/{scoped.slug}/meetings/").content.decode()
+    assert 'Inbox</a></li>' in staff_client.get(f"/a/{scoped.slug}/people/").content.decode()

@@ -548,6 +548,21 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/insight/lapse/predictions": "prediction",
              "/insight/lapse/model/versions": "model_version",
              "/prospects": "prospect_prediction", "/outreach": "outreach"}
+# Meetings (issue 12, the meetings part): writes on one object and the lists.
+API_BODIES.update({
+    ("post", "/meeting-series/{series_id}/next"): None,
+    ("post", "/meetings/{meeting_id}/agenda"): {"title": "Hacked"},
+    ("post", "/meetings/{meeting_id}/agenda/draft"): None,
+    ("post", "/meetings/{meeting_id}/minutes"): {"minutes": "Hacked"},
+    ("post", "/meetings/{meeting_id}/circulate"): None,
+    ("patch", "/action-items/{action_item_id}"): {"title": "Hacked"},
+    ("post", "/action-items/{action_item_id}/done"): None,
+    ("post", "/action-items/{action_item_id}/drop"): None,
+    ("post", "/manual/{manual_page_id}/revisions"): {"body": "Hacked"},
+})
+API_LISTS.update({"/meeting-series": "series", "/meetings": "meeting",
+                  "/action-items": "action_item", "/inbox": "message",
+                  "/manual": "manual_page"})
 # GETs without a path parameter that answer one object of the caller's own association.
 # (``/segments/fields``: the filter language's fields with this association's values.)
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",

@@ -37,6 +37,12 @@ from .inbox import (  # noqa: E402
 from .inbox import (
     inbox_send as inbox_send,
 )
+from .manual import (  # noqa: E402
+    manual_page_save as manual_page_save,
+)
+from .manual import (
+    manual_revise as manual_revise,
+)
 from .meetings import (  # noqa: E402
     agenda_draft as agenda_draft,
 )
