@@ -55,6 +55,10 @@ def test_propose_sign_and_price_changes_through_the_pages(client, scoped, staff,
     paid = decision.options.get(position=1)
     detail = c.get(done.url).content.decode()
     assert "Your position" in detail and "The price is read-only" in detail
+    from django.urls import reverse
+
+    offerings = c.get(reverse("offering_list", kwargs={"association": scoped.slug}))
+    assert "price being decided" in offerings.content.decode()
     c.post(url(scoped, f"decisions/{decision.pk}/sign/"), {
         "side": "business", "stance": "agree", "option": paid.pk, "reason": "Covers costs"})
     detail = c.get(done.url).content.decode()
