@@ -147,3 +147,18 @@ def test_dual_form_pages_need_both_inputs(client, scoped, staff):
     form.refresh_from_db()
     assert form.status == "completed" and form.summary == "Good year"
     assert "Appraisal of Vera" in m.get(url(scoped, "forms/")).content.decode()
+
+
+def test_propose_from_a_meeting_keeps_the_meeting(client, scoped, staff, offering):
+    meeting = Meeting.objects.create(association=scoped, title="Spring meeting",
+                                     starts_at=timezone.now() + timedelta(days=3))
+    c = _client(client, staff.business)
+    page = c.get(url(scoped, f"decisions/new/?meeting={meeting.pk}"))
+    assert "proposed at <strong>Spring meeting</strong>" in page.content.decode()
+    policy = next(o for o in page.context["form"].fields["type"].queryset if o.key == "policy")
+    bad = c.post(url(scoped, "decisions/new/"), {"type": policy.pk, "title": "",
+                                                 "meeting": meeting.pk, "rows": "4"})
+    assert "highlighted" in bad.content.decode()  # errors show (not only "more rows")
+    c.post(url(scoped, "decisions/new/"), {"type": policy.pk, "title": "Code of conduct",
+                                           "meeting": meeting.pk, "rows": "4"})
+    assert Decision.objects.get().meeting == meeting

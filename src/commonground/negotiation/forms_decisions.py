@@ -56,11 +56,14 @@ class ProposeForm(forms.Form):
         self.fields["type"].queryset = types
         self.fields["offering"].queryset = Offering.objects.filter(is_active=True)\
             .order_by("name")
-        self.fields["meeting"].queryset = Meeting.objects.order_by("-starts_at")[:50]
+        # The latest 50 meetings, as ids: a sliced queryset can't validate a choice.
+        recent = list(Meeting.objects.order_by("-starts_at").values_list("pk", flat=True)[:50])
+        self.fields["meeting"].queryset = Meeting.objects.filter(pk__in=recent)\
+            .order_by("-starts_at")
         self.rows = max(1, min(rows, MAX_ROWS))
         for i in range(self.rows):
             self.fields[f"option_{i}_label"] = forms.CharField(
-                required=False, max_length=200, label=f"Option {i + 1}")
+                required=False, max_length=200, label=f"Option {i + 1}: label")
             self.fields[f"option_{i}_price_decision"] = forms.ChoiceField(
                 required=False, label=f"Option {i + 1}: price",
                 choices=[("", "—"), *PriceDecision.choices])

@@ -90,7 +90,7 @@ def decision_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Decision “{decision.title}” proposed; both sides "
                                       "have been asked to sign.")
             return _to_detail(request, decision)
-    elif request.method == "POST":
+    elif request.method == "POST" and not bound:
         form.errors.clear()  # "more rows" redisplays what was typed, without complaints
     return render(request, "negotiation/decisions/new.html", {
         "form": form, "meeting": meeting, "rows": form.rows,
