@@ -93,7 +93,8 @@ def test_meeting_to_decision_to_sign_off(browser, page, axe_check, _axe, associa
 def _mission_signs(page, check, staff) -> None:
     log_in(page, check, staff.mission.email, PASSWORD)
     open_from_nav(page, check, "Inbox", "Inbox")
-    page.get_by_role("button", name=re.compile(r"^Open\W+Waiting for your side: Price of the data course")).click()
+    waiting = re.compile(r"^Open\W+Waiting for your side: Price of the data course")
+    page.get_by_role("button", name=waiting).click()
     expect(page.get_by_role("heading", level=1, name="Price of the data course")).to_be_visible()
     check(page)
     page.get_by_label("Agree (sign off)").check()
