@@ -16,6 +16,7 @@ from commonground.core.ids import MAX_ID
 from commonground.core.pagination import Page, paginate
 from commonground.membership.models import Offering
 from commonground.people.api_selectors import get_or_404
+from commonground.planning.models import Objective
 from commonground.tenancy.idempotency import idempotent
 
 from . import selectors_decisions as sel
@@ -229,8 +230,6 @@ def propose(request, payload: DecisionIn):
         if payload.meeting_id else None
     objective = None
     if payload.objective_id:
-        from commonground.planning.models import Objective
-
         objective = get_or_404(Objective.objects.all(), payload.objective_id)
     made = services.decision_propose(
         association=association, type=kind, title=payload.title, body=payload.body,

@@ -9,13 +9,16 @@ from typing import Any
 
 from django.urls import reverse
 
+from commonground.planning import trace
+from commonground.planning.trace import TraceLink
+
+from . import selectors_decisions as sel
+from .agenda import AgendaProposal, register_source
+from .models import Decision
+
 
 def decision_links(association, objective_ids: Iterable[int]) -> dict[int, list]:
     """The decisions of each objective (one query for all of them)."""
-    from commonground.planning.trace import TraceLink
-
-    from .models import Decision
-
     out: dict[int, list] = {}
     rows = (Decision.objects.filter(objective_id__in=list(objective_ids))
             .order_by("opened_at", "id").values_list("pk", "objective_id", "title", "status"))
@@ -30,9 +33,6 @@ def decision_links(association, objective_ids: Iterable[int]) -> dict[int, list]
 def waiting_decisions(*, association: Any, meeting: Any, today: date) -> Iterable:
     """Open decisions one side signed off and the other has not: the meeting should hear
     why the other side hesitates."""
-    from . import selectors_decisions as sel
-    from .agenda import AgendaProposal
-
     for decision, side in sel.waiting_for_one_side(association):
         done = [s for s in decision.tally.required if s.side != side]
         yield AgendaProposal(
@@ -46,10 +46,6 @@ def waiting_decisions(*, association: Any, meeting: Any, today: date) -> Iterabl
 
 
 def register() -> None:
-    from commonground.planning import trace
-
-    from .agenda import register_source
-
     trace.register(decision_links)
     register_source("decisions_waiting", waiting_decisions,
                     label="Decisions waiting for one side", order=40)

@@ -39,6 +39,7 @@ from ..models import (
     Position,
     Stance,
 )
+from .inbox import inbox_send
 
 MAX_OPTIONS = 10
 MAX_TEXT = 10_000
@@ -142,8 +143,6 @@ def _notify(association: Association, decision: Decision, sides: list[str], *,
     """An inbox message to the staff of the sides the decision waits for."""
     users = _side_users(association, sides, exclude=exclude)
     if users:
-        from .inbox import inbox_send  # the meetings part's sibling module
-
         inbox_send(association=association, users=users, subject=subject[:200], body=body,
                    url=decision_url(association, decision), kind="decision.waiting")
 
