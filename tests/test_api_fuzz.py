@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 from django_scopes import scope
@@ -98,6 +99,44 @@ VALID.update({
     "/manual/{manual_page_id}/revisions": {"body": "b", "summary": "s", "meeting_id": 1},
 })
 
+# Joint decisions and dual-input forms (the decisions part).
+VALID.update({
+    "/decision-types": {"name": "Hiring", "quorum_mission": 1, "quorum_business": 1},
+    "/decision-types/{decision_type_id}": {"quorum_mission": 2},
+    "/decisions": {"decision_type_id": 1, "title": "T", "options": [{"label": "Yes"}],
+                   "closes_on": "2099-01-01"},
+    "/decisions/{decision_id}/positions": {"side": "business", "stance": "agree",
+                                           "reason": "r"},
+    "/decisions/{decision_id}/close": {"status": "rejected", "outcome": "o"},
+    "/decisions/{decision_id}/reopen": {"reason": "r"},
+    "/forms": {"kind": "schedule", "title": "T", "period_start": "2027-01-01",
+               "period_end": "2027-02-01"},
+    "/forms/{form_id}/inputs": {"side": "business", "body": "b", "data": {"slots": ["x"]}},
+    "/forms/{form_id}/complete": {"summary": "s"},
+})
+
+
+def _decision_ids(association) -> dict[str, int]:
+    """A policy decision and a schedule to fuzz (the decisions part)."""
+    from commonground.negotiation import services as ns
+
+    with scope(association=association):
+        types = ns.decision_types_ensure(association=association)
+        actor = _fuzz_actor(association)
+        policy = next(t for t in types if t.key == "policy")
+        decision = ns.decision_propose(association=association, type=policy, title="Fuzz",
+                                       actor=actor)
+        form = ns.dual_form_create(association=association, kind="schedule", title="Fuzz",
+                                   period_start=date(2027, 1, 1), period_end=date(2027, 2, 1),
+                                   actor=actor)
+    return {"decision_type_id": policy.pk, "decision_id": decision.pk, "form_id": form.pk}
+
+
+def _fuzz_actor(association):
+    from commonground.tenancy.models import ApiToken
+
+    return ApiToken.objects.filter(association=association).first().user
+
 
 @st.composite
 def mutated(draw, valid: dict):
@@ -165,6 +204,7 @@ def ctx(association):
            # Meetings.
            "series_id": 10**12, "meeting_id": 10**12, "action_item_id": 10**12,
            "manual_page_id": 10**12}
+    ids.update(_decision_ids(association))
     return ApiClient(token), ids
 
 

@@ -570,6 +570,19 @@ API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/
                   "/outreach-settings",
                   # kpis: the metric catalogue and a metric's value (no objects of B's)
                   "/planning/metrics", "/planning/metrics/value"}
+
+# Joint decisions and dual-input forms (the decisions part).
+API_LISTS.update({"/decision-types": "decision_type", "/decisions": "decision",
+                  "/forms": "dual_form"})
+API_BODIES.update({
+    ("patch", "/decision-types/{decision_type_id}"): {"name": "Hacked"},
+    ("post", "/decisions/{decision_id}/positions"): {"side": "business", "stance": "agree",
+                                                     "reason": "Hacked"},
+    ("post", "/decisions/{decision_id}/close"): {"status": "rejected", "outcome": "Hacked"},
+    ("post", "/decisions/{decision_id}/reopen"): {"reason": "Hacked"},
+    ("post", "/forms/{form_id}/inputs"): {"side": "mission", "body": "Hacked"},
+    ("post", "/forms/{form_id}/complete"): {"summary": "Hacked"},
+})
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -18,3 +18,10 @@ def _unread(request) -> int:
 
 
 register(section="planning", label="Inbox", url_name="inbox", order=70, badge=_unread)
+
+# The decisions part: joint decisions and the dual-input forms.
+register(section="planning", label="Decisions", url_name="decision_list", order=40,
+         current=("decision_new", "decision_detail", "decision_type_list", "decision_type_new",
+                  "decision_type_edit"))
+register(section="planning", label="Appraisals & schedules", url_name="dual_form_list",
+         order=50, current=("dual_form_new", "dual_form_detail"))
