@@ -291,3 +291,5 @@ class OfferingCost(models.Model):
                                    name="offeringcost_dates_ordered"),
         ]
         ordering = ["-period_start", "id"]
+
+from .balance.models import OfferingFigure  # noqa: E402,F401  (the balance view's stored offering figures)
