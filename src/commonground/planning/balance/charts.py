@@ -118,10 +118,11 @@ def quadrant_spec(shape: charts.Shape) -> Any:
     names = base.mark_text(align="left", dx=7, fontSize=10, color="#1b1f24").encode(
         x=x, y=y, text=alt.Text("offering", type="nominal"))
     rule = {"strokeDash": [4, 3], "color": "#4a5560"}
-    across = base.transform_aggregate(m="median(reach)").mark_rule(**rule).encode(
-        x=alt.X("m", type="quantitative"))
-    up = base.transform_aggregate(m="median(economic)").mark_rule(**rule).encode(
-        y=alt.Y("m", type="quantitative"))
+    # Distinct names: Vega-Lite shares a scale's domain across layers by field name.
+    across = base.transform_aggregate(median_reach="median(reach)").mark_rule(**rule).encode(
+        x=alt.X("median_reach", type="quantitative"))
+    up = base.transform_aggregate(median_economic="median(economic)").mark_rule(**rule).encode(
+        y=alt.Y("median_economic", type="quantitative"))
     one = base.transform_aggregate(n="count()")
     corners = [
         (QUADRANTS[(False, True)], 6, 12, "left", "#4a5560"),
