@@ -146,6 +146,8 @@ def ctx(association):
            # Recognition: unknown ids (the bodies still reach validation first).
            "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12,
            "segment_id": 10**12}
+    # Balance view (issue 12, part E "balance"): unknown ids.
+    ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
     return ApiClient(token), ids
 
 

@@ -553,6 +553,13 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
                   "/next-best-offerings/runs/latest", "/segments/fields",
                   "/outreach-settings"}
+# Balance view (issue 12, part E "balance"): its lists and the view itself.
+API_BODIES.update({("patch", "/planning/balance/metrics/{balance_metric_id}"): {"side": "business"},
+                   ("delete", "/planning/balance/metrics/{balance_metric_id}"): None,
+                   ("delete", "/planning/offering-costs/{cost_id}"): None})
+API_LISTS.update({"/planning/balance/metrics": "balance_metric",
+                  "/planning/offering-costs": "cost"})
+API_SINGLETONS |= {"/planning/balance"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -35,8 +35,9 @@ QUADRANTS = {
 class MetricSeries:
     """One metric of one side: its values per month (None where no snapshot exists)."""
 
-    balance_metric: BalanceMetric | None
-    key: str
+    balance_metric: BalanceMetric | None  # None for an (unsaved) default
+    metric: str  # the catalogue key
+    key: str  # the chart column's key
     label: str
     unit: str
     kind: str
@@ -128,7 +129,8 @@ def balance_view(association, *, today: date, months: int = 12, period: str = ""
     for row in rows:
         metric = metrics.get(row.metric)
         sides[row.side].append(MetricSeries(
-            balance_metric=row if row.pk else None, key=f"m{row.pk or row.position}",
+            balance_metric=row if row.pk else None, metric=row.metric,
+            key=f"m{row.pk or row.position}",
             label=label_of(row), unit=metric.unit if metric else "count",
             kind=metric.kind if metric else "flow",
             values=[snaps.get(row.pk, {}).get(p.start) for p in months_],

@@ -18,6 +18,7 @@ from commonground.core import metrics
 from commonground.core.errors import PermissionDenied, ValidationFailed
 from commonground.membership.models import Offering
 from commonground.tenancy import audit, permissions
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
 from ..models import BalanceMetric, BalanceSide, BalanceSnapshot, OfferingCost
@@ -88,8 +89,6 @@ def balance_metric_add(*, association: Association, side: str, metric: str,
     by the catalogue; the same metric and filters may sit on one side only."""
     side = _side(side)
     _check_side(association, actor, side)
-    from commonground.tenancy.clock import association_today
-
     today = today or association_today(association)
     found, _query = metrics.validate(association=association, metric_key=metric,
                                      filters=filters, start=today - timedelta(days=30),

@@ -5,7 +5,7 @@ calls one selector or service and renders."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -113,18 +113,20 @@ def _post_write(request: HttpRequest, write, success: str) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def balance_metric_remove(request: HttpRequest, balance_metric_id: int) -> HttpResponse:
     row = get_object_or_404(BalanceMetric, pk=balance_metric_id)
+    if request.method != "POST":  # after the lookup: another association's id is a 404
+        return HttpResponseNotAllowed(["POST"])
     return _post_write(request, lambda: services.balance_metric_remove(
         association=request.association, balance_metric=row, actor=request.user),
         "Metric removed from the balance view.")
 
 
 @staff_view
-@require_POST
 def balance_metric_move(request: HttpRequest, balance_metric_id: int) -> HttpResponse:
     row = get_object_or_404(BalanceMetric, pk=balance_metric_id)
+    if request.method != "POST":  # after the lookup: another association's id is a 404
+        return HttpResponseNotAllowed(["POST"])
     side = request.POST.get("side") or None
     direction = request.POST.get("direction") or None
     return _post_write(request, lambda: services.balance_metric_move(
@@ -157,9 +159,10 @@ def balance_costs(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def balance_cost_delete(request: HttpRequest, cost_id: int) -> HttpResponse:
     cost = get_object_or_404(OfferingCost, pk=cost_id)
+    if request.method != "POST":  # after the lookup: another association's id is a 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.offering_cost_delete(association=request.association, cost=cost,
                                       actor=request.user)
