@@ -3,11 +3,9 @@ side per month, never merged into one number, and every offering placed on both 
 (social reach against economic revenue or margin) so the paradox of the seed — high social
 imprint, low economic productivity — can be seen and discussed.
 
-``services`` holds the writes (which metrics sit on which side, offering costs, the
+The models are ``planning.models``' (``BalanceMetric``, ``BalanceSnapshot``, ``OfferingCost``,
+``OfferingFigure``). ``services`` holds the writes (which metrics sit on which side, offering costs, the
 monthly snapshots the daily job takes), ``figures`` the set-based offering figures,
 ``selectors`` what the page, the API and the command read (stored figures only), and
 ``charts`` the two side charts and the quadrant chart.
-
-Nothing is imported here: ``planning.models`` imports ``balance.models`` while the app
-registry loads, before the services could import the models.
 """

@@ -21,8 +21,7 @@ from commonground.engagement.models import Contribution, ContributionStatus
 from commonground.membership.models import Offering
 from commonground.tenancy.clock import association_zone
 
-from ..models import OfferingCost
-from .models import OfferingFigure
+from ..models import OfferingCost, OfferingFigure
 from .periods import Period, bounds, window
 
 CENT = Decimal("0.01")

@@ -17,9 +17,8 @@ from decimal import Decimal
 from commonground.core import metrics
 from commonground.membership.models import Offering
 
-from ..models import BalanceMetric, BalanceSide, BalanceSnapshot, OfferingCost
+from ..models import BalanceMetric, BalanceSide, BalanceSnapshot, OfferingCost, OfferingFigure
 from . import periods
-from .models import OfferingFigure
 from .services import SIDES, default_metrics
 
 ECONOMIC = ("margin", "revenue")

@@ -21,9 +21,8 @@ from commonground.tenancy import audit, permissions
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
-from ..models import BalanceMetric, BalanceSide, BalanceSnapshot, OfferingCost
+from ..models import BalanceMetric, BalanceSide, BalanceSnapshot, OfferingCost, OfferingFigure
 from . import figures, periods
-from .models import OfferingFigure
 
 SIDES = tuple(BalanceSide.values)
 # How many of the catalogue's metrics of a side become that side's defaults.
