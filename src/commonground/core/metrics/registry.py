@@ -80,12 +80,18 @@ class Metric:
     group: str = "Membership"
     help: str = ""
     order: int = 100
+    # Metrics of one family (e.g. every count over the activity table) can be computed
+    # together by the family's ``compute_many`` (``register_family``): one pass over the
+    # rows for a whole plan's KPIs instead of one scan each.
+    family: str = ""
 
     def filter_spec(self, name: str) -> FilterSpec | None:
         return next((f for f in self.filters if f.name == name), None)
 
 
 _metrics: dict[str, Metric] = {}
+ComputeMany = Callable[[Any, Sequence[tuple[Metric, MetricQuery]]], list[Decimal]]
+_families: dict[str, ComputeMany] = {}
 
 
 def register_metric(metric: Metric) -> Metric:
@@ -94,6 +100,54 @@ def register_metric(metric: Metric) -> Metric:
         raise ValueError(f"metric keys are '<app>.<name>', not {metric.key!r}")
     _metrics[metric.key] = metric
     return metric
+
+
+def register_family(name: str, compute_many: ComputeMany) -> None:
+    """``compute_many(association, [(metric, query), …])`` returns each pair's value, in
+    order, as ``metric.compute`` would (the family's metrics name ``family=name``)."""
+    _families[name] = compute_many
+
+
+def compute_all(association: Any, items: Sequence[tuple[Metric, MetricQuery]], *,
+                workers: int = 1) -> list[Decimal]:
+    """Every pair's value: a family's pairs in one ``compute_many`` call, the rest one by
+    one. With ``workers`` > 1 the calls run on that many threads, each with its own
+    database connection (closed after), so a family's one long read overlaps the many
+    short ones; only for reads of committed data outside a transaction (another
+    connection cannot see this one's uncommitted rows)."""
+    calls: list[tuple[list[int], Callable[[], list[Decimal]]]] = []
+    grouped: dict[str, list[int]] = {}
+    for i, (metric, query) in enumerate(items):
+        if metric.family and metric.family in _families:
+            grouped.setdefault(metric.family, []).append(i)
+        else:
+            calls.append(([i], lambda m=metric, q=query: [m.compute(association, q)]))
+    for family, indexes in grouped.items():
+        pairs = [items[i] for i in indexes]
+        # The families' single long reads first, so the short ones fill in around them.
+        calls.insert(0, (indexes, lambda f=family, p=pairs: _families[f](association, p)))
+    out: list[Decimal] = [Decimal(0)] * len(items)
+    if workers <= 1 or len(calls) <= 1:
+        results = [call() for _, call in calls]
+    else:
+        from concurrent.futures import ThreadPoolExecutor  # only the parallel path needs it
+
+        from django.db import connections
+        from django_scopes import scope
+
+        def on_thread(call: Callable[[], list[Decimal]]) -> list[Decimal]:
+            try:
+                with scope(association=association):
+                    return call()
+            finally:
+                connections.close_all()  # this thread's own connections
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(on_thread, [call for _, call in calls]))
+    for (indexes, _), values in zip(calls, results, strict=True):
+        for i, value in zip(indexes, values, strict=True):
+            out[i] = value
+    return out
 
 
 def autodiscover() -> None:

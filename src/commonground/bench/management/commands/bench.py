@@ -28,6 +28,7 @@ BENCHMARKS = {
     "prospects": "commonground.bench.prospects",
     "recommend": "commonground.bench.recommend",
     "segments": "commonground.bench.segments",
+    "kpis": "commonground.bench.kpis",
 }
 
 
