@@ -11,7 +11,7 @@ KPI's value on the start date for a stock (members by status on 1 March) and 0 f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -47,7 +47,8 @@ def _kpi_check(*, association: Association, metric: str, filters: dict[str, Any]
                starts_on: date, deadline: date):
     """The checked KPI definition: ``(Metric, MetricQuery)`` or ``ValidationFailed``
     naming ``metric`` / ``filters.<name>``."""
-    from .kpis import kpi_check  # planning.kpis computes; imported on use (it imports models)
+    # Imported on use: planning.kpis's tasks import these services (a cycle at load time).
+    from .kpis import kpi_check
 
     return kpi_check(association=association, metric=metric, filters=filters,
                      starts_on=starts_on, deadline=deadline)
@@ -57,8 +58,6 @@ def _baseline(association: Association, metric, query, starts_on: date) -> Decim
     """A stock's value on the start date; 0 for a flow (see the module docstring)."""
     if metric.kind != "stock":
         return Decimal("0")
-    from dataclasses import replace
-
     return Decimal(metric.compute(association, replace(query, start=starts_on, end=starts_on))
                    ).quantize(Decimal("0.01"))
 
@@ -259,7 +258,8 @@ def _set_owners(association: Association, objective: Objective, owners: list[Own
 def _fill_history_on_commit(association: Association, objective: Objective) -> None:
     """Today's value now, so the plan page shows a number at once; the days since the
     start date in the background (a long period over a large history takes a while)."""
-    from . import kpis, tasks  # the KPI engine and its tasks sit beside; imported on use
+    # Imported on use: planning.tasks imports these services (a cycle at load time).
+    from . import kpis, tasks
 
     kpis.kpi_snapshots_take(association=association, today=association_today(association),
                             objective_ids=[objective.pk])

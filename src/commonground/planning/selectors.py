@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from commonground.core import metrics
+from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
 from . import progress as progress_rule
@@ -42,8 +43,6 @@ SPARK_WEEKS = 52
 def current_plan(association: Association, today: date | None = None) -> StrategicPlan | None:
     """The active plan whose period holds today; else the latest active one; else the
     latest plan of any status (a closed plan is still read)."""
-    from commonground.tenancy.clock import association_today
-
     today = today or association_today(association)
     plans = StrategicPlan.objects.filter(association=association)
     return (plans.filter(status=PlanStatus.ACTIVE, starts_on__lte=today, ends_on__gte=today)

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
 
 from commonground.core import charts
 from commonground.core.errors import DomainError
@@ -220,9 +219,10 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = _goal(request, goal_id)
+    if request.method != "POST":  # the object first: another association's id is a 404
+        return redirect("goal_edit", association=_slug(request), goal_id=goal.pk)
     try:
         services.goal_delete(association=request.association, goal=goal, actor=request.user)
     except DomainError as exc:
@@ -243,7 +243,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     for n in node.objectives:
         n.rows_url = optional_url("kpi_rows", association=slug, objective_id=n.objective.pk)
         n.filter_words = selectors.filter_words(n.objective, n.metric)
-        n.by_kind = _by_kind(n.links)
+        n.by_kind = by_kind(n.links)
     return render(request, "planning/goal.html", {
         "goal": goal, "node": node, "can": can(request), "comment_form": CommentForm(),
         "comments": selectors.comments_on("goal", goal.pk)})
@@ -252,7 +252,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
 KINDS = (("meeting", "Meetings"), ("decision", "Decisions"), ("action_item", "Action items"))
 
 
-def _by_kind(links) -> list[tuple[str, list]]:
+def by_kind(links) -> list[tuple[str, list]]:
     out = [(label, [li for li in links if li.kind == kind]) for kind, label in KINDS]
     known = {k for k, _ in KINDS}
     other = [li for li in links if li.kind not in known]
@@ -265,6 +265,10 @@ def _by_kind(links) -> list[tuple[str, list]]:
 
 
 def comment_post(request: HttpRequest, subject: str, obj, back: str) -> HttpResponse:
+    """Add the posted comment on ``obj`` (already found in the association: another's id
+    was a 404), then back to its page; a GET just goes back."""
+    if request.method != "POST":
+        return redirect(back)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A comment needs some text.")
@@ -281,7 +285,6 @@ def comment_post(request: HttpRequest, subject: str, obj, back: str) -> HttpResp
 
 
 @staff_view
-@require_POST
 def plan_comment(request: HttpRequest, strategic_plan_id: int) -> HttpResponse:
     plan = _plan(request, strategic_plan_id)
     return comment_post(request, "plan", plan, reverse(
@@ -289,7 +292,6 @@ def plan_comment(request: HttpRequest, strategic_plan_id: int) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def goal_comment(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = _goal(request, goal_id)
     return comment_post(request, "goal", goal, reverse(

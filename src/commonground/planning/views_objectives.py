@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from commonground.core import charts, metrics
 from commonground.core.errors import DomainError
@@ -23,7 +22,7 @@ from .charts import burnup_chart
 from .forms import FILTER_PREFIX, CommentForm, ObjectiveForm
 from .models import Goal, Objective, ObjectiveStatus
 from .progress import PACE_DAYS
-from .views import _by_kind, can, comment_post, optional_url
+from .views import by_kind, can, comment_post, optional_url
 
 
 def _slug(request: HttpRequest) -> str:
@@ -97,7 +96,7 @@ def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
         "pace": pace_sentence(objective, detail.progress),
         "filter_words": selectors.filter_words(objective, metric),
         "rows_url": rows_url, "rows_words": rows_words,
-        "links": _by_kind(detail.node.links), "can": can(request),
+        "links": by_kind(detail.node.links), "can": can(request),
         "may_edit": permissions.may_edit_objective(roles, objective.sides),
         "statuses": [s for s in ObjectiveStatus.choices if s[0] != objective.status],
         "comment_form": CommentForm(), "comments": detail.comments,
@@ -156,9 +155,11 @@ def objective_edit(request: HttpRequest, objective_id: int) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def objective_status(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = _objective(objective_id)
+    if request.method != "POST":  # the object first: another association's id is a 404
+        return redirect("objective_detail", association=_slug(request),
+                        objective_id=objective.pk)
     try:
         services.objective_set_status(association=request.association, objective=objective,
                                       status=request.POST.get("status", ""),
@@ -173,7 +174,6 @@ def objective_status(request: HttpRequest, objective_id: int) -> HttpResponse:
 
 
 @staff_view
-@require_POST
 def objective_comment(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = _objective(objective_id)
     return comment_post(request, "objective", objective, reverse(
