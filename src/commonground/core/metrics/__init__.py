@@ -19,10 +19,12 @@ from .registry import (
     MetricQuery,
     autodiscover,
     catalogue,
+    compute_all,
     get,
+    register_family,
     register_metric,
     validate,
 )
 
 __all__ = ["Drilldown", "FilterSpec", "Metric", "MetricQuery", "autodiscover", "catalogue",
-           "get", "register_metric", "validate"]
+           "compute_all", "get", "register_family", "register_metric", "validate"]

@@ -80,12 +80,18 @@ class Metric:
     group: str = "Membership"
     help: str = ""
     order: int = 100
+    # Metrics of one family (e.g. every count over the activity table) can be computed
+    # together by the family's ``compute_many`` (``register_family``): one pass over the
+    # rows for a whole plan's KPIs instead of one scan each.
+    family: str = ""
 
     def filter_spec(self, name: str) -> FilterSpec | None:
         return next((f for f in self.filters if f.name == name), None)
 
 
 _metrics: dict[str, Metric] = {}
+ComputeMany = Callable[[Any, Sequence[tuple[Metric, MetricQuery]]], list[Decimal]]
+_families: dict[str, ComputeMany] = {}
 
 
 def register_metric(metric: Metric) -> Metric:
@@ -94,6 +100,28 @@ def register_metric(metric: Metric) -> Metric:
         raise ValueError(f"metric keys are '<app>.<name>', not {metric.key!r}")
     _metrics[metric.key] = metric
     return metric
+
+
+def register_family(name: str, compute_many: ComputeMany) -> None:
+    """``compute_many(association, [(metric, query), …])`` returns each pair's value, in
+    order, as ``metric.compute`` would (the family's metrics name ``family=name``)."""
+    _families[name] = compute_many
+
+
+def compute_all(association: Any, items: Sequence[tuple[Metric, MetricQuery]]) -> list[Decimal]:
+    """Every pair's value: a family's pairs in one ``compute_many`` call, the rest one by one."""
+    out: list[Decimal | None] = [None] * len(items)
+    grouped: dict[str, list[int]] = {}
+    for i, (metric, query) in enumerate(items):
+        if metric.family and metric.family in _families:
+            grouped.setdefault(metric.family, []).append(i)
+        else:
+            out[i] = metric.compute(association, query)
+    for family, indexes in grouped.items():
+        values = _families[family](association, [items[i] for i in indexes])
+        for i, value in zip(indexes, values, strict=True):
+            out[i] = value
+    return [v if v is not None else Decimal(0) for v in out]
 
 
 def autodiscover() -> None:
