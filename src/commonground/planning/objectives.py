@@ -11,7 +11,7 @@ KPI's value on the start date for a stock (members by status on 1 March) and 0 f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,9 @@ from commonground.tenancy import audit, permissions
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association, StaffMember
 
+from . import tasks
 from .inputs import MAX_TEXT, fail, parse_date, parse_decimal, text
+from .kpis import kpi_check, kpi_snapshots_take, kpi_value
 from .models import Direction, Goal, Objective, ObjectiveOwner, ObjectiveStatus
 
 SIDES = permissions.BOTH_SIDES
@@ -43,23 +45,12 @@ def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _kpi_check(*, association: Association, metric: str, filters: dict[str, Any],
-               starts_on: date, deadline: date):
-    """The checked KPI definition: ``(Metric, MetricQuery)`` or ``ValidationFailed``
-    naming ``metric`` / ``filters.<name>``."""
-    # Imported on use: planning.kpis's tasks import these services (a cycle at load time).
-    from .kpis import kpi_check
-
-    return kpi_check(association=association, metric=metric, filters=filters,
-                     starts_on=starts_on, deadline=deadline)
-
-
-def _baseline(association: Association, metric, query, starts_on: date) -> Decimal:
+def _baseline(association: Association, metric, objective: Objective) -> Decimal:
     """A stock's value on the start date; 0 for a flow (see the module docstring)."""
     if metric.kind != "stock":
         return Decimal("0")
-    return Decimal(metric.compute(association, replace(query, start=starts_on, end=starts_on))
-                   ).quantize(Decimal("0.01"))
+    return Decimal(kpi_value(association, objective, objective.starts_on)).quantize(
+        Decimal("0.01"))
 
 
 def _sides(errors: dict[str, list[str]], sides: Iterable[str] | None,
@@ -177,8 +168,8 @@ def objective_save(*, association: Association, goal: Goal, title: str, metric: 
     kpi = None
     if start and end and end >= start:
         try:
-            kpi = _kpi_check(association=association, metric=metric_key, filters=filters or {},
-                             starts_on=start, deadline=end)
+            kpi = kpi_check(association=association, metric=metric_key, filters=filters or {},
+                            starts_on=start, deadline=end)
         except ValidationFailed as exc:
             errors.update(exc.fields)
     fail(errors)
@@ -188,7 +179,9 @@ def objective_save(*, association: Association, goal: Goal, title: str, metric: 
     if given_baseline is not None:
         base = given_baseline
     elif kpi_changed:
-        base = _baseline(association, kpi[0], kpi[1], start)
+        base = _baseline(association, kpi[0], Objective(
+            association=association, metric=metric_key, filters=filters or {},
+            starts_on=start, deadline=end))
     else:
         base = objective.baseline
     up = direction == Direction.UP
@@ -231,7 +224,7 @@ def objective_save(*, association: Association, goal: Goal, title: str, metric: 
     if kpi_changed:
         if not created:
             objective.snapshots.all().delete()
-        _fill_history_on_commit(association, objective)
+        _fill_history_on_commit(association, objective, actor)
     return objective
 
 
@@ -255,16 +248,12 @@ def _set_owners(association: Association, objective: Objective, owners: list[Own
     return True
 
 
-def _fill_history_on_commit(association: Association, objective: Objective) -> None:
+def _fill_history_on_commit(association: Association, objective: Objective, actor) -> None:
     """Today's value now, so the plan page shows a number at once; the days since the
     start date in the background (a long period over a large history takes a while)."""
-    # Imported on use: planning.tasks imports these services (a cycle at load time).
-    from . import kpis, tasks
-
-    kpis.kpi_snapshots_take(association=association, today=association_today(association),
-                            objective_ids=[objective.pk])
-    aid, oid = association.pk, objective.pk
-    transaction.on_commit(lambda: tasks.kpi_history_fill_objective.enqueue(aid, oid))
+    kpi_snapshots_take(association=association, today=association_today(association),
+                       objective_ids=[objective.pk], actor=actor)
+    tasks.enqueue_history(association.pk, objective.pk)
 
 
 @transaction.atomic
