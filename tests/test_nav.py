@@ -18,7 +18,8 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     sections = _sections(html)
     # Empty sections (Collaboration) are not shown.
-    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning", "Settings"]
+    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
+                              "Settings"]
     assert "Balance" in sections["Planning"]  # issue 12's pages: the plan, balance, meetings…
     assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
             "Segments", "Outreach"} <= set(sections["Insight"])
@@ -53,3 +54,9 @@ def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
 def test_an_unknown_section_is_refused():
     with pytest.raises(ValueError, match="unknown navigation section"):
         nav.register(section="misc", label="X", url_name="x")
+
+
+def test_the_plan_is_the_first_planning_page(staff_client, scoped):
+    # Part B ("plan"): the plan page opens the Planning section.
+    sections = _sections(staff_client.get(f"/a/{scoped.slug}/planning/").content.decode())
+    assert sections["Planning"][0] == "Plan"

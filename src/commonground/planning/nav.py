@@ -4,6 +4,11 @@ metric catalogue 80."""
 
 from commonground.core.nav import register
 
+register(section="planning", label="Plan", url_name="plan_home", order=10,
+         current=("plan_detail", "plan_list", "plan_new", "plan_edit", "plan_why", "why_write",
+                  "goal_new", "goal_detail", "goal_edit", "objective_new", "objective_detail",
+                  "objective_edit"))
+
 register(section="planning", label="Metrics", url_name="metric_catalogue",
          current=("metric_rows", "kpi_rows"), order=80)
 
