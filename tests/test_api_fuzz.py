@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 from django_scopes import scope
@@ -93,6 +94,60 @@ VALID = {
     "/planning/objectives/{objective_id}/status": {"status": "dropped"},
     "/planning/comments": {"subject": "goal", "subject_id": 1, "body": "Hm"},
 }
+# Meetings (issue 12, the meetings part); the ids below are unknown (bodies are validated
+# first, then the handler answers 404 or a field message).
+VALID.update({
+    "/meeting-series": {"name": "Regulation", "cadence": "trimester",
+                        "participants": [{"user_id": 1, "side": "mission"}]},
+    "/meetings": {"title": "M", "starts_at": "2030-01-01T10:00:00",
+                  "participants": [{"user_id": 1, "side": "mission"},
+                                   {"user_id": 2, "side": "business"}]},
+    "/meetings/{meeting_id}/agenda": {"title": "Item", "body": "b"},
+    "/meetings/{meeting_id}/minutes": {"minutes": "m", "notes": {"1": "n"}, "attended": [1]},
+    "/action-items": {"title": "Do", "owner_id": 1, "due_on": "2030-01-01"},
+    "/action-items/{action_item_id}": {"title": "Do", "due_on": "2030-01-01"},
+    "/inbox/read": {"message_ids": [1]},
+    "/manual": {"title": "Page", "slug": "page"},
+    "/manual/{manual_page_id}/revisions": {"body": "b", "summary": "s", "meeting_id": 1},
+})
+
+# Joint decisions and dual-input forms (the decisions part).
+VALID.update({
+    "/decision-types": {"name": "Hiring", "quorum_mission": 1, "quorum_business": 1},
+    "/decision-types/{decision_type_id}": {"quorum_mission": 2},
+    "/decisions": {"decision_type_id": 1, "title": "T", "options": [{"label": "Yes"}],
+                   "closes_on": "2099-01-01"},
+    "/decisions/{decision_id}/positions": {"side": "business", "stance": "agree",
+                                           "reason": "r"},
+    "/decisions/{decision_id}/close": {"status": "rejected", "outcome": "o"},
+    "/decisions/{decision_id}/reopen": {"reason": "r"},
+    "/forms": {"kind": "schedule", "title": "T", "period_start": "2027-01-01",
+               "period_end": "2027-02-01"},
+    "/forms/{form_id}/inputs": {"side": "business", "body": "b", "data": {"slots": ["x"]}},
+    "/forms/{form_id}/complete": {"summary": "s"},
+})
+
+
+def _decision_ids(association) -> dict[str, int]:
+    """A policy decision and a schedule to fuzz (the decisions part)."""
+    from commonground.negotiation import services as ns
+
+    with scope(association=association):
+        types = ns.decision_types_ensure(association=association)
+        actor = _fuzz_actor(association)
+        policy = next(t for t in types if t.key == "policy")
+        decision = ns.decision_propose(association=association, type=policy, title="Fuzz",
+                                       actor=actor)
+        form = ns.dual_form_create(association=association, kind="schedule", title="Fuzz",
+                                   period_start=date(2027, 1, 1), period_end=date(2027, 2, 1),
+                                   actor=actor)
+    return {"decision_type_id": policy.pk, "decision_id": decision.pk, "form_id": form.pk}
+
+
+def _fuzz_actor(association):
+    from commonground.tenancy.models import ApiToken
+
+    return ApiToken.objects.filter(association=association).first().user
 
 
 @st.composite
@@ -173,7 +228,11 @@ def ctx(association):
            "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12,
            "segment_id": 10**12,
            "strategic_plan_id": strategic_plan.pk, "goal_id": goal.pk,
-           "objective_id": objective.pk}
+           "objective_id": objective.pk,
+           # Meetings.
+           "series_id": 10**12, "meeting_id": 10**12, "action_item_id": 10**12,
+           "manual_page_id": 10**12}
+    ids.update(_decision_ids(association))
     # Balance view (issue 12, part E "balance"): unknown ids.
     ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
     return ApiClient(token), ids

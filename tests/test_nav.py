@@ -18,9 +18,10 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     sections = _sections(html)
     # Empty sections (Collaboration) are not shown.
-    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
-                              "Settings"]
-    assert "Balance" in sections["Planning"]  # issue 12's pages: the plan, balance, meetings…
+    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning", "Settings"]
+    # The meetings part's pages (the plan, balance, decisions and forms add theirs).
+    assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])
+    assert "Balance" in sections["Planning"]
     assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
             "Segments", "Outreach"} <= set(sections["Insight"])
     assert "Engagement dashboard" in sections["Engagement"]
@@ -60,3 +61,14 @@ def test_the_plan_is_the_first_planning_page(staff_client, scoped):
     # Part B ("plan"): the plan page opens the Planning section.
     sections = _sections(staff_client.get(f"/a/{scoped.slug}/planning/").content.decode())
     assert sections["Planning"][0] == "Plan"
+
+
+def test_a_link_can_carry_a_count(staff_client, scoped, staff_user):
+    """The meetings part's inbox shows its unread messages beside the link, on the pages
+    of the Planning section (elsewhere the section is folded and nothing is counted)."""
+    from commonground.negotiation.services import inbox_send
+
+    inbox_send(association=scoped, users=[staff_user], subject="Minutes", email=False)
+    badge = 'Inbox</a> <span class="badge open">1<span class="visually-hidden"> new</span>'
+    assert badge in staff_client.get(f"/a/{scoped.slug}/meetings/").content.decode()
+    assert 'Inbox</a></li>' in staff_client.get(f"/a/{scoped.slug}/people/").content.decode()

@@ -559,6 +559,21 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              # Planning: plans, goals, objectives, comments (part B, "plan").
              "/planning/plans": "strategic_plan", "/planning/goals": "goal",
              "/planning/objectives": "objective", "/planning/comments": "comment"}
+# Meetings (issue 12, the meetings part): writes on one object and the lists.
+API_BODIES.update({
+    ("post", "/meeting-series/{series_id}/next"): None,
+    ("post", "/meetings/{meeting_id}/agenda"): {"title": "Hacked"},
+    ("post", "/meetings/{meeting_id}/agenda/draft"): None,
+    ("post", "/meetings/{meeting_id}/minutes"): {"minutes": "Hacked"},
+    ("post", "/meetings/{meeting_id}/circulate"): None,
+    ("patch", "/action-items/{action_item_id}"): {"title": "Hacked"},
+    ("post", "/action-items/{action_item_id}/done"): None,
+    ("post", "/action-items/{action_item_id}/drop"): None,
+    ("post", "/manual/{manual_page_id}/revisions"): {"body": "Hacked"},
+})
+API_LISTS.update({"/meeting-series": "series", "/meetings": "meeting",
+                  "/action-items": "action_item", "/inbox": "message",
+                  "/manual": "manual_page"})
 # GETs without a path parameter that answer one object of the caller's own association.
 # (``/segments/fields``: the filter language's fields with this association's values.)
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",
@@ -573,6 +588,19 @@ API_BODIES.update({("patch", "/planning/balance/metrics/{balance_metric_id}"): {
 API_LISTS.update({"/planning/balance/metrics": "balance_metric",
                   "/planning/offering-costs": "cost"})
 API_SINGLETONS |= {"/planning/balance"}
+
+# Joint decisions and dual-input forms (the decisions part).
+API_LISTS.update({"/decision-types": "decision_type", "/decisions": "decision",
+                  "/forms": "dual_form"})
+API_BODIES.update({
+    ("patch", "/decision-types/{decision_type_id}"): {"name": "Hacked"},
+    ("post", "/decisions/{decision_id}/positions"): {"side": "business", "stance": "agree",
+                                                     "reason": "Hacked"},
+    ("post", "/decisions/{decision_id}/close"): {"status": "rejected", "outcome": "Hacked"},
+    ("post", "/decisions/{decision_id}/reopen"): {"reason": "Hacked"},
+    ("post", "/forms/{form_id}/inputs"): {"side": "mission", "body": "Hacked"},
+    ("post", "/forms/{form_id}/complete"): {"summary": "Hacked"},
+})
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

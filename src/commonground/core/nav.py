@@ -9,7 +9,9 @@ association.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
@@ -35,6 +37,9 @@ class Link:
     # Other pages (url names) on which this link is the current one, e.g. a detail page.
     current: frozenset[str] = frozenset()
     order: int = 100
+    # ``badge(request) -> int``: a count shown beside the link when above 0 (the inbox's
+    # unread messages), on the pages of its own section.
+    badge: Callable[[Any], int] | None = None
 
 
 @dataclass
@@ -49,19 +54,22 @@ _links: dict[str, Link] = {}
 
 
 def register(*, section: str, label: str, url_name: str, current: tuple[str, ...] = (),
-             order: int = 100) -> None:
-    """Add a page to a section; registering the same url name again replaces it."""
+             order: int = 100, badge: Callable[[Any], int] | None = None) -> None:
+    """Add a page to a section; registering the same url name again replaces it.
+    ``badge(request)`` gives a count shown beside the link (hidden when 0) on the pages
+    of its section."""
     if section not in _SECTION_KEYS:
         raise ValueError(f"unknown navigation section {section!r}; one of {sorted(_SECTION_KEYS)}")
     _links[url_name] = Link(section=section, label=label, url_name=url_name,
-                            current=frozenset(current) | {url_name}, order=order)
+                            current=frozenset(current) | {url_name}, order=order, badge=badge)
 
 
 def autodiscover() -> None:
     autodiscover_modules("nav")
 
 
-def sections(*, association_slug: str, current_url_name: str | None) -> list[Section]:
+def sections(*, association_slug: str, current_url_name: str | None,
+             request: Any = None) -> list[Section]:
     """The sections with links for one association's workspace, the current one marked."""
     out = []
     for key, label in SECTIONS:
@@ -77,7 +85,14 @@ def sections(*, association_slug: str, current_url_name: str | None) -> list[Sec
                 continue  # the page's URLs are not mounted in this deployment
             is_current = current_url_name in link.current
             section.is_current = section.is_current or is_current
-            section.links.append({"label": link.label, "href": href, "is_current": is_current})
+            section.links.append({"label": link.label, "href": href, "is_current": is_current,
+                                  "badge": 0, "_count": link.badge})
+        for entry in section.links:
+            count = entry.pop("_count")
+            # Counted in the current section only: the others are folded away, and a page
+            # elsewhere (the member list, the dashboard) keeps its query budget.
+            if count is not None and section.is_current and request is not None:
+                entry["badge"] = count(request)
         if section.links:
             out.append(section)
     return out
