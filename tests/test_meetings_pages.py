@@ -132,3 +132,33 @@ def test_the_board_reads_but_cannot_write(w, client_of):
     with scope(association=w.association):
         assert not meeting.agenda.exists()
     assert "Only staff on the mission or the business side" in c.get(url).content.decode()
+    c.post(url + "comments/", {"body": "Why is the course not free for students?"})
+    assert "Why is the course not free for students?" in c.get(url).content.decode()
+
+
+def test_the_meeting_page_reads_a_fixed_number_of_queries(w, client_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with scope(association=w.association):
+        earlier = schedule(w, days=-30)
+        meeting = schedule(w)
+    c = client_of(w.mission)
+    url = f"/a/acme/meetings/{meeting.pk}/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    c.get(url)  # warm the session
+    few = count()
+    with scope(association=w.association):
+        for n in range(6):
+            services.agenda_item_add(association=w.association, meeting=meeting,
+                                     title=f"Item {n}", objective=w.behind, actor=w.mission)
+            for m in (meeting, earlier):
+                services.action_item_add(association=w.association, title=f"Do {n}",
+                                         owner=w.business, due_on=w.today, meeting=m,
+                                         actor=w.mission)
+    assert count() == few

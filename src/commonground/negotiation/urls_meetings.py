@@ -20,6 +20,8 @@ urlpatterns = [
          name="meeting_circulate"),
     path("meetings/<int:meeting_id>/actions/", views.meeting_action_new,
          name="meeting_action_new"),
+    path("meetings/<int:meeting_id>/comments/", views.meeting_comment,
+         name="meeting_comment"),
     path("actions/", views.action_item_list, name="action_item_list"),
     path("actions/new/", views.action_item_new, name="action_item_new"),
     path("actions/<int:action_item_id>/done/", views.action_item_done, name="action_item_done"),

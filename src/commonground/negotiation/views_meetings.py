@@ -15,6 +15,7 @@ from django.utils import timezone
 from commonground.core.errors import DomainError
 from commonground.core.forms import add_domain_errors
 from commonground.core.ids import parse_id
+from commonground.planning.services import comment_add
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.decorators import staff_view
 
@@ -203,6 +204,22 @@ def meeting_circulate(request: HttpRequest, meeting_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Minutes circulated to {sent} people, in the app and by "
                                   "email." if sent else "The minutes were already circulated.")
+    return _back(request, meeting)
+
+
+@staff_view
+def meeting_comment(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A comment on the meeting: any staff member, the board too (its voice in the room)."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    if request.method != "POST":
+        return _back(request, meeting)
+    try:
+        comment_add(association=request.association, subject="meeting", subject_id=meeting.pk,
+                    body=request.POST.get("body", ""), actor=request.user)
+    except DomainError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "Comment added.")
     return _back(request, meeting)
 
 
