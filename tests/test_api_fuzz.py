@@ -81,6 +81,18 @@ VALID = {
     "/outreach/{outreach_id}/contacts": {"person_ids": [1], "status": "contacted",
                                          "channel": "campaign", "note": "n"},
     "/outreach-settings": {"holdout_percent": 10, "min_per_group": 20},
+    # Planning (part B, "plan").
+    "/planning/plans": {"name": "P", "starts_on": "2026-01-01", "ends_on": "2026-12-31"},
+    "/planning/plans/{strategic_plan_id}": {"name": "P2", "status": "draft"},
+    "/planning/plans/{strategic_plan_id}/answers": {"question": "founded", "text": "Why"},
+    "/planning/goals": {"strategic_plan_id": 1, "title": "G", "deadline": "2099-01-01"},
+    "/planning/goals/{goal_id}": {"title": "G2", "deadline": "2099-01-02"},
+    "/planning/objectives": {"goal_id": 1, "title": "O", "metric": "membership.joins",
+                             "target": "10", "deadline": "2099-01-01", "sides": ["business"],
+                             "filters": {"plan": "Plan"}},
+    "/planning/objectives/{objective_id}": {"title": "O2", "target": "12"},
+    "/planning/objectives/{objective_id}/status": {"status": "dropped"},
+    "/planning/comments": {"subject": "goal", "subject_id": 1, "body": "Hm"},
 }
 # Meetings (issue 12, the meetings part); the ids below are unknown (bodies are validated
 # first, then the handler answers 404 or a field message).
@@ -193,6 +205,20 @@ def ctx(association):
 
         outreach = outreach_create(association=association, name="Fuzz calls",
                                    person_ids=[person.pk], holdout_percent=0)
+        # Planning (part B, "plan"): a plan with a goal and an objective, as rows.
+        from datetime import date
+
+        from commonground.planning import models as pm
+
+        strategic_plan = pm.StrategicPlan.objects.create(
+            association=association, name="Fuzz plan", starts_on=date(2026, 1, 1),
+            ends_on=date(2099, 12, 31))
+        goal = pm.Goal.objects.create(association=association, plan=strategic_plan,
+                                      title="Fuzz goal", deadline=date(2099, 1, 1))
+        objective = pm.Objective.objects.create(
+            association=association, goal=goal, title="Fuzz objective", sides=["business"],
+            metric="membership.joins", starts_on=date(2026, 1, 1), deadline=date(2099, 1, 1),
+            target=10)
     ids = {"person_id": person.pk, "plan_id": plan.pk, "membership_id": membership.pk,
            "invoice_id": invoice.pk, "token_id": 10**12, "source_id": source.pk,
            "trait_id": trait.pk, "outcome_id": outcome.pk, "contribution_id": contribution.pk,
@@ -201,10 +227,14 @@ def ctx(association):
            # Recognition: unknown ids (the bodies still reach validation first).
            "tier_id": 10**12, "nomination_id": 10**12, "award_id": 10**12, "expert_id": 10**12,
            "segment_id": 10**12,
+           "strategic_plan_id": strategic_plan.pk, "goal_id": goal.pk,
+           "objective_id": objective.pk,
            # Meetings.
            "series_id": 10**12, "meeting_id": 10**12, "action_item_id": 10**12,
            "manual_page_id": 10**12}
     ids.update(_decision_ids(association))
+    # Balance view (issue 12, part E "balance"): unknown ids.
+    ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
     return ApiClient(token), ids
 
 

@@ -114,3 +114,67 @@ def test_members_state_get_and_give_after_the_seed(seeded, monkeypatch):
     assert snapshot(plain) == snapshot(seeded.association)
     with scope(association=plain):
         assert not Contribution.objects.filter(origin__in=["member", "staff"]).exists()
+
+
+def test_the_demo_plans_and_negotiates_on_live_data(seeded):
+    """Issue 12's demo: the plan with five answers, two goals, six joint objectives with
+    history (one flagged), meetings with minutes and carried action items, an open pricing
+    decision waiting for the mission side, appraisals, the balance view — in under a second."""
+    import time
+
+    from commonground.demo import planning_derive
+    from commonground.negotiation.models import (
+        ActionItem,
+        AgendaItem,
+        Decision,
+        DualForm,
+        ManualRevision,
+        Meeting,
+    )
+    from commonground.planning import models as pm
+    from commonground.planning.balance import selectors as balance_selectors
+    from commonground.planning.selectors import objectives_flagged
+
+    association = seeded.association
+    with scope(association=association):
+        assert pm.WhyAnswer.objects.values("question").distinct().count() == 5
+        assert pm.WhyAnswer.objects.filter(version=2).count() == 2
+        assert pm.Goal.objects.count() == 2
+        objectives = list(pm.Objective.objects.all())
+        assert len(objectives) == 6
+        assert all(o.owners.values("side").distinct().count() == 2 for o in objectives)
+        assert pm.KpiSnapshot.objects.values("objective").distinct().count() == 6
+        assert pm.KpiSnapshot.objects.count() > 6 * 30  # history since the start
+        flagged = objectives_flagged(association, TODAY)
+        assert flagged  # at least the one set behind (the tiny seed leaves others at 0 too)
+        meetings = list(Meeting.objects.order_by("starts_at"))
+        assert [m.status for m in meetings][:2] == ["held", "held"] and len(meetings) == 3
+        assert all(m.minutes for m in meetings[:2])
+        assert AgendaItem.objects.filter(meeting=meetings[2], origin="carried").exists()
+        assert ActionItem.objects.filter(status="done").exists()
+        assert ActionItem.objects.filter(status="open", due_on__lt=TODAY).exists()
+        assert ManualRevision.objects.count() == 2
+        pricing = Decision.objects.get(type__key="pricing")
+        assert pricing.status == "open" and pricing.offering.price_locked_by
+        assert set(pricing.positions.values_list("side", flat=True)) == {"business"}
+        assert sorted(DualForm.objects.values_list("status", flat=True)) != []
+        assert DualForm.objects.count() == 2
+        view = balance_selectors.balance_view(association, today=TODAY)
+        assert view.configured and view.sides["mission"] and view.sides["business"]
+        assert view.offerings and pm.OfferingCost.objects.count() >= 3
+
+    # Time the step alone on a fresh copy of the same world (the plan is there: remove it).
+    with scope(association=association):
+        from commonground.negotiation.models import DecisionOption, Position
+        for model in (Position, DecisionOption, Decision, DualForm, ManualRevision, Meeting,
+                      pm.OfferingCost, pm.BalanceMetric, pm.StrategicPlan):
+            model.objects.all().delete()
+        from commonground.negotiation.models import ManualPage, MeetingSeries
+        ManualPage.objects.all().delete()
+        from commonground.membership.models import Offering
+        Offering.objects.update(price_locked_by="")  # the deleted decision's lock
+        MeetingSeries.objects.all().delete()
+    started = time.perf_counter()
+    counts = planning_derive.derive(association, today=TODAY)
+    assert time.perf_counter() - started < 1.0
+    assert counts["objectives"] == 6

@@ -22,6 +22,7 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     assert "Metrics" in sections["Planning"]  # kpis: the metric catalogue
     # The meetings part's pages (the plan, balance, decisions and forms add theirs).
     assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])
+    assert "Balance" in sections["Planning"]
     assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
             "Segments", "Outreach"} <= set(sections["Insight"])
     assert "Engagement dashboard" in sections["Engagement"]
@@ -43,11 +44,11 @@ def test_the_current_page_and_its_section_are_marked(staff_client, scoped, jane)
 
 def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
     try:
-        nav.register(section="planning", label="Dashboard again", url_name="dashboard")
+        nav.register(section="collaboration", label="Dashboard again", url_name="dashboard")
         sections = _sections(staff_client.get(f"/a/{scoped.slug}/people/").content.decode())
-        assert "Dashboard again" in sections["Planning"]
+        assert sections["Collaboration"] == ["Dashboard again"]
         assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
-                                  "Settings"]
+                                  "Collaboration", "Settings"]
     finally:
         nav._links.pop("dashboard")
 
@@ -55,6 +56,12 @@ def test_an_app_adds_a_page_by_registering_it(staff_client, scoped):
 def test_an_unknown_section_is_refused():
     with pytest.raises(ValueError, match="unknown navigation section"):
         nav.register(section="misc", label="X", url_name="x")
+
+
+def test_the_plan_is_the_first_planning_page(staff_client, scoped):
+    # Part B ("plan"): the plan page opens the Planning section.
+    sections = _sections(staff_client.get(f"/a/{scoped.slug}/planning/").content.decode())
+    assert sections["Planning"][0] == "Plan"
 
 
 def test_a_link_can_carry_a_count(staff_client, scoped, staff_user):

@@ -532,6 +532,14 @@ API_BODIES = {
     ("post", "/segments/{segment_id}/freeze"): {},
     ("post", "/segments/{segment_id}/duplicate"): {},
     ("post", "/outreach/{outreach_id}/contacts"): {"person_ids": [1]},
+    # Planning: plans, answers, goals, objectives (part B, "plan").
+    ("patch", "/planning/plans/{strategic_plan_id}"): {"name": "Hacked"},
+    ("post", "/planning/plans/{strategic_plan_id}/answers"): {"question": "founded",
+                                                               "text": "Hacked"},
+    ("patch", "/planning/goals/{goal_id}"): {"title": "Hacked"},
+    ("delete", "/planning/goals/{goal_id}"): None,
+    ("patch", "/planning/objectives/{objective_id}"): {"title": "Hacked"},
+    ("post", "/planning/objectives/{objective_id}/status"): {"status": "dropped"},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -547,7 +555,10 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              # Insight (D5).
              "/insight/lapse/predictions": "prediction",
              "/insight/lapse/model/versions": "model_version",
-             "/prospects": "prospect_prediction", "/outreach": "outreach"}
+             "/prospects": "prospect_prediction", "/outreach": "outreach",
+             # Planning: plans, goals, objectives, comments (part B, "plan").
+             "/planning/plans": "strategic_plan", "/planning/goals": "goal",
+             "/planning/objectives": "objective", "/planning/comments": "comment"}
 # Meetings (issue 12, the meetings part): writes on one object and the lists.
 API_BODIES.update({
     ("post", "/meeting-series/{series_id}/next"): None,
@@ -569,7 +580,16 @@ API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/
                   "/next-best-offerings/runs/latest", "/segments/fields",
                   "/outreach-settings",
                   # kpis: the metric catalogue and a metric's value (no objects of B's)
-                  "/planning/metrics", "/planning/metrics/value"}
+                  "/planning/metrics", "/planning/metrics/value",
+                  # Planning (part B, "plan"): the current plan's tree; the flagged list.
+                  "/planning/plans/current", "/planning/objectives/flagged"}
+# Balance view (issue 12, part E "balance"): its lists and the view itself.
+API_BODIES.update({("patch", "/planning/balance/metrics/{balance_metric_id}"): {"side": "business"},
+                   ("delete", "/planning/balance/metrics/{balance_metric_id}"): None,
+                   ("delete", "/planning/offering-costs/{cost_id}"): None})
+API_LISTS.update({"/planning/balance/metrics": "balance_metric",
+                  "/planning/offering-costs": "cost"})
+API_SINGLETONS |= {"/planning/balance"}
 
 # Joint decisions and dual-input forms (the decisions part).
 API_LISTS.update({"/decision-types": "decision_type", "/decisions": "decision",

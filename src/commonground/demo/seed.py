@@ -37,6 +37,7 @@ from . import (
     engagement_seed,
     insight_derive,
     outreach_derive,
+    planning_derive,
     prospects_derive,
     recommend_derive,
     segments_derive,
@@ -103,6 +104,8 @@ def seed_association(*, slug: str, members: int, seed: int, name: str | None = N
     result.counts.update(segments_derive.derive(result.association, today=today, say=say))
     # After the lapse model's step (its high-risk members are the current list's selection).
     result.counts.update(outreach_derive.derive(result.association, today=today, say=say))
+    # Last: its objectives and balance read every app's metrics (issue 12).
+    result.counts.update(planning_derive.derive(result.association, today=today, say=say))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -291,3 +291,40 @@ class OfferingCost(models.Model):
                                    name="offeringcost_dates_ordered"),
         ]
         ordering = ["-period_start", "id"]
+
+
+# The balance view's stored offering figures (planning.balance).
+class OfferingFigure(models.Model):
+    """One offering's two axes for one period: the social figure (``reach``: distinct people
+    with activity on it; ``contributions``: verified value-created contributions tied to
+    it) and the economic one (``revenue`` from activity amounts, ``cost`` prorated from the
+    recorded ``OfferingCost`` rows, ``has_cost`` when any covers the period). A period is a
+    calendar month or the whole window (``is_window``) the job covers."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    offering = models.ForeignKey("membership.Offering", on_delete=models.CASCADE,
+                                 related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    is_window = models.BooleanField(default=False)
+    reach = models.PositiveIntegerField(default=0)
+    contributions = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(**VALUE, default=Decimal("0"))
+    cost = models.DecimalField(**VALUE, default=Decimal("0"))
+    has_cost = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "offering", "period_start",
+                                            "period_end"], name="offeringfigure_unique_period"),
+        ]
+        indexes = [models.Index(fields=["association", "period_start", "period_end"],
+                                name="offeringfigure_period_idx")]
+        ordering = ["period_start", "offering"]
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost

@@ -4,5 +4,14 @@ metric catalogue 80."""
 
 from commonground.core.nav import register
 
+register(section="planning", label="Plan", url_name="plan_home", order=10,
+         current=("plan_detail", "plan_list", "plan_new", "plan_edit", "plan_why", "why_write",
+                  "goal_new", "goal_detail", "goal_edit", "objective_new", "objective_detail",
+                  "objective_edit"))
+
 register(section="planning", label="Metrics", url_name="metric_catalogue",
          current=("metric_rows", "kpi_rows"), order=80)
+
+# balance (helper E)
+register(section="planning", label="Balance", url_name="balance", order=20,
+         current=("balance_settings", "balance_costs"))

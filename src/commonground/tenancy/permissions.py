@@ -92,3 +92,19 @@ def staff_on_side(*, association: Association, side: str) -> Q:
     """A ``Q`` over ``StaffMember`` for the staff who can act for ``side`` (no board)."""
     return Q(association=association, role__is_board=False) & Q(
         role__side__in=[side, Side.BOTH])
+
+
+# ---- the balance view (planning.balance)
+
+
+def may_edit_balance(roles: Iterable[StaffMember], side: str) -> bool:
+    """Which metrics sit on a side of the balance view: administrators, or staff on that
+    side (each side says what shows its own performance)."""
+    roles = list(roles)
+    return is_admin(roles) or side in sides_of(roles)
+
+
+def may_record_cost(roles: Iterable[StaffMember]) -> bool:
+    """What an offering cost to deliver: administrators or business-side staff."""
+    roles = list(roles)
+    return is_admin(roles) or BUSINESS in sides_of(roles)

@@ -29,6 +29,7 @@ BENCHMARKS = {
     "recommend": "commonground.bench.recommend",
     "segments": "commonground.bench.segments",
     "kpis": "commonground.bench.kpis",
+    "balance-page": "commonground.bench.balance_page",
 }
 
 
