@@ -14,6 +14,7 @@ from commonground.core.schedule import periodic
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
 
+from .balance import tasks as balance_tasks  # noqa: F401 — registers the balance's daily job
 from .kpis import kpi_history_fill, kpi_snapshots_take
 from .models import Objective
 
