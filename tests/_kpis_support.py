@@ -13,11 +13,15 @@ from typing import Any
 
 from commonground.activity.models import Activity
 from commonground.activity.services import source_create
+from commonground.engagement.models import Contribution, Outcome
+from commonground.insight.models import ModelVersion, Prediction
 from commonground.membership import services as ms
 from commonground.membership.models import Transition
 from commonground.people import services as ps
 from commonground.people.models import Person
 from commonground.planning.models import Goal, Objective, StrategicPlan
+from commonground.scoring.models import Score, ScoreSnapshot
+from commonground.scoring.services import current_config
 from commonground.tenancy.clock import association_today, association_zone
 
 
@@ -112,6 +116,32 @@ def build_world(association) -> World:
     did("Eve", 90, "commerce", "order_line", offering=conference, amount="250")
     did("Gus", 11, "advocacy", "petition_signed")
     did("Ivy", 12, "volunteering", "shift_worked")
+    for first, kind, status, days_ago in (("Ivy", "volunteering", "verified", 12),
+                                          ("Ann", "talk", "verified", 20),
+                                          ("Bob", "volunteering", "submitted", 3),
+                                          ("Hal", "volunteering", "verified", 300)):
+        Contribution.objects.create(association=association, person=people[first], kind=kind,
+                                    title="Work", occurred_on=today - timedelta(days=days_ago),
+                                    status=status, origin="staff")
+    Outcome.objects.create(association=association, person=people["Eve"], kind="promotion",
+                           title="Promoted", occurred_on=today - timedelta(days=40),
+                           reported_via="member", offering=course)
+    config = current_config(association=association)
+    now = datetime.combine(today, time(12), tzinfo=zone)
+    month = today.replace(day=1) - timedelta(days=40)
+    for first, total in (("Ann", 60.0), ("Bob", 20.0), ("Eve", 10.0)):
+        common = dict(association=association, person=people[first], config=config,
+                      derived=total, created=0, level=0, as_of=today, computed_at=now,
+                      components={})
+        Score.objects.create(total=total, **common)
+        ScoreSnapshot.objects.create(total=total / 2, month=month.replace(day=1), **common)
+    version = ModelVersion.objects.create(association=association, kind="lapse", version=1,
+                                          method="rules", as_of=today, is_current=True)
+    for first, band in (("Bob", "high"), ("Ivy", "high"), ("Ann", "low")):
+        Prediction.objects.create(association=association, person=people[first], kind="lapse",
+                                  model=version, probability=0.8 if band == "high" else 0.1,
+                                  band=band, plan=annual, chapter=people[first].chapter,
+                                  scored_at=now)
     goal = Goal.objects.create(
         association=association, deadline=today + timedelta(days=200), title="Grow",
         plan=StrategicPlan.objects.create(association=association, name="Plan",

@@ -18,8 +18,8 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     sections = _sections(html)
     # Empty sections (Collaboration) are not shown.
-    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
-                              "Settings"]
+    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning", "Settings"]
+    assert "Metrics" in sections["Planning"]  # kpis: the metric catalogue
     assert {"At risk", "Prospects", "Insight dashboard", "Next-best offering",
             "Segments", "Outreach"} <= set(sections["Insight"])
     assert "Engagement dashboard" in sections["Engagement"]

@@ -644,3 +644,16 @@ def test_no_raw_sql_outside_sql_modules():
             if RAW.search(line):
                 offenders.append(f"{rel}:{n}: {line.strip()}")
     assert offenders == [], "move these statements into the app's sql module"
+
+
+# kpis: the KPI catalogue's grouped pass over activities
+@case("activity.period_groups")
+def case_activity_period_groups(fn, w):
+    with scopes_disabled():
+        rows = Activity.objects.filter(association_id=w.a.pk)
+        first = rows.order_by("occurred_at").first().occurred_at
+        last = rows.order_by("-occurred_at").first().occurred_at
+        own = rows.count()
+    got = fn(association_id=w.a.pk, since=first, until=last + timedelta(seconds=1), cuts=[last])
+    assert sum(g["n"] for g in got) == own
+    assert sum(g["n"] for g in got if g["after0"]) >= 1

@@ -565,7 +565,9 @@ API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/
                   "/next-best-offerings/runs/latest", "/segments/fields",
                   "/outreach-settings",
                   # Planning (part B, "plan"): the current plan's tree; the flagged list.
-                  "/planning/plans/current", "/planning/objectives/flagged"}
+                  "/planning/plans/current", "/planning/objectives/flagged",
+                  # kpis: the metric catalogue and a metric's value (no objects of B's)
+                  "/planning/metrics", "/planning/metrics/value"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 
 from commonground.core.bulk import copy_frame, in_list, key_ids, sql_literal
 from commonground.core.bulk.names import column, names
@@ -342,3 +342,37 @@ def rejects_known_digests(*, association_id: int, source_id: int,
         cur.execute(f"SELECT {r.row_digest} FROM {r} WHERE +{r.association} = %s "
                     f"AND {r.source} = %s AND {cond}", [association_id, source_id, *params])
         return {row[0] for row in cur.fetchall()}
+
+
+def period_groups(*, association_id: int, since: datetime, until: datetime,
+                  cuts: Sequence[datetime]) -> list[dict[str, Any]]:
+    """The association's activities from ``since`` to before ``until`` grouped by kind,
+    category, source, offering and, for each of ``cuts``, whether the row is on or after
+    it (``after0``, ``after1``…): each group's ``n`` rows and ``amount`` sum. The KPI
+    catalogue's one pass for a plan's activity counts (``activity.metrics``).
+
+    Hand-written for one reason: on PostgreSQL the statement runs with JIT off — its
+    cost passes the optimise threshold and compiling took 0.6–0.9 s of a 1.5 s read over
+    10^7 rows, more than it saved — then the setting is put back as it was."""
+    a = names(Activity)
+    adapt = connection.ops.adapt_datetimefield_value
+    flags = ", ".join(f"{a.occurred_at} >= %s AS after{i}" for i in range(len(cuts)))
+    group = ", ".join(str(n) for n in range(1, 5 + len(cuts)))
+    sql = (f"SELECT {a.kind}, {a.category}, {a.source_id}, {a.offering_id}"
+           f"{', ' + flags if flags else ''}, COUNT(*), SUM({a.amount}) FROM {a} "
+           f"WHERE {a.association_id} = %s AND {a.occurred_at} >= %s AND {a.occurred_at} < %s "
+           f"GROUP BY {group}")
+    params = [*[adapt(c) for c in cuts], association_id, adapt(since), adapt(until)]
+    keys = ["kind", "category", "source_id", "offering_id",
+            *[f"after{i}" for i in range(len(cuts))], "n", "amount"]
+    if not _pg():
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return [dict(zip(keys, row, strict=True)) for row in cur.fetchall()]
+    with transaction.atomic(), connection.cursor() as cur:  # set_config(…, true): this transaction
+        cur.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cur.fetchone()[0]
+        cur.execute(sql, params)
+        rows = [dict(zip(keys, row, strict=True)) for row in cur.fetchall()]
+        cur.execute("SELECT set_config('jit', %s, true)", [previous])
+    return rows

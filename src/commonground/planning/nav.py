@@ -1,8 +1,13 @@
-"""Planning pages in the staff navigation (see ``core.nav``); each part of the plan adds
-its own line, in the order the PLAN gives (plan 10, balance 20)."""
+"""Planning pages in the staff navigation (see ``core.nav``). Order: plan 10, balance 20,
+meetings 30, decisions 40, forms 50, manual 60, inbox 70 (negotiation's nav.py), the
+metric catalogue 80."""
 
 from commonground.core.nav import register
 
+register(section="planning", label="Metrics", url_name="metric_catalogue",
+         current=("metric_rows", "kpi_rows"), order=80)
+
+# plan (part B): the plan page first.
 register(section="planning", label="Plan", url_name="plan_home", order=10,
          current=("plan_detail", "plan_list", "plan_new", "plan_edit", "plan_why", "why_write",
                   "goal_new", "goal_detail", "goal_edit", "objective_new", "objective_detail",

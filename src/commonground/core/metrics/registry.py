@@ -108,20 +108,46 @@ def register_family(name: str, compute_many: ComputeMany) -> None:
     _families[name] = compute_many
 
 
-def compute_all(association: Any, items: Sequence[tuple[Metric, MetricQuery]]) -> list[Decimal]:
-    """Every pair's value: a family's pairs in one ``compute_many`` call, the rest one by one."""
-    out: list[Decimal | None] = [None] * len(items)
+def compute_all(association: Any, items: Sequence[tuple[Metric, MetricQuery]], *,
+                workers: int = 1) -> list[Decimal]:
+    """Every pair's value: a family's pairs in one ``compute_many`` call, the rest one by
+    one. With ``workers`` > 1 the calls run on that many threads, each with its own
+    database connection (closed after), so a family's one long read overlaps the many
+    short ones; only for reads of committed data outside a transaction (another
+    connection cannot see this one's uncommitted rows)."""
+    calls: list[tuple[list[int], Callable[[], list[Decimal]]]] = []
     grouped: dict[str, list[int]] = {}
     for i, (metric, query) in enumerate(items):
         if metric.family and metric.family in _families:
             grouped.setdefault(metric.family, []).append(i)
         else:
-            out[i] = metric.compute(association, query)
+            calls.append(([i], lambda m=metric, q=query: [m.compute(association, q)]))
     for family, indexes in grouped.items():
-        values = _families[family](association, [items[i] for i in indexes])
+        pairs = [items[i] for i in indexes]
+        # The families' single long reads first, so the short ones fill in around them.
+        calls.insert(0, (indexes, lambda f=family, p=pairs: _families[f](association, p)))
+    out: list[Decimal] = [Decimal(0)] * len(items)
+    if workers <= 1 or len(calls) <= 1:
+        results = [call() for _, call in calls]
+    else:
+        from concurrent.futures import ThreadPoolExecutor  # only the parallel path needs it
+
+        from django.db import connections
+        from django_scopes import scope
+
+        def on_thread(call: Callable[[], list[Decimal]]) -> list[Decimal]:
+            try:
+                with scope(association=association):
+                    return call()
+            finally:
+                connections.close_all()  # this thread's own connections
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(on_thread, [call for _, call in calls]))
+    for (indexes, _), values in zip(calls, results, strict=True):
         for i, value in zip(indexes, values, strict=True):
             out[i] = value
-    return [v if v is not None else Decimal(0) for v in out]
+    return out
 
 
 def autodiscover() -> None:

@@ -13,7 +13,7 @@ import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commonground.core import metrics
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # A history longer than this many days is filled at a coarser step (weekly, then every
 # N days), so a multi-year lifetime objective costs the same as a one-year one.
 HISTORY_MAX_POINTS = 400
+# Connections the daily snapshot reads on at once (PostgreSQL, outside a transaction).
+PARALLEL_READS = 3
 
 
 def _upsert(association: Association, values: dict[tuple[int, date], Decimal]) -> None:
@@ -53,13 +55,17 @@ def _copy_latest(association: Association, objective_ids: list[int]) -> None:
     Objective.objects.bulk_update(objectives, ["current_on", "current_value"], batch_size=500)
 
 
-@transaction.atomic
 def kpi_snapshots_take(*, association: Association, today: date,
                        objective_ids: list[int] | None = None, actor=None) -> int:
     """Snapshot every active objective that has started (or those of ``objective_ids``)
     for ``today`` (the deadline, once it has passed). An objective whose definition no
     longer resolves (its plan was deleted) is skipped and logged. Returns how many
-    snapshots were written."""
+    snapshots were written.
+
+    The values are computed before the write transaction opens: outside one, on
+    PostgreSQL, the reads run on ``PARALLEL_READS`` connections at once (the activity
+    pass alongside the membership counts); inside one (a caller's transaction, tests)
+    they run one after the other on this connection, which sees its own rows."""
     rows = Objective.objects.filter(status=ObjectiveStatus.ACTIVE, starts_on__lte=today)
     if objective_ids is not None:
         rows = rows.filter(pk__in=list(objective_ids))
@@ -74,11 +80,15 @@ def kpi_snapshots_take(*, association: Association, today: date,
         keys.append((objective.pk, kpi_day(objective, today)))
     if not items:
         return 0
-    values = dict(zip(keys, metrics.compute_all(association, items), strict=True))
-    _upsert(association, values)
-    _copy_latest(association, [oid for oid, _ in keys])
-    audit.record(association=association, action="kpi.snapshots_taken", actor=actor,
-                 data={"day": today.isoformat(), "objectives": len(keys)})
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    computed = metrics.compute_all(association, items,
+                                   workers=PARALLEL_READS if parallel else 1)
+    values = dict(zip(keys, computed, strict=True))
+    with transaction.atomic():
+        _upsert(association, values)
+        _copy_latest(association, [oid for oid, _ in keys])
+        audit.record(association=association, action="kpi.snapshots_taken", actor=actor,
+                     data={"day": today.isoformat(), "objectives": len(keys)})
     return len(keys)
 
 

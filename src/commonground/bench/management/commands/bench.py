@@ -29,6 +29,7 @@ BENCHMARKS = {
     "recommend": "commonground.bench.recommend",
     "segments": "commonground.bench.segments",
     "plan-page": "commonground.bench.plan_page",
+    "kpis": "commonground.bench.kpis",
 }
 
 
