@@ -166,10 +166,12 @@ def objective_save(*, association: Association, goal: Goal, title: str, metric: 
             errors["sides"] = [f"{', '.join(stray)} own it for a side you took away"]
     metric_key = (metric or "").strip()
     kpi = None
-    if start and end and end >= start:
+    if start and end:
         try:
+            # Dates already refused above still leave the metric and filters checked, so
+            # every mistake is told at once.
             kpi = kpi_check(association=association, metric=metric_key, filters=filters or {},
-                            starts_on=start, deadline=end)
+                            starts_on=start, deadline=max(start, end))
         except ValidationFailed as exc:
             errors.update(exc.fields)
     fail(errors)

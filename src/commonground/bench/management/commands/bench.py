@@ -28,6 +28,7 @@ BENCHMARKS = {
     "prospects": "commonground.bench.prospects",
     "recommend": "commonground.bench.recommend",
     "segments": "commonground.bench.segments",
+    "plan-page": "commonground.bench.plan_page",
     "kpis": "commonground.bench.kpis",
     "balance-page": "commonground.bench.balance_page",
 }
