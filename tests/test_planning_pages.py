@@ -122,7 +122,7 @@ def test_goal_trace_page_and_why_history(client, world):
 def test_admin_starts_a_plan_and_a_goal(client, world):
     w = world
     client.force_login(w.admin)
-    r = client.post(url("plan_new"), {"name": "Plan 2028", "starts_on": w.today.isoformat(),
+    r = client.post(url("strategic_plan_new"), {"name": "Plan 2028", "starts_on": w.today.isoformat(),
                                       "ends_on": (w.today + timedelta(days=365)).isoformat(),
                                       "status": "draft"})
     assert r.status_code == 302
@@ -130,4 +130,4 @@ def test_admin_starts_a_plan_and_a_goal(client, world):
     r = client.post(url("goal_new", strategic_plan_id=plan.pk),
                     {"title": "Volunteers", "deadline": (w.today + timedelta(days=9)).isoformat()})
     assert r.status_code == 302 and plan.goals.get().title == "Volunteers"
-    assert "Plan 2028" in client.get(url("plan_list")).content.decode()
+    assert "Plan 2028" in client.get(url("strategic_plan_list")).content.decode()

@@ -13,7 +13,8 @@ from django.db.models import Count, Q
 from commonground.membership.models import Transition
 from commonground.people.models import Chapter
 from commonground.planning import progress
-from commonground.planning.models import Objective, ObjectiveStatus
+from commonground.planning.models import Objective
+from commonground.planning.selectors import objectives_flagged
 
 from .agenda import AgendaProposal, register_source
 from .models import ActionItem, ActionStatus, AgendaOrigin
@@ -45,15 +46,7 @@ def carried_actions(*, association, meeting, today: date) -> Iterator[AgendaProp
 
 
 def _flagged(association, today: date) -> list[tuple[Objective, progress.Progress]]:
-    try:
-        # The plan's own selector once the plan part is merged (worst first).
-        from commonground.planning.selectors import objectives_flagged
-    except ImportError:
-        # Until then the same rule over the same rows: planning.progress on every active
-        # objective.
-        found = [(o, progress.of(o, on=today)) for o in Objective.objects.filter(
-            association=association, status=ObjectiveStatus.ACTIVE).order_by("deadline", "id")]
-        return [(o, p) for o, p in found if p.flagged]
+    """The plan's own rule and order (worst first): ``planning.selectors``."""
     return [(f.objective, f.progress) for f in objectives_flagged(association, today)]
 
 

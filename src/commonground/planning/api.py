@@ -110,14 +110,14 @@ def _objectives():
 
 
 @router.get("/planning/plans", response=Page[PlanOut], summary="List strategic plans")
-def list_plans(request, cursor: str | None = Query(None, max_length=500), limit: int = 50):
+def list_plans_strategic(request, cursor: str | None = Query(None, max_length=500), limit: int = 50):
     page = paginate(StrategicPlan.objects.all(), cursor=cursor, limit=limit)
     return {"items": [_plan_out(p) for p in page["items"]], "next_cursor": page["next_cursor"]}
 
 
 @router.post("/planning/plans", response={201: PlanOut}, summary="Start a strategic plan")
 @idempotent
-def create_plan(request, payload: PlanIn):
+def create_plan_strategic(request, payload: PlanIn):
     plan = services.strategic_plan_save(association=request.association, actor=request.user,
                                         **payload.model_dump())
     return Status(201, _plan_out(plan))
@@ -145,7 +145,7 @@ def current_plan(request):
 
 @router.get("/planning/plans/{strategic_plan_id}", response=PlanTreeOut,
             summary="A plan with its answers, goals and objectives")
-def get_plan(request, strategic_plan_id: int = _id()):
+def get_plan_strategic(request, strategic_plan_id: int = _id()):
     plan = get_or_404(StrategicPlan.objects.all(), strategic_plan_id)
     plan.association = request.association
     return _tree_out(plan, _today(request))
@@ -153,7 +153,7 @@ def get_plan(request, strategic_plan_id: int = _id()):
 
 @router.patch("/planning/plans/{strategic_plan_id}", response=PlanOut, summary="Change a plan")
 @idempotent
-def patch_plan(request, payload: PlanPatch, strategic_plan_id: int = _id()):
+def patch_plan_strategic(request, payload: PlanPatch, strategic_plan_id: int = _id()):
     plan = get_or_404(StrategicPlan.objects.all(), strategic_plan_id)
     data = {"name": plan.name, "starts_on": plan.starts_on, "ends_on": plan.ends_on,
             "status": plan.status, **payload.model_dump(exclude_unset=True, exclude_none=True)}

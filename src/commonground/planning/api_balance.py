@@ -159,7 +159,7 @@ def _metric_out(m: BalanceMetric) -> dict[str, Any]:
 
 @router.get("/planning/balance/metrics", response=Page[MetricOut],
             summary="The metrics chosen for each side")
-def list_metrics(request, side: Side | None = None,
+def list_balance_metrics(request, side: Side | None = None,
                  cursor: str | None = Query(None, max_length=500), limit: int = 50):
     qs = BalanceMetric.objects.all()
     if side:

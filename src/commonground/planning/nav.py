@@ -5,7 +5,8 @@ metric catalogue 80."""
 from commonground.core.nav import register
 
 register(section="planning", label="Plan", url_name="plan_home", order=10,
-         current=("plan_detail", "plan_list", "plan_new", "plan_edit", "plan_why", "why_write",
+         current=("strategic_plan_detail", "strategic_plan_list", "strategic_plan_new",
+                  "strategic_plan_edit", "plan_why", "why_write",
                   "goal_new", "goal_detail", "goal_edit", "objective_new", "objective_detail",
                   "objective_edit"))
 

@@ -7,10 +7,10 @@ from . import views, views_objectives
 
 urlpatterns = [
     path("planning/", views.plan_home, name="plan_home"),
-    path("planning/plans/", views.plan_list, name="plan_list"),
-    path("planning/plans/new/", views.plan_new, name="plan_new"),
-    path("planning/plans/<int:strategic_plan_id>/", views.plan_detail, name="plan_detail"),
-    path("planning/plans/<int:strategic_plan_id>/edit/", views.plan_edit, name="plan_edit"),
+    path("planning/plans/", views.plan_list, name="strategic_plan_list"),
+    path("planning/plans/new/", views.plan_new, name="strategic_plan_new"),
+    path("planning/plans/<int:strategic_plan_id>/", views.plan_detail, name="strategic_plan_detail"),
+    path("planning/plans/<int:strategic_plan_id>/edit/", views.plan_edit, name="strategic_plan_edit"),
     path("planning/plans/<int:strategic_plan_id>/why/", views.plan_why, name="plan_why"),
     path("planning/plans/<int:strategic_plan_id>/why/write/", views.why_write,
          name="why_write"),

@@ -110,7 +110,7 @@ def _plan_form(request: HttpRequest, plan: StrategicPlan | None) -> HttpResponse
             ends_on=d["ends_on"], status=d["status"], plan=plan, actor=request.user))
 
     if form_saved(request, form, write, success="Plan saved."):
-        return redirect("plan_detail", association=_slug(request),
+        return redirect("strategic_plan_detail", association=_slug(request),
                         strategic_plan_id=saved[0].pk)
     return render(request, "planning/form.html", {
         "form": form, "title": f"Edit {plan.name}" if plan else "New strategic plan",
@@ -168,11 +168,11 @@ def why_write(request: HttpRequest, strategic_plan_id: int) -> HttpResponse:
                                   written_on=d["written_on"], actor=request.user)
 
     if form_saved(request, form, write, success="The answer is saved as a new version."):
-        return redirect("plan_detail", association=_slug(request), strategic_plan_id=plan.pk)
+        return redirect("strategic_plan_detail", association=_slug(request), strategic_plan_id=plan.pk)
     return render(request, "planning/form.html", {
         "form": form, "title": "The board's answer", "plan": plan,
         "intro": "Saving keeps the earlier versions: the history shows each with its date.",
-        "back": reverse("plan_detail", kwargs={"association": _slug(request),
+        "back": reverse("strategic_plan_detail", kwargs={"association": _slug(request),
                                                "strategic_plan_id": plan.pk}),
         "submit": "Save as a new version"})
 
@@ -196,10 +196,10 @@ def _goal_form(request: HttpRequest, plan: StrategicPlan, goal: Goal | None) -> 
                            actor=request.user)
 
     if form_saved(request, form, write, success="Goal saved."):
-        return redirect("plan_detail", association=_slug(request), strategic_plan_id=plan.pk)
+        return redirect("strategic_plan_detail", association=_slug(request), strategic_plan_id=plan.pk)
     return render(request, "planning/form.html", {
         "form": form, "title": f"Edit {goal.title}" if goal else f"New goal in {plan.name}",
-        "back": reverse("plan_detail", kwargs={"association": _slug(request),
+        "back": reverse("strategic_plan_detail", kwargs={"association": _slug(request),
                                                "strategic_plan_id": plan.pk}),
         "submit": "Save the goal",
         "delete_url": reverse("goal_delete", kwargs={"association": _slug(request),
@@ -230,7 +230,7 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
         messages.error(request, f"{exc.message}{': ' + detail if detail else ''}")
         return redirect("goal_edit", association=_slug(request), goal_id=goal.pk)
     messages.success(request, f"Goal “{goal.title}” deleted.")
-    return redirect("plan_detail", association=_slug(request), strategic_plan_id=goal.plan_id)
+    return redirect("strategic_plan_detail", association=_slug(request), strategic_plan_id=goal.plan_id)
 
 
 @staff_view
@@ -288,7 +288,7 @@ def comment_post(request: HttpRequest, subject: str, obj, back: str) -> HttpResp
 def plan_comment(request: HttpRequest, strategic_plan_id: int) -> HttpResponse:
     plan = _plan(request, strategic_plan_id)
     return comment_post(request, "plan", plan, reverse(
-        "plan_detail", kwargs={"association": _slug(request), "strategic_plan_id": plan.pk}))
+        "strategic_plan_detail", kwargs={"association": _slug(request), "strategic_plan_id": plan.pk}))
 
 
 @staff_view

@@ -133,7 +133,7 @@ def _objective_form(request: HttpRequest, goal: Goal, objective: Objective | Non
                             objective_id=saved.pk)
     back = (reverse("objective_detail", kwargs={"association": _slug(request),
                                                 "objective_id": objective.pk}) if objective
-            else reverse("plan_detail", kwargs={"association": _slug(request),
+            else reverse("strategic_plan_detail", kwargs={"association": _slug(request),
                                                 "strategic_plan_id": goal.plan_id}))
     catalogue_url = optional_url("metric_catalogue", association=_slug(request))
     return render(request, "planning/objective_form.html", {
