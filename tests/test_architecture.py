@@ -73,3 +73,23 @@ def test_imports_inside_functions_say_why():
                 if not lines & comments:
                     found.append(f"{path.relative_to(SRC)}:{block[0].lineno}")
     assert found == [], f"{len(found)} function-local imports without a reason: {found}"
+
+
+def test_staff_page_names_are_unique():
+    """Two staff pages with one URL name make ``reverse`` answer one of them: the strategic
+    plans' list once took the membership plans' ``plan_list`` and the Plans page vanished."""
+    from collections import Counter
+
+    from django.urls import URLResolver, get_resolver
+
+    names: list[str] = []
+
+    def walk(resolver, prefix: str) -> None:
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                walk(p, prefix + str(p.pattern))
+            elif p.name and prefix.startswith("a/"):
+                names.append(p.name)
+
+    walk(get_resolver(), "")
+    assert [n for n, k in Counter(names).items() if k > 1] == []
