@@ -21,16 +21,16 @@ def world(scoped):
 def test_write_and_show_the_plan(world):
     w = world
     ran = commonground("planning", "why", "--association", "acme", "--question", "founded",
-                       "--text", "To train nurses.", "--as", w.board.email)
+                       "--text", "To train nurses.", "--by", w.board.email)
     assert ran.code == 0 and "version 1" in ran.out
     ran = commonground("planning", "goal", "--association", "acme", "--title", "Volunteers",
-                       "--deadline", str(w.today + timedelta(days=60)), "--as", w.admin.email,
+                       "--deadline", str(w.today + timedelta(days=60)), "--by", w.admin.email,
                        "--json")
     goal_id = json.loads(ran.out)["id"]
     ran = commonground("planning", "objective", "--association", "acme", "--goal",
                        str(goal_id), "--title", "New people", "--metric", FLOW.key,
                        "--target", "12", "--deadline", str(w.today + timedelta(days=30)),
-                       "--owner", f"{w.mission.email}:mission", "--as", w.mission.email)
+                       "--owner", f"{w.mission.email}:mission", "--by", w.mission.email)
     assert ran.code == 0, ran.err
     assert "Saved objective" in ran.out and "baseline 0" in ran.out
     shown = commonground("planning", "show", "--association", "acme")
@@ -49,12 +49,12 @@ def test_refusals_name_the_option(world):
     ran = commonground("planning", "objective", "--association", "acme", "--goal",
                        str(w.goal.pk), "--title", "x", "--metric", "nope.none", "--target", "1",
                        "--deadline", str(w.today - timedelta(days=1)), "--side", "business",
-                       "--filter", "chapter=Mars", "--as", w.business.email)
+                       "--filter", "chapter=Mars", "--by", w.business.email)
     assert ran.code == 1
     assert "--deadline:" in ran.err and "in the past" in ran.err and "metric" in ran.err
     ran = commonground("planning", "goal", "--association", "acme", "--title", "x",
-                       "--deadline", str(w.today), "--as", w.board.email)
+                       "--deadline", str(w.today), "--by", w.board.email)
     assert ran.code == 1 and "Only an administrator" in ran.err
     ran = commonground("planning", "goal", "--association", "acme", "--title", "x",
                        "--deadline", str(w.today))
-    assert ran.code == 1 and "--as EMAIL" in ran.err
+    assert ran.code == 1 and "--by EMAIL" in ran.err

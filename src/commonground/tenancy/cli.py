@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from commonground.core.errors import DomainError
 
-from .models import Association
+from .models import Association, StaffMember
 
 
 def association_named(slug: str) -> Association:
@@ -35,3 +36,16 @@ def refused(exc: DomainError, *, options: Mapping[str, str] | None = None) -> Co
 
     lines = [f"  {name(field)}: {'; '.join(messages)}" for field, messages in exc.fields.items()]
     return CommandError("\n".join([exc.message, *lines]))
+
+
+def staff_named(association: Association, email: str | None, *, flag: str = "--by"):
+    """The staff user ``--by EMAIL`` names: who a planning, decisions or forms command acts
+    as (their roles decide what they may do). None without it: the services then refuse
+    writes that need a person, such as a signature."""
+    if not email:
+        return None
+    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    if user is None or not StaffMember.objects.filter(association=association,
+                                                      user=user).exists():
+        raise CommandError(f"{flag}: {email!r} is not staff of {association.slug}")
+    return user

@@ -6,32 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from commonground.core.errors import ValidationFailed
+# Re-exported: the services of this app import them from here.
+from commonground.core.cleaning import actor_user as actor_user
+from commonground.core.cleaning import clean_text as clean_text
+from commonground.core.cleaning import raise_if as raise_if
 from commonground.people.models import Person
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.models import Association
-
-
-def actor_user(actor: Any):
-    """The user to record as having acted, or None for the system (tasks, commands)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationFailed("Please correct the highlighted fields", fields=errors)
-
-
-def clean_text(value: Any, *, field: str, errors: dict[str, list[str]], max_length: int,
-               required: bool = True) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        errors.setdefault(field, []).append("required")
-    elif len(text) > max_length:
-        errors.setdefault(field, []).append(f"at most {max_length} characters")
-    elif "\x00" in text:
-        errors.setdefault(field, []).append("contains a NUL character")
-    return text
 
 
 def clean_choice(value: Any, *, field: str, choices: Any, errors: dict[str, list[str]]) -> str:

@@ -4,31 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from commonground.core.errors import PermissionDenied, ValidationFailed
+# Re-exported: the services of this app import them from here.
+from commonground.core.cleaning import actor_user as actor_user
+from commonground.core.cleaning import clean_text as clean_text
+from commonground.core.cleaning import raise_if as raise_if
+from commonground.core.errors import PermissionDenied
 from commonground.tenancy import permissions
 from commonground.tenancy.models import Association
-
-
-def actor_user(actor: Any):
-    """The user to record as having acted, or None for the system (the demo, a task)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationFailed("Please correct the highlighted fields", fields=errors)
-
-
-def clean_text(value: Any, *, field: str, errors: dict[str, list[str]], max_length: int,
-               required: bool = True) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        errors.setdefault(field, []).append("required")
-    elif len(text) > max_length:
-        errors.setdefault(field, []).append(f"at most {max_length} characters")
-    elif "\x00" in text:
-        errors.setdefault(field, []).append("contains a NUL character")
-    return text
 
 
 def require_side_staff(association: Association, actor: Any, what: str) -> None:

@@ -34,11 +34,11 @@ from commonground.core.errors import DomainError
 from commonground.core.ids import parse_id
 from commonground.membership.models import Offering
 from commonground.tenancy.cli import association_named, refused
+from commonground.tenancy.cli import staff_named as staff_user
 
 from ... import selectors_decisions as sel
 from ... import services
 from ...models import Decision, DecisionStatus, DecisionType, Meeting, Stance
-from ._by import staff_user
 
 OPTIONS = {"type": "--type", "closes_on": "--closes-on", "options": "--option",
            "decision_type": "--type"}

@@ -24,11 +24,11 @@ from django_scopes import scope
 from commonground.core.errors import DomainError
 from commonground.core.ids import parse_id
 from commonground.tenancy.cli import association_named, refused
+from commonground.tenancy.cli import staff_named as staff_user
 
 from ... import selectors_decisions as sel
 from ... import services
 from ...models import DualForm, DualFormKind, DualFormStatus
-from ._by import staff_user
 
 OPTIONS = {"subject_user": "--subject", "period_start": "--from", "period_end": "--to",
            "data.rating": "--rating", "data.slots": "--slot"}

@@ -3,17 +3,17 @@
     commonground planning show --association SLUG [--plan ID] [--json]
     commonground planning flagged --association SLUG [--json]
     commonground planning plan --association SLUG --name NAME --starts DATE --ends DATE
-        [--status draft|active|closed] [--id PLAN] --as EMAIL
+        [--status draft|active|closed] [--id PLAN] --by EMAIL
     commonground planning why --association SLUG --question Q --text TEXT [--on DATE]
-        [--plan ID] --as EMAIL
+        [--plan ID] --by EMAIL
     commonground planning why --association SLUG --history [--question Q] [--plan ID]
     commonground planning goal --association SLUG --title TITLE --deadline DATE
-        [--description TEXT] [--plan ID] [--id GOAL] --as EMAIL
+        [--description TEXT] [--plan ID] [--id GOAL] --by EMAIL
     commonground planning objective --association SLUG --goal GOAL --title TITLE
         --metric KEY [--filter NAME=VALUE …] --target N --deadline DATE [--starts DATE]
         [--baseline N] [--direction up|down] [--side mission|business|both …]
-        [--owner EMAIL:SIDE …] [--id OBJECTIVE] --as EMAIL
-    commonground planning status OBJECTIVE --association SLUG --status S --as EMAIL
+        [--owner EMAIL:SIDE …] [--id OBJECTIVE] --by EMAIL
+    commonground planning status OBJECTIVE --association SLUG --status S --by EMAIL
 
 ``--as`` names the staff member acting: what they may change follows their roles and
 sides, as on the pages (the board writes the answers; administrators the plan and its
@@ -27,15 +27,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from commonground.core.errors import DomainError
 from commonground.core.ids import parse_id
-from commonground.tenancy.cli import association_named, refused
+from commonground.tenancy.cli import association_named, refused, staff_named
 from commonground.tenancy.clock import association_today
-from commonground.tenancy.models import Association, StaffMember
+from commonground.tenancy.models import Association
 
 from ... import selectors, services
 from ...models import Goal, Objective, PlanStatus, StrategicPlan, WhyQuestion
@@ -99,7 +98,7 @@ class Command(BaseCommand):
         for p in (show, why, goal):
             p.add_argument("--plan", help="The plan's id (default: the current plan)")
         for p in (plan, why, goal, obj, status):
-            p.add_argument("--as", dest="as_email", help="Email of the staff member acting")
+            p.add_argument("--by", dest="as_email", help="Email of the staff member acting")
 
     def handle(self, *args, action: str, association: str, **options) -> None:
         assoc = association_named(association)
@@ -117,12 +116,9 @@ class Command(BaseCommand):
     @staticmethod
     def _actor(assoc: Association, email: str | None):
         if not email:
-            raise CommandError("--as EMAIL: who is acting (their roles decide what they may "
+            raise CommandError("--by EMAIL: who is acting (their roles decide what they may "
                                "change)")
-        user = get_user_model().objects.filter(email__iexact=email.strip()).first()
-        if user is None or not StaffMember.objects.filter(association=assoc, user=user).exists():
-            raise CommandError(f"--as: {email!r} is not staff of {assoc.slug}")
-        return user
+        return staff_named(assoc, email)
 
     @staticmethod
     def _one(model, ref: str | None, what: str):
