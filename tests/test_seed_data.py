@@ -33,7 +33,10 @@ def _snapshot(association) -> list[tuple]:
         people = list(Person.objects.order_by("external_id", "email").values_list(
             "external_id", "first_name", "last_name", "email", "phone", "city"))
         statuses = list(Membership.objects.filter(person__isnull=False)
-                        .order_by("person__external_id")
+                        # A person can hold several memberships (an imported Student one
+                        # besides): order them fully, or PostgreSQL may return ties in
+                        # another order and two equal seeds look different.
+                        .order_by("person__external_id", "joined_on", "ends_on", "status")
                         .values_list("person__external_id", "status", "joined_on", "ends_on"))
     return people + statuses
 
