@@ -146,3 +146,14 @@ def test_groups_propose_approve_join(api, ann, association):
         bob = ps.person_create(association=association, first_name="Bob", email="bob@example.org")
     assert api.post(f"/groups/{gid}/members", {"person_id": bob.pk}).status_code == 201
     assert api.get("/groups", {"status": "approved"}).json()["items"][0]["id"] == gid
+
+
+def test_a_contribution_without_hours_sent_as_null_is_stored_not_a_500(api, ann):
+    # The length limit once applied to a null and raised (found by the API fuzz).
+    made = api.post("/contributions", {"person_id": ann.pk, "kind": "talk", "title": "Panel",
+                                       "occurred_on": "2026-02-01", "hours": None})
+    assert made.status_code == 201, made.content
+    assert made.json()["hours"] is None
+    too_long = api.post("/contributions", {"person_id": ann.pk, "kind": "talk", "title": "T",
+                                           "occurred_on": "2026-02-01", "hours": "1" * 20})
+    assert too_long.status_code == 422

@@ -34,8 +34,10 @@ def _hours_text(value: Any) -> Any:
     return value
 
 
-HoursIn = Annotated[str | None, BeforeValidator(_hours_text), Field(None, max_length=16,
-                                                                  examples=["2.5"])]
+# The length limit sits on the text alone: on ``str | None`` pydantic applied it to a
+# null too and raised a TypeError (a 500 for ``"hours": null``).
+HoursIn = Annotated[Annotated[str, Field(max_length=16)] | None, BeforeValidator(_hours_text),
+                    Field(None, examples=["2.5"])]
 HoursOut = Annotated[Decimal | None, PlainSerializer(
     lambda d: None if d is None else f"{d:.2f}", return_type=str | None, when_used="always")]
 
