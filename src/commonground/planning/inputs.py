@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from commonground.core.cleaning import clean_text
 from commonground.core.errors import ValidationFailed
 
 MAX_TITLE = 200
@@ -20,12 +21,7 @@ def fail(errors: dict[str, list[str]], message: str = "Please correct the highli
 
 def text(errors: dict[str, list[str]], name: str, value: str | None, *, required: bool = True,
           limit: int = MAX_TITLE) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[name] = ["required"]
-    elif len(value) > limit:
-        errors[name] = [f"at most {limit} characters"]
-    return value
+    return clean_text(value, field=name, errors=errors, max_length=limit, required=required)
 
 
 def parse_date(errors: dict[str, list[str]], name: str, value: date | str | None, *,

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from commonground.core.cleaning import clean_text
 from commonground.core.errors import PermissionDenied, ValidationFailed
 from commonground.membership import services as membership
 from commonground.membership.models import Offering, PriceDecision
@@ -110,12 +111,7 @@ def _options(raw: Iterable[Mapping[str, Any]], *, priced: bool,
 
 def _text(value: str, name: str, errors: dict[str, list[str]], *, required: bool,
           limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[name] = ["required"]
-    elif len(value) > limit:
-        errors[name] = [f"at most {limit} characters"]
-    return value
+    return clean_text(value, field=name, errors=errors, max_length=limit, required=required)
 
 
 def _may_manage(association: Association, decision: Decision, actor: Any) -> None:
