@@ -93,3 +93,19 @@ def test_staff_page_names_are_unique():
 
     walk(get_resolver(), "")
     assert [n for n, k in Counter(names).items() if k > 1] == []
+
+
+def test_collaboration_crosses_associations_only_through_crossing():
+    """Reading another association's rows is collaboration's one governed path
+    (``collaboration/crossing/``): no other module of collaboration or partnerships lifts
+    the tenancy scope."""
+    found = []
+    for app in ("collaboration", "partnerships"):
+        for path in sorted((SRC / app).rglob("*.py")):
+            rel = path.relative_to(SRC)
+            if "migrations" in path.parts or rel.parts[:2] == ("collaboration", "crossing"):
+                continue
+            text = path.read_text()
+            if "scopes_disabled" in text or "with_scopes_disabled" in text:
+                found.append(str(rel))
+    assert not found, found

@@ -40,6 +40,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Insight": ("lapse", "prospects", "offerings", "segments", "outreach"),
     # Planning and negotiation (D6–D7): the plan and its KPIs, meetings, joint decisions.
     "Planning": ("planning", "kpis", "meetings", "actions", "decisions", "forms", "balance"),
+    # Collaboration and partnerships (D8–D9): consortia, shared services and their cost
+    # allocation, joint initiatives, data-sharing agreements, partnerships, joint products.
+    "Collaboration": ("consortia", "initiatives", "allocations", "agreements", "partnerships",
+                      "approvals"),
     "Administration": ("association", "staff", "plan"),
     "Benchmarks": ("bench",),
 }

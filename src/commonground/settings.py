@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "commonground.outreach",
     "commonground.planning",
     "commonground.negotiation",
+    "commonground.collaboration",
+    "commonground.partnerships",
     "commonground.portal",
     "commonground.web",  # the dashboards' templates and navigation
     # Top layer: demo data and benchmarks (apps only so their commands load).

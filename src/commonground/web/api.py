@@ -8,6 +8,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from commonground.activity.api import router as activity_router
 from commonground.activity.api_360 import router as member360_router
+from commonground.collaboration.api_consortia import router as consortia_router
+from commonground.collaboration.api_services import router as shared_services_router
+from commonground.collaboration.api_sharing import router as sharing_router
 from commonground.core.errors import DomainError
 from commonground.engagement.api import router as engagement_router
 from commonground.insight.api import router as insight_router
@@ -17,6 +20,8 @@ from commonground.negotiation.api_decisions import router as decisions_router
 from commonground.negotiation.api_meetings import router as meetings_router
 from commonground.opportunities.api import router as opportunities_router
 from commonground.outreach.api import router as outreach_router
+from commonground.partnerships.api import router as partnerships_router
+from commonground.partnerships.api_products import router as joint_products_router
 from commonground.people.api import router as people_router
 from commonground.people.api_merge import router as merge_router
 from commonground.planning.api import router as planning_router
@@ -140,3 +145,8 @@ api.add_router("/", kpis_router)
 api.add_router("/", balance_router)
 api.add_router("/", meetings_router)
 api.add_router("/", decisions_router)
+api.add_router("/", consortia_router)
+api.add_router("/", shared_services_router)
+api.add_router("/", sharing_router)
+api.add_router("/", partnerships_router)
+api.add_router("/", joint_products_router)

@@ -30,4 +30,9 @@ urlpatterns = [
     path("", include("commonground.planning.urls_balance")),
     path("", include("commonground.negotiation.urls_meetings")),
     path("", include("commonground.negotiation.urls_decisions")),
+    path("", include("commonground.collaboration.urls_consortia")),
+    path("", include("commonground.collaboration.urls_services")),
+    path("", include("commonground.collaboration.urls_sharing")),
+    path("", include("commonground.partnerships.urls")),
+    path("", include("commonground.partnerships.urls_products")),
 ]

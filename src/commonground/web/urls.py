@@ -15,5 +15,7 @@ urlpatterns = [
     path("m/<slug:association>/", include("commonground.portal.urls")),
     # Open Badges issuer, classes and hosted assertions, and the recognition page: public.
     path("badges/<slug:association>/", include("commonground.recognition.urls_public")),
+    # Partnerships' public credit pages and the partners' approval links: public.
+    path("partners/<slug:association>/", include("commonground.partnerships.urls_public")),
     path("platform-admin/", platform_admin.urls),
 ]

@@ -21,7 +21,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
+from commonground.collaboration import crossing
 from commonground.core.management.commands.serve import gunicorn_argv
+from commonground.demo import collaboration_seed
 from commonground.demo.catalogue import DEMO_PASSWORD, STAFF
 from commonground.demo.seed import seed_association, seeded, staff_email
 from commonground.membership import services as membership_services
@@ -101,6 +103,14 @@ class Command(BaseCommand):
                                       activities_per_member=activities_per_member)
             out.write(f"Seeded in {result.seconds:.1f}s")
         association = Association.objects.get(slug=DEMO_SLUG)
+        allies = collaboration_seed.allies_seed(members=members, seed=seed,
+                                                activities_per_member=activities_per_member,
+                                                say=out.write)
+        if not crossing.member_consortium_ids(association):
+            # First start (or a demo seeded before consortia existed): the consortium,
+            # its shared services, agreement and partnerships, over all three associations.
+            out.write("Forming the demo consortium and its partnerships…")
+            collaboration_seed.derive(demo=association, allies=allies, say=out.write)
         with scope(association=association):
             moved = membership_services.memberships_advance(association=association)
         out.write("Daily lifecycle advance: "
@@ -155,6 +165,9 @@ class Command(BaseCommand):
         w(f"Staff workspace:  {url}/a/{DEMO_SLUG}/    password for every demo login: {DEMO_PASSWORD}")
         for _role, local, _first, _last, label in STAFF:
             w(f"  {label:<22} {staff_email(DEMO_SLUG, local)}")
+        for slug, name, _offset in collaboration_seed.ALLIES:
+            w(f"In the consortium: {url}/a/{slug}/  ({name}), "
+              f"director {staff_email(slug, 'director')}")
         if member is not None and member.user is not None:
             w(f"Member portal:    {url}/m/{DEMO_SLUG}/   login {member.user.email}")
         w(f"API ({url}/api/v1/docs), token for the membership director:")

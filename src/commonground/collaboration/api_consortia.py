@@ -1,0 +1,5 @@
+"""API: Consortia."""
+
+from ninja import Router
+
+router = Router(tags=["Consortia"])

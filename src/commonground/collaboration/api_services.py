@@ -1,0 +1,5 @@
+"""API: Shared services."""
+
+from ninja import Router
+
+router = Router(tags=["Shared services"])

@@ -1,0 +1,5 @@
+"""API: Data sharing."""
+
+from ninja import Router
+
+router = Router(tags=["Data sharing"])

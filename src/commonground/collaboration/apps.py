@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CollaborationConfig(AppConfig):
+    name = "commonground.collaboration"
+    label = "collaboration"
+    verbose_name = "Collaboration"

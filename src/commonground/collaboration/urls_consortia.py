@@ -1,0 +1,3 @@
+"""Staff URLs: consortia and joint initiatives (helper consortia)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff URLs: shared services and cost allocation (helper services)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Staff URLs: data-sharing agreements (helper sharing)."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""API: Partnerships."""
+
+from ninja import Router
+
+router = Router(tags=["Partnerships"])

@@ -1,0 +1,5 @@
+"""API: Joint products."""
+
+from ninja import Router
+
+router = Router(tags=["Joint products"])

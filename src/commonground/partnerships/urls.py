@@ -1,0 +1,3 @@
+"""Staff URLs: partnerships (helper partners)."""
+
+urlpatterns: list = []

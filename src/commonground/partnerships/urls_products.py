@@ -1,0 +1,3 @@
+"""Staff URLs: joint products and approvals (helper approvals)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public URLs under /partners/<association>/: public credit pages and approval links (helper approvals)."""
+
+urlpatterns: list = []
