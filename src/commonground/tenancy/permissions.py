@@ -108,3 +108,27 @@ def may_record_cost(roles: Iterable[StaffMember]) -> bool:
     """What an offering cost to deliver: administrators or business-side staff."""
     roles = list(roles)
     return is_admin(roles) or BUSINESS in sides_of(roles)
+
+
+# ---- collaboration and partnerships (issue 13)
+
+
+def may_govern_collaboration(roles: Iterable[StaffMember]) -> bool:
+    """Commit the association to others: form a consortium, invite, accept or leave,
+    choose an allocation rule, close a cost period, approve or revoke a data-sharing
+    agreement. Administrators (the executive and the membership director by default)."""
+    return is_admin(roles)
+
+
+def may_work_collaboration(roles: Iterable[StaffMember]) -> bool:
+    """The day-to-day of collaboration: record costs, contributions, revenues, assess the
+    consortium's characteristics, run an open period's allocation: staff on a side."""
+    roles = list(roles)
+    return is_admin(roles) or bool(sides_of(roles))
+
+
+def may_manage_partnerships(roles: Iterable[StaffMember]) -> bool:
+    """Partnerships and their joint products (the partnership manager's work): staff on a
+    side; the board reads them."""
+    roles = list(roles)
+    return is_admin(roles) or bool(sides_of(roles))
