@@ -329,3 +329,37 @@ def test_timeliness_quality_summary_pages_api_and_cli(association, client):
     assert ran.code == 0, ran.err
     ran = commonground("approvals", "show", pid, "--association", a.slug, "--json")
     assert ran.json()["waiting_for"] == ["Public Health Agency", "Pulse Devices Ltd"]
+    ran = commonground("approvals", "link", pid, "--association", a.slug, "--by",
+                       w.other.email, "--party", "Pulse Devices Ltd", "--json")
+    (link,) = ran.json()
+    assert link["contact"] == w.maker_approver.email and "/approve/" in link["url"]
+    path = link["url"].split("://", 1)[1].split("/", 1)[1]
+    assert Client().get("/" + path).status_code == 200
+
+
+def test_demo_step_makes_a_waiting_campaign_a_published_guide_and_a_late_series(association):
+    """The demo's approvals step (``demo.approvals_derive``) over a partnership made
+    like the partners step makes them."""
+    from types import SimpleNamespace
+
+    from commonground.demo import approvals_derive
+    from commonground.tenancy.services import staff_add
+
+    a = association
+    said: list[str] = []
+    staff_add(association=a, email=f"marketing@{a.slug}.example.org", role_key="marketing")
+    with scope(association=a):
+        w = world(a)
+    state = SimpleNamespace(demo=a, allies=[], today=association_today(a), say=said.append,
+                            made={"partnerships": [w.partnership]})
+    counts = approvals_derive.derive(state)
+    assert counts == {"joint_products": 3, "joint_products_published": 1, "quality_reviews": 2}
+    made = state.made["joint_products"]
+    with scope(association=a):
+        waiting = sel.with_waiting([JointProduct.objects.get(pk=made["waiting"].pk)])[0]
+        assert waiting.status == "in_approval" and waiting.waiting == ["Pulse Devices Ltd"]
+        late = JointProduct.objects.get(pk=made["late"].pk)
+        assert sel.timeliness(late, state.today).label == "Late by 8 days"
+    assert any("/approve/" in line and "Pulse Devices Ltd" in line for line in said)
+    assert Client().get(f"/partners/{a.slug}/credits/{made['published'].slug}/").status_code \
+        == 200

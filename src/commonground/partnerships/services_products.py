@@ -562,20 +562,43 @@ def approval_decide_by_link(*, association: Association, token: str, decision: s
                    via="link", contact=contact)
 
 
+def _waiting_partner(product: JointProduct, approval: ProductApproval) -> None:
+    if approval.party.is_us or approval.decision != ApprovalDecision.PENDING \
+            or approval.version != product.version \
+            or product.status != ProductStatus.IN_APPROVAL:
+        raise Conflict("Only a partner's approval this version still waits for has a link",
+                       fields={"approval": ["not waiting"]})
+    if not approver_contacts(approval.party):
+        raise ValidationFailed(f"{party_label(approval.party)} has no approver to send to",
+                               fields={"approvers": ["no contact is marked as approver"]})
+
+
+@transaction.atomic
+def approval_links_issue(*, association: Association, product: JointProduct,
+                         approval: ProductApproval | int, actor: Any
+                         ) -> list[tuple[PartnerContact, str]]:
+    """New links for a waiting partner's approvers, returned instead of emailed (for staff
+    to hand over another way when email fails); the earlier links stop working."""
+    user = _actor(association, actor)
+    product, approval = _approval_locked(product, approval)
+    _waiting_partner(product, approval)
+    outgoing: list = []
+    _ask(association, product, approval, approval.party, outgoing)
+    contacts = {c.email: c for c in approver_contacts(approval.party)}
+    links = [(contacts[to], next(w for w in body.split() if "/approve/" in w))
+             for to, _, body in outgoing]
+    _audit(association, "approval.links_issued", approval, user, product=product.pk,
+           version=approval.version, to=[c.email for c, _ in links])
+    return links
+
+
 @transaction.atomic
 def approval_resend(*, association: Association, product: JointProduct,
                     approval: ProductApproval | int, actor: Any) -> ProductApproval:
     """Email a waiting partner's approvers a new link (the earlier links stop working)."""
     user = _actor(association, actor)
     product, approval = _approval_locked(product, approval)
-    if approval.party.is_us or approval.decision != ApprovalDecision.PENDING \
-            or approval.version != product.version \
-            or product.status != ProductStatus.IN_APPROVAL:
-        raise Conflict("Only a partner's approval this version still waits for is sent again",
-                       fields={"approval": ["not waiting"]})
-    if not approver_contacts(approval.party):
-        raise ValidationFailed(f"{party_label(approval.party)} has no approver to send to",
-                               fields={"approvers": ["no contact is marked as approver"]})
+    _waiting_partner(product, approval)
     outgoing: list = []
     _ask(association, product, approval, approval.party, outgoing)
     _flush(outgoing)

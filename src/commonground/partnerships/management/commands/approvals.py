@@ -12,6 +12,7 @@
     commonground approvals decide ID --association SLUG --by EMAIL --party us|NAME|PARTY-ID
         --decision approved|changes [--note TEXT] [--contact EMAIL]
     commonground approvals resend ID --association SLUG --by EMAIL --party NAME|PARTY-ID
+    commonground approvals link ID --association SLUG --by EMAIL --party NAME|PARTY-ID
     commonground approvals verify ID --association SLUG --by EMAIL --notes TEXT
     commonground approvals credit ID --association SLUG --by EMAIL --party us|NAME|ID --text TEXT
     commonground approvals publish ID --association SLUG --by EMAIL
@@ -102,6 +103,8 @@ class Command(BaseCommand):
         decide.add_argument("--contact", help="The partner's approver (email) who decided")
         resend = cmd("resend", "Email a partner's approvers a new link")
         resend.add_argument("--party", required=True)
+        link = cmd("link", "Print new links for a partner's approvers (instead of email)")
+        link.add_argument("--party", required=True)
         cmd("verify", "Verify an approved product").add_argument("--notes", required=True)
         credit = cmd("credit", "Set a party's credit")
         credit.add_argument("--party", required=True)
@@ -260,6 +263,14 @@ class Command(BaseCommand):
         services.approval_resend(association=assoc, product=p,
                                  approval=self._approval(p, self._party(p, party)), actor=actor)
         self._done(assoc, p, "New link emailed.", as_json)
+
+    def _link(self, assoc, *, product, party, actor=None, as_json=False, **_: Any) -> None:
+        p = self._product(product)
+        links = services.approval_links_issue(
+            association=assoc, product=p, approval=self._approval(p, self._party(p, party)),
+            actor=actor)
+        self._emit([{"contact": c.email, "url": url} for c, url in links],
+                   "\n".join(f"{c.name} <{c.email}>: {url}" for c, url in links), as_json)
 
     def _verify(self, assoc, *, product, notes, actor=None, as_json=False, **_: Any) -> None:
         p = services.joint_product_verify(association=assoc, product=self._product(product),
