@@ -49,7 +49,7 @@ def test_submit_partner_approves_by_link_we_approve_verify_publish_credit_page(
     page.goto(f"/partners/{association.slug}/approve/{link}/")
     expect(page.get_by_role("heading", level=1, name="Approve “Know your pulse”")).to_be_visible()
     axe_check(page)
-    page.get_by_label("Approve").check()
+    page.get_by_role("radio", name="Approve").check()
     page.get_by_role("button", name="Send my decision").click()
     expect(page.get_by_role("heading", level=1, name="Thank you, Max Maker")).to_be_visible()
     axe_check(page)
@@ -60,7 +60,7 @@ def test_submit_partner_approves_by_link_we_approve_verify_publish_credit_page(
     page.get_by_role("region", name="Waiting for your approval") \
         .get_by_role("link", name="Know your pulse").click()
     axe_check(page)
-    page.get_by_label("Approve").check()
+    page.get_by_role("radio", name="Approve").check()
     page.get_by_role("button", name="Record my decision").click()
     expect(page.get_by_text("Approved by every partner")).to_be_visible()
     axe_check(page)
