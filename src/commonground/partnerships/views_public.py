@@ -67,7 +67,19 @@ def _gone(request: HttpRequest, association: Association) -> HttpResponse:
                   {"association": association}, status=404)
 
 
+def _no_referrer(fn):
+    """The link's token is in the path: never send it on to another site."""
+    def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
+        response = fn(*args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
 @never_cache
+@_no_referrer
 @require_http_methods(["GET", "HEAD", "POST"])
 @_public
 def approval_link(request: HttpRequest, association: Association, token: str) -> HttpResponse:
