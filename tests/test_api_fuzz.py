@@ -129,6 +129,21 @@ VALID.update({
     "/forms/{form_id}/complete": {"summary": "s"},
 })
 
+# approvals (H5): joint products; the ids are unknown (bodies are validated first).
+VALID.update({
+    "/joint-products": {"partnership_id": 1, "name": "Campaign", "kind": "campaign",
+                        "description": "d", "due_on": "2030-01-01", "slug": "campaign"},
+    "/joint-products/{product_id}": {"name": "N", "due_on": None, "kind": "event"},
+    "/joint-products/{product_id}/approvals/{approval_id}/decision":
+        {"decision": "changes", "note": "n", "contact_id": 1},
+    "/joint-products/{product_id}/verify": {"notes": "n"},
+    "/joint-products/{product_id}/withdraw": {"reason": "r"},
+    "/joint-products/{product_id}/delivery": {"delivered_on": "2024-01-01"},
+    "/joint-products/{product_id}/credits": {"party_id": 1, "contribution": "c"},
+    "/joint-products/{product_id}/reviews": {"score": 3, "notes": "n",
+                                             "reviewed_on": "2024-01-01"},
+})
+
 
 def _decision_ids(association) -> dict[str, int]:
     """A policy decision and a schedule to fuzz (the decisions part)."""
@@ -237,6 +252,7 @@ def ctx(association):
     ids.update(_decision_ids(association))
     # Balance view (issue 12, part E "balance"): unknown ids.
     ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
+    ids.update({"product_id": 10**12, "approval_id": 10**12})  # approvals (H5)
     return ApiClient(token), ids
 
 

@@ -59,6 +59,8 @@ OBJECT_KWARGS = {
     "manual_page_id": "manual_page", "revision_id": "revision", "decision_id": "decision",
     "decision_type_id": "decision_type", "option_id": "option", "position_id": "position",
     "form_id": "dual_form", "input_id": "dual_input",
+    # approvals (H5): joint products of partnerships and their approvals.
+    "product_id": "joint_product", "approval_id": "product_approval",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -110,6 +112,7 @@ def _build(slug: str, mark: str) -> dict:
         _outreach_objects(association, mark, objs)
         _planning_objects(association, mark, objs)
         _negotiation_objects(association, mark, objs)
+        _approvals_objects(association, mark, objs)  # approvals (H5)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -192,6 +195,35 @@ def _negotiation_objects(association: Association, mark: str, objs: dict) -> Non
     objs["dual_input"] = nm.DualInput.objects.create(association=association,
                                                      form=objs["dual_form"], side="mission",
                                                      author=user, body=f"{mark} input")
+
+
+def _approvals_objects(association: Association, mark: str, objs: dict) -> None:
+    """approvals (H5): a partnership (rows: the partnerships services are helper
+    partners') of us and a partner with an approver contact, a joint product submitted
+    (so it has approvals), with a credit."""
+    from commonground.partnerships import models as pm
+    from commonground.partnerships import services_products as jp
+
+    user = objs["user"]
+    partnership = pm.Partnership.objects.create(association=association,
+                                                name=f"{mark} joint work", why=f"{mark} why",
+                                                starts_on=date(2026, 1, 1))
+    org = ps.organisation_create(association=association, name=f"{mark} Partner Org",
+                                 sector="voluntary")
+    us = pm.PartnershipParty.objects.create(association=association, partnership=partnership,
+                                            is_us=True, joined_on=date(2026, 1, 1),
+                                            approver_user=user)
+    party = pm.PartnershipParty.objects.create(association=association, partnership=partnership,
+                                               organisation=org, joined_on=date(2026, 1, 1))
+    pm.PartnerContact.objects.create(association=association, party=party, name=f"{mark} Approver",
+                                     email=f"{mark.lower()}@partner.example.org", is_approver=True)
+    product = jp.joint_product_create(association=association, partnership=partnership,
+                                      name=f"{mark} campaign", due_on=date(2026, 3, 1), actor=user)
+    jp.joint_product_submit(association=association, product=product, actor=user)
+    jp.product_credit_set(association=association, product=product, party=us,
+                          contribution=f"{mark} design", actor=user)
+    objs["joint_product"] = product
+    objs["product_approval"] = pm.ProductApproval.objects.get(product=product, party=us)
 
 
 def _member360_objects(association: Association, mark: str, objs: dict) -> None:
@@ -603,6 +635,22 @@ API_BODIES.update({
     ("post", "/forms/{form_id}/inputs"): {"side": "mission", "body": "Hacked"},
     ("post", "/forms/{form_id}/complete"): {"summary": "Hacked"},
 })
+# approvals (H5): joint products' writes on one object, the list and the summary.
+API_BODIES.update({
+    ("patch", "/joint-products/{product_id}"): {"name": "Hacked"},
+    ("post", "/joint-products/{product_id}/submit"): None,
+    ("post", "/joint-products/{product_id}/approvals/{approval_id}/decision"):
+        {"decision": "approved"},
+    ("post", "/joint-products/{product_id}/approvals/{approval_id}/resend"): None,
+    ("post", "/joint-products/{product_id}/verify"): {"notes": "Hacked"},
+    ("post", "/joint-products/{product_id}/publish"): None,
+    ("post", "/joint-products/{product_id}/withdraw"): {"reason": "Hacked"},
+    ("post", "/joint-products/{product_id}/delivery"): {"delivered_on": None},
+    ("put", "/joint-products/{product_id}/credits"): {"party_id": 1, "contribution": "Hacked"},
+    ("post", "/joint-products/{product_id}/reviews"): {"score": 3},
+})
+API_LISTS.update({"/joint-products": "joint_product"})
+API_SINGLETONS |= {"/joint-product-summaries"}
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -1,4 +1,11 @@
 """Partnership pages in the staff navigation (see ``core.nav``): partnerships 40, joint
 products and approvals 50 (after collaboration's consortia, services and sharing)."""
 
-from commonground.core.nav import register  # noqa: F401
+from commonground.core.nav import register
+
+from .selectors_products import waiting_count
+
+# approvals (H5): joint products; the badge counts what waits for you as our approver.
+register(section="collaboration", label="Joint products", url_name="joint_product_list",
+         order=50, current=("joint_product_new", "joint_product_detail", "joint_product_edit"),
+         badge=waiting_count)
