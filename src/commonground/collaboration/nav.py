@@ -4,10 +4,11 @@ shared services 20, data sharing 30 (partnerships 40 and joint products 50 are
 
 from commonground.core.nav import register
 
+from .crossing import invitations_of
+
 
 def _invitations(request) -> int:
-    from .crossing import invitations_of
-
+    """Invitations waiting for the association's answer (the badge beside Consortia)."""
     return len(invitations_of(request.association))
 
 

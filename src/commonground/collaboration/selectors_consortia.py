@@ -33,6 +33,7 @@ from .models import (
 )
 
 CHARACTERISTICS = list(Characteristic.choices)
+ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -168,8 +169,8 @@ def initiative_page(association: Association, initiative: JointInitiative,
     parts = cross.participants_of(initiative)
     totals = cross.contribution_totals(initiative)
     received = cross.shares_by_participant(initiative)
-    views = [ParticipantView(p, totals.get(p.association_id, Decimal(0)),
-                             received.get(p.association_id, Decimal(0))) for p in parts]
+    views = [ParticipantView(p, totals.get(p.association_id, ZERO),
+                             received.get(p.association_id, ZERO)) for p in parts]
     names = {p.association_id: p.association.name for p in parts}
     return InitiativePage(
         initiative=initiative, participants=views,

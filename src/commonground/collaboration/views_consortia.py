@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from commonground.core.errors import DomainError, NotFound
 from commonground.core.forms import form_saved
@@ -120,9 +119,12 @@ def consortium_governance(request: HttpRequest, consortium_id: int) -> HttpRespo
 
 
 @staff_view
-@require_POST
 def consortium_invite(request: HttpRequest, consortium_id: int) -> HttpResponse:
+    """POST only (the form is on the consortium's page); another consortium is a 404
+    before anything else, so a GET of one's own answers with its page."""
     consortium = visible(request, consortium_id)
+    if request.method != "POST":
+        return _detail(request, consortium)
     form = InviteForm(request.POST)
     if form.is_valid():
         refused_message(request, lambda: services.consortium_invite(
@@ -164,9 +166,10 @@ def consortium_invitation(request: HttpRequest, consortium_id: int) -> HttpRespo
 
 
 @staff_view
-@require_POST
 def consortium_leave(request: HttpRequest, consortium_id: int) -> HttpResponse:
     consortium = visible(request, consortium_id)
+    if request.method != "POST":
+        return _detail(request, consortium)
     if refused_message(request, lambda: services.consortium_leave(
             association=request.association, consortium=consortium, actor=request.user),
             f"You left {consortium.name}."):

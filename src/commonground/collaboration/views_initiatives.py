@@ -14,7 +14,6 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from commonground.core import metrics
 from commonground.core.errors import DomainError, NotFound
@@ -161,9 +160,11 @@ def initiative_objective_new(request: HttpRequest, initiative_id: int) -> HttpRe
 
 
 @staff_view
-@require_POST
 def initiative_refresh(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    """POST only; another association's initiative is a 404 first."""
     initiative = initiative_visible(request, initiative_id)
+    if request.method != "POST":
+        return _detail(request, initiative)
     refused_message(request, lambda: services.initiative_snapshot(
         association=request.association, initiative=initiative, actor=request.user),
         "The objectives were computed in each participant's data.")

@@ -98,7 +98,8 @@ def contribution_totals(initiative: JointInitiative, *, until: date | None = Non
         if until is not None:
             qs = qs.filter(contributed_on__lte=until)
         rows = qs.values("association_id").annotate(total=Sum("value"))
-        return {r["association_id"]: r["total"] or Decimal(0) for r in rows}
+        return {r["association_id"]: Decimal(r["total"] or 0).quantize(Decimal("0.01"))
+                for r in rows}
 
 
 def revenues_of(initiative: JointInitiative) -> list[InitiativeRevenue]:
