@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -22,6 +23,7 @@ from commonground.activity.models import Activity, Source
 from commonground.collaboration.crossing import initiatives as cross
 from commonground.collaboration.models import (
     CharacteristicAssessment,
+    Consortium,
     ConsortiumMember,
     InitiativeSnapshot,
     RevenueShare,
@@ -125,7 +127,6 @@ def test_consortium_lifecycle_through_the_pages(three):
     ca.post(url("consortium_governance", "allied", consortium_id=cid),
             {"name": "Hijack", "level": "collaboration", "decision_rule": "coordinator"})
     with scope(association=hub["a"]):
-        from commonground.collaboration.models import Consortium
         consortium = Consortium.objects.get(pk=cid)
         assert (consortium.name, consortium.level) == ("Health Alliance", "coordination")
 
@@ -373,8 +374,6 @@ def test_api_and_cli(three):
 
 
 def _cli(*args) -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
