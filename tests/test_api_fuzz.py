@@ -144,6 +144,41 @@ VALID.update({
                                              "reviewed_on": "2024-01-01"},
 })
 
+# Consortia and joint initiatives (issue 13, helper consortia): a real consortium and
+# initiative of the fuzzing association (``_consortia_ids``).
+VALID.update({
+    "/collaboration/consortia": {"name": "C", "level": "coordination",
+                                 "decision_rule": "majority", "started_on": "2026-01-01"},
+    "/collaboration/consortia/{consortium_id}": {"governance": "g", "review_on": "2030-01-01"},
+    "/collaboration/consortia/{consortium_id}/invitations": {"invitee": "other", "votes": 2},
+    "/collaboration/consortia/{consortium_id}/assessments": {"characteristic": "trust",
+                                                             "score": 3, "evidence": "e"},
+    "/collaboration/consortia/{consortium_id}/initiatives": {
+        "name": "I", "split_method": "fixed", "participants": [],
+        "percents": {"acme": "100"}},
+    "/collaboration/initiatives/{initiative_id}": {"status": "active",
+                                                   "split_method": "contribution"},
+    "/collaboration/initiatives/{initiative_id}/objectives": {
+        "name": "O", "metric_key": "membership.joins", "target": "5",
+        "deadline": "2099-01-01", "filters": {"plan": "Plan"}},
+    "/collaboration/initiatives/{initiative_id}/contributions": {
+        "kind": "staff_time", "description": "d", "hours": "2", "value": "10.00"},
+    "/collaboration/initiatives/{initiative_id}/revenues": {"description": "r",
+                                                           "amount": "10.00"},
+})
+
+
+def _consortia_ids(association) -> dict[str, int]:
+    from commonground.collaboration.services import consortia as cs
+    from commonground.collaboration.services import initiatives as ins
+
+    with scope(association=association):
+        actor = _fuzz_actor(association)
+        consortium = cs.consortium_create(association=association, name="Fuzz", actor=actor)
+        initiative = ins.initiative_create(association=association, consortium=consortium,
+                                           name="Fuzz", actor=actor)
+    return {"consortium_id": consortium.pk, "initiative_id": initiative.pk}
+
 
 def _decision_ids(association) -> dict[str, int]:
     """A policy decision and a schedule to fuzz (the decisions part)."""
@@ -250,6 +285,7 @@ def ctx(association):
            "series_id": 10**12, "meeting_id": 10**12, "action_item_id": 10**12,
            "manual_page_id": 10**12}
     ids.update(_decision_ids(association))
+    ids.update(_consortia_ids(association))  # consortia (issue 13)
     # Balance view (issue 12, part E "balance"): unknown ids.
     ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
     ids.update({"product_id": 10**12, "approval_id": 10**12})  # approvals (H5)

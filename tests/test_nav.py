@@ -21,6 +21,7 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
                               "Collaboration", "Settings"]
     assert "Joint products" in sections["Collaboration"]  # approvals (H5)
+    assert "Consortia" in sections["Collaboration"]  # consortia
     assert "Metrics" in sections["Planning"]  # kpis: the metric catalogue
     # The meetings part's pages (the plan, balance, decisions and forms add theirs).
     assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])

@@ -61,6 +61,8 @@ OBJECT_KWARGS = {
     "form_id": "dual_form", "input_id": "dual_input",
     # approvals (H5): joint products of partnerships and their approvals.
     "product_id": "joint_product", "approval_id": "product_approval",
+    # Consortia and joint initiatives (issue 13, helper consortia).
+    "consortium_id": "consortium", "initiative_id": "initiative",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -113,6 +115,7 @@ def _build(slug: str, mark: str) -> dict:
         _planning_objects(association, mark, objs)
         _negotiation_objects(association, mark, objs)
         _approvals_objects(association, mark, objs)  # approvals (H5)
+        _consortia_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -224,6 +227,31 @@ def _approvals_objects(association: Association, mark: str, objs: dict) -> None:
                           contribution=f"{mark} design", actor=user)
     objs["joint_product"] = product
     objs["product_approval"] = pm.ProductApproval.objects.get(product=product, party=us)
+def _consortia_objects(association: Association, mark: str, objs: dict) -> None:
+    """(consortia) A consortium the association coordinates alone, its assessment, a joint
+    initiative with an objective (snapshotted), a contribution and a split revenue."""
+    from commonground.collaboration.services import consortia as cs
+    from commonground.collaboration.services import initiatives as ins
+
+    user = objs["user"]
+    objs["consortium"] = cs.consortium_create(association=association,
+                                              name=f"{mark} consortium", actor=user)
+    cs.assessment_record(association=association, consortium=objs["consortium"],
+                         characteristic="trust", score=3, evidence=f"{mark} evidence",
+                         actor=user)
+    objs["initiative"] = ins.initiative_create(
+        association=association, consortium=objs["consortium"], name=f"{mark} conference",
+        ends_on=date(2030, 12, 31), split_method="contribution", actor=user)
+    ins.initiative_objective_add(association=association, initiative=objs["initiative"],
+                                 name=f"{mark} attendance",
+                                 metric_key="activity.event_attendance", target=10,
+                                 actor=user)
+    ins.initiative_snapshot(association=association, initiative=objs["initiative"], actor=user)
+    ins.contribution_record(association=association, initiative=objs["initiative"],
+                            kind="money", description=f"{mark} deposit", value="10.00",
+                            actor=user)
+    ins.revenue_record(association=association, initiative=objs["initiative"],
+                       description=f"{mark} tickets", amount="5.00", actor=user)
 
 
 def _member360_objects(association: Association, mark: str, objs: dict) -> None:
@@ -606,6 +634,27 @@ API_BODIES.update({
 API_LISTS.update({"/meeting-series": "series", "/meetings": "meeting",
                   "/action-items": "action_item", "/inbox": "message",
                   "/manual": "manual_page"})
+# Consortia and joint initiatives (issue 13, helper consortia).
+API_BODIES.update({
+    ("patch", "/collaboration/consortia/{consortium_id}"): {"governance": "Hacked"},
+    ("post", "/collaboration/consortia/{consortium_id}/invitations"): {"invitee": "alpha"},
+    ("post", "/collaboration/consortia/{consortium_id}/accept"): None,
+    ("post", "/collaboration/consortia/{consortium_id}/decline"): None,
+    ("post", "/collaboration/consortia/{consortium_id}/leave"): None,
+    ("post", "/collaboration/consortia/{consortium_id}/assessments"): {
+        "characteristic": "trust", "score": 1},
+    ("post", "/collaboration/consortia/{consortium_id}/initiatives"): {"name": "Hacked"},
+    ("patch", "/collaboration/initiatives/{initiative_id}"): {"status": "closed"},
+    ("post", "/collaboration/initiatives/{initiative_id}/objectives"): {
+        "name": "Hacked", "metric_key": "membership.joins", "target": "5",
+        "deadline": "2030-01-01"},
+    ("post", "/collaboration/initiatives/{initiative_id}/snapshots"): None,
+    ("post", "/collaboration/initiatives/{initiative_id}/contributions"): {
+        "kind": "money", "description": "Hacked", "value": "1.00"},
+    ("post", "/collaboration/initiatives/{initiative_id}/revenues"): {
+        "description": "Hacked", "amount": "1.00"},
+})
+API_LISTS.update({"/collaboration/consortia": "consortium"})
 # GETs without a path parameter that answer one object of the caller's own association.
 # (``/segments/fields``: the filter language's fields with this association's values.)
 API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/model",

@@ -21,9 +21,9 @@ from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
 from commonground.core.errors import NotFound
-from commonground.tenancy.models import Association
+from commonground.tenancy.models import Association, AuditEntry
 
-from ..models import Consortium, ConsortiumMember, MemberStatus
+from ..models import CharacteristicAssessment, Consortium, ConsortiumMember, MemberStatus
 
 
 @contextmanager
@@ -79,3 +79,70 @@ def participants(consortium: Consortium) -> list[ConsortiumMember]:
 
 def is_active_member(*, association: Association, consortium_id: int) -> bool:
     return consortium_id in member_consortium_ids(association)
+
+
+# ---- consortia (helper consortia): what every participant reads of the consortium
+
+
+def member_row(*, consortium: Consortium, association: Association) -> ConsortiumMember | None:
+    """The association's place in the consortium (any status), owned by the association
+    itself: what an invitation checks before writing."""
+    with across():
+        return ConsortiumMember.objects.filter(consortium=consortium,
+                                               association=association).first()
+
+
+def all_members(consortium: Consortium) -> list[ConsortiumMember]:
+    """Every member row of the consortium (invited, active, declined, left), coordinator
+    first: the coordinator's view of whom it asked. Call only for a visible consortium."""
+    with across():
+        return list(ConsortiumMember.objects.filter(consortium=consortium)
+                    .select_related("association", "invited_by", "accepted_by"))
+
+
+def invitations_of(association: Association) -> list[ConsortiumMember]:
+    """The association's pending invitations, with the consortium and its coordinator."""
+    with across():
+        return list(ConsortiumMember.objects.filter(association=association,
+                                                    status=MemberStatus.INVITED)
+                    .select_related("consortium", "consortium__association")
+                    .order_by("-invited_at", "-id"))
+
+
+def assessments(consortium: Consortium) -> list[CharacteristicAssessment]:
+    """Every participant's characteristic assessments, newest first (those of associations
+    that are active members now; a member that left takes its view with it)."""
+    active = [m.association_id for m in participants(consortium)]
+    with across():
+        return list(CharacteristicAssessment.objects.filter(
+            consortium=consortium, association_id__in=active)
+            .select_related("association", "assessed_by")
+            .order_by("-assessed_on", "-id"))
+
+
+def governance_history(consortium: Consortium) -> list[AuditEntry]:
+    """The coordinator's audit entries about the consortium (created, governance changed,
+    invitations, answers, leaving), newest first: its governance history."""
+    with across():
+        return list(AuditEntry.objects.filter(
+            association_id=consortium.association_id, object_type="consortium",
+            object_id=consortium.pk).select_related("actor").order_by("-created_at", "-id"))
+
+
+def listed_consortia(association: Association) -> QuerySet[Consortium]:
+    """The consortia the association is an active member of or invited to (a queryset
+    already bound to those ids, for paginating)."""
+    ids = list(ConsortiumMember.objects.filter(
+        association=association, status__in=(MemberStatus.ACTIVE, MemberStatus.INVITED))
+        .values_list("consortium_id", flat=True))
+    with across():
+        return Consortium.objects.filter(id__in=ids).select_related("association")
+
+
+def assessment_queryset(consortium: Consortium) -> QuerySet[CharacteristicAssessment]:
+    """The active participants' assessments of a visible consortium (for paginating)."""
+    active = [m.association_id for m in participants(consortium)]
+    with across():
+        return CharacteristicAssessment.objects.filter(
+            consortium=consortium, association_id__in=active).select_related(
+            "association", "assessed_by")
