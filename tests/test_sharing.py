@@ -4,6 +4,7 @@ changed."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -184,3 +185,119 @@ def test_bad_proposals_are_refused_with_field_messages_and_change_nothing(db):
         services.consent_give(association=w.g, agreement=agreement, person=w.gwen)
     with scope(association=w.r), pytest.raises(NotFound):
         services.agreement_approve(association=outsider, agreement=agreement, actor=w.r_admin)
+
+
+def test_pages_api_cli_and_portal_end_to_end(db, client):
+    """The grantor proposes on its pages, the recipient approves through the API, a member
+    consents in the portal, the recipient reads (page, CSV, API, CLI: each logged), the
+    grantor sees the log and revokes; then every read path refuses."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from _api_support import ApiClient
+    from commonground.people.models import Person
+    from commonground.tenancy.services import api_token_create
+
+    w = pair()
+    g, r = w.g.slug, w.r.slug
+    client.force_login(w.g_admin)
+    assert "Propose an agreement" in client.get(f"/a/{g}/sharing/").content.decode()
+    form = client.get(f"/a/{g}/sharing/new/").content.decode()
+    assert "Recipient Society" in form
+    bad = client.post(f"/a/{g}/sharing/new/", {"partner": r, "direction": "grant",
+                                               "title": "T", "purpose": "p",
+                                               "record_kind": "members",
+                                               "fields": ["first_name"],
+                                               "expires_on": "2000-01-01"})
+    assert bad.status_code == 200 and "before the agreement starts" in bad.content.decode()
+    made = client.post(f"/a/{g}/sharing/new/", {
+        "partner": r, "direction": "grant", "title": "Conference invitations",
+        "purpose": "Invite to the joint conference", "record_kind": "members",
+        "fields": ["first_name", "email", "chapter"], "consent_required": "on",
+        "expires_on": w.next_year.isoformat()})
+    assert made.status_code == 302
+    with scopes_disabled():
+        agreement = SharingAgreement.objects.get()
+    detail = f"/a/{g}/sharing/{agreement.pk}/"
+    assert made["Location"] == detail
+    page = client.get(detail).content.decode()
+    assert "Waiting for approval" in page and "not approved yet" in page
+    assert client.get(f"/a/{g}/sharing/{agreement.pk}/rows/").status_code == 404  # grantor
+
+    # The recipient approves through the API; its list shows it; a second approve is a no-op.
+    with scope(association=w.r):
+        api = ApiClient(api_token_create(association=w.r, user=w.r_admin))
+    listed = api.get("/agreements", {"side": "received"}).json()["items"]
+    assert [a["id"] for a in listed] == [agreement.pk] and listed[0]["side"] == "recipient"
+    assert api.get(f"/agreements/{agreement.pk}/rows").status_code == 409
+    ok = api.post(f"/agreements/{agreement.pk}/approve")
+    assert ok.status_code == 200 and ok.json()["status"] == "active"
+    assert api.get("/sharing/record-kinds").json()[0]["key"] == "members"
+
+    # The member consents in the portal (Gwen's login), and can withdraw again.
+    with scope(association=w.g):
+        from django.contrib.auth import get_user_model
+
+        gwen_user = get_user_model().objects.create_user(username="gwen", email="gwen@x.org")
+        Person.objects.filter(pk=w.gwen.pk).update(user=gwen_user)
+    member = type(client)()
+    member.force_login(gwen_user)
+    portal = member.get(f"/m/{g}/sharing/").content.decode()
+    assert "Conference invitations" in portal and "Yes, share with Recipient Society" in portal
+    member.post(f"/m/{g}/sharing/{agreement.pk}/consent/", {"answer": "give"})
+    assert "Stop sharing" in member.get(f"/m/{g}/sharing/").content.decode()
+    # Staff record Ivy's consent on the grantor's consents page.
+    client.post(f"/a/{g}/sharing/{agreement.pk}/consents/", {"person": "ivy@grantor.example",
+                                                             "answer": "give"})
+    assert "2 members consented" in client.get(
+        f"/a/{g}/sharing/{agreement.pk}/consents/").content.decode()
+
+    # The recipient reads: page, CSV, API, CLI. Only the named fields of consenting rows.
+    rclient = type(client)()
+    rclient.force_login(w.r_admin)
+    rows = rclient.get(f"/a/{r}/sharing/{agreement.pk}/rows/").content.decode()
+    assert "gwen@grantor.example" in rows and "North" in rows and "Ivy" in rows
+    csv_text = rclient.get(f"/a/{r}/sharing/{agreement.pk}/rows.csv").content.decode()
+    assert csv_text.splitlines()[0] == "First name,Email,Chapter"
+    items = api.get(f"/agreements/{agreement.pk}/rows", {"limit": 1}).json()
+    assert items["items"] == [{"first_name": "Gwen", "email": "gwen@grantor.example",
+                               "chapter": "North"}] and items["next_cursor"]
+    out = StringIO()
+    call_command("agreements", "rows", str(agreement.pk), "--association", r, "--by",
+                 w.r_admin.email, stdout=out)
+    assert out.getvalue().splitlines()[0] == "first_name,email,chapter"
+    for text in (rows, csv_text, str(items), out.getvalue()):
+        for hidden in ("Secretlast", "Hal", "Noconsent", "Hiddencity", "+1503", "Regular"):
+            assert hidden not in text, (hidden, text[:300])
+    out = StringIO()
+    call_command("agreements", "log", str(agreement.pk), "--association", g, "--json",
+                 stdout=out)
+    assert [x["via"] for x in json.loads(out.getvalue())] == ["cli", "api", "csv", "web"]
+    assert "4 reads so far" in client.get(detail).content.decode()
+
+    # The grantor revokes on its page: every path refuses at once.
+    assert client.post(f"/a/{g}/sharing/{agreement.pk}/revoke/", {"reason": ""}
+                       ).status_code == 200
+    client.post(f"/a/{g}/sharing/{agreement.pk}/revoke/", {"reason": "Conference done"})
+    refused_page = rclient.get(f"/a/{r}/sharing/{agreement.pk}/rows/")
+    assert refused_page.status_code == 409 and "revoked" in refused_page.content.decode()
+    assert rclient.get(f"/a/{r}/sharing/{agreement.pk}/rows.csv").status_code == 409
+    assert api.get(f"/agreements/{agreement.pk}/rows").status_code == 409
+    with pytest.raises(CommandError, match="revoked"):
+        call_command("agreements", "rows", str(agreement.pk), "--association", r, "--by",
+                     w.r_admin.email, stdout=StringIO())
+    assert "Nothing asks for your consent" in member.get(f"/m/{g}/sharing/").content.decode()
+    out = StringIO()
+    call_command("agreements", "list", "--association", r, stdout=out)
+    assert "revoked" in out.getvalue()
+    # CLI propose + approve by the other side.
+    call_command("agreements", "propose", "--association", r, "--partner", g, "--request",
+                 "--title", "Again", "--purpose", "p", "--fields", "first_name",
+                 "--expires", w.next_year.isoformat(), "--by", w.r_admin.email,
+                 stdout=StringIO())
+    with pytest.raises(CommandError, match="--fields"):
+        call_command("agreements", "propose", "--association", r, "--partner", g,
+                     "--title", "x", "--purpose", "p", "--fields", "password",
+                     "--expires", w.next_year.isoformat(), "--by", w.r_admin.email)
