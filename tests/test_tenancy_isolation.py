@@ -13,7 +13,7 @@ never a redirect.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -59,6 +59,8 @@ OBJECT_KWARGS = {
     "manual_page_id": "manual_page", "revision_id": "revision", "decision_id": "decision",
     "decision_type_id": "decision_type", "option_id": "option", "position_id": "position",
     "form_id": "dual_form", "input_id": "dual_input",
+    # Data sharing (issue 13, helper sharing).
+    "agreement_id": "agreement",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -110,6 +112,7 @@ def _build(slug: str, mark: str) -> dict:
         _outreach_objects(association, mark, objs)
         _planning_objects(association, mark, objs)
         _negotiation_objects(association, mark, objs)
+        _sharing_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -192,6 +195,35 @@ def _negotiation_objects(association: Association, mark: str, objs: dict) -> Non
     objs["dual_input"] = nm.DualInput.objects.create(association=association,
                                                      form=objs["dual_form"], side="mission",
                                                      author=user, body=f"{mark} input")
+
+
+def _sharing_objects(association: Association, mark: str, objs: dict) -> None:
+    """(helper sharing) An ally in a consortium with the association, an agreement in force
+    sharing the association's members' names and emails with it, the person's consent and
+    one logged read by the ally."""
+    from commonground.collaboration.crossing import sharing as crossing
+    from commonground.collaboration.models import Consortium, ConsortiumMember
+    from commonground.collaboration.services import sharing as ss
+
+    ally = association_create(slug=f"{association.slug}-ally", name=f"{mark} Ally")
+    ally_admin = staff_add(association=ally, email=f"boss@{ally.slug}.example.org",
+                           role_key="admin").user
+    consortium = Consortium.objects.create(association=association, name=f"{mark} consortium",
+                                           started_on=date(2026, 1, 1))
+    for who in (association, ally):
+        ConsortiumMember.objects.create(association=who, consortium=consortium, status="active",
+                                        is_coordinator=who == association)
+    agreement = ss.agreement_propose(association=association, partner=ally,
+                                     title=f"{mark} sharing", purpose=f"{mark} purpose",
+                                     fields=["first_name", "email"],
+                                     expires_on=date.today() + timedelta(days=365),
+                                     actor=objs["user"])
+    ss.consent_give(association=association, agreement=agreement, person=objs["person"])
+    with scope(association=ally):
+        ss.agreement_approve(association=ally, agreement=agreement, actor=ally_admin)
+        crossing.shared_rows(agreement_id=agreement.pk, recipient=ally, reader=ally_admin,
+                             via="web")
+    objs["agreement"] = agreement
 
 
 def _member360_objects(association: Association, mark: str, objs: dict) -> None:
@@ -540,6 +572,10 @@ API_BODIES = {
     ("delete", "/planning/goals/{goal_id}"): None,
     ("patch", "/planning/objectives/{objective_id}"): {"title": "Hacked"},
     ("post", "/planning/objectives/{objective_id}/status"): {"status": "dropped"},
+    # Data sharing (issue 13, helper sharing).
+    ("post", "/agreements/{agreement_id}/approve"): None,
+    ("post", "/agreements/{agreement_id}/revoke"): {"reason": "Hacked"},
+    ("post", "/agreements/{agreement_id}/consents"): {"person_id": 1},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -558,7 +594,9 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/prospects": "prospect_prediction", "/outreach": "outreach",
              # Planning: plans, goals, objectives, comments (part B, "plan").
              "/planning/plans": "strategic_plan", "/planning/goals": "goal",
-             "/planning/objectives": "objective", "/planning/comments": "comment"}
+             "/planning/objectives": "objective", "/planning/comments": "comment",
+             # Data sharing (issue 13, helper sharing).
+             "/agreements": "agreement"}
 # Meetings (issue 12, the meetings part): writes on one object and the lists.
 API_BODIES.update({
     ("post", "/meeting-series/{series_id}/next"): None,
@@ -582,7 +620,9 @@ API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/
                   # kpis: the metric catalogue and a metric's value (no objects of B's)
                   "/planning/metrics", "/planning/metrics/value",
                   # Planning (part B, "plan"): the current plan's tree; the flagged list.
-                  "/planning/plans/current", "/planning/objectives/flagged"}
+                  "/planning/plans/current", "/planning/objectives/flagged",
+                  # Data sharing (helper sharing): the registry of what may be shared.
+                  "/sharing/record-kinds"}
 # Balance view (issue 12, part E "balance"): its lists and the view itself.
 API_BODIES.update({("patch", "/planning/balance/metrics/{balance_metric_id}"): {"side": "business"},
                    ("delete", "/planning/balance/metrics/{balance_metric_id}"): None,
