@@ -128,6 +128,16 @@ VALID.update({
     "/forms/{form_id}/inputs": {"side": "business", "body": "b", "data": {"slots": ["x"]}},
     "/forms/{form_id}/complete": {"summary": "s"},
 })
+# Data sharing (issue 13, helper sharing): the agreement id below is unknown, so the
+# handlers answer 404 after validating the body; proposing names no partner we have.
+VALID.update({
+    "/agreements": {"partner": "nobody", "direction": "grant", "title": "T", "purpose": "p",
+                    "record_kind": "members", "fields": ["first_name", "email"],
+                    "row_filter": {"op": "and", "rules": []}, "consent_required": True,
+                    "starts_on": "2099-01-01", "expires_on": "2099-06-01"},
+    "/agreements/{agreement_id}/revoke": {"reason": "r"},
+    "/agreements/{agreement_id}/consents": {"person_id": 1, "given": True},
+})
 
 
 def _decision_ids(association) -> dict[str, int]:
@@ -237,6 +247,8 @@ def ctx(association):
     ids.update(_decision_ids(association))
     # Balance view (issue 12, part E "balance"): unknown ids.
     ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
+    # Data sharing (helper sharing): an unknown agreement.
+    ids.update({"agreement_id": 10**12})
     return ApiClient(token), ids
 
 

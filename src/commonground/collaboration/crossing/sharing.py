@@ -27,16 +27,16 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django_scopes import scope
 
 from commonground.core.errors import Conflict, NotFound, PermissionDenied
 from commonground.core.pagination import clamp_limit, decode_cursor, encode_cursor
 from commonground.people.filters import normalise, parse, person_queryset
 from commonground.people.models import Person
-from commonground.tenancy import audit, permissions
+from commonground.tenancy import audit
 from commonground.tenancy.clock import association_today
-from commonground.tenancy.models import Association
+from commonground.tenancy.models import Association, StaffMember
 
 from .. import sharing as registry
 from ..models import (
@@ -133,6 +133,8 @@ def _refusal(agreement: SharingAgreement, today: date) -> str | None:
 def _still_partners(agreement: SharingAgreement) -> bool:
     if agreement.consortium_id is None:
         return False
+    if hasattr(agreement, "partners_active"):  # read with the agreement (``_for_recipient``)
+        return agreement.partners_active == 2
     with across():
         return ConsortiumMember.objects.filter(
             consortium_id=agreement.consortium_id, status=MemberStatus.ACTIVE,
@@ -191,12 +193,25 @@ class SharedPage:
 
 
 def _for_recipient(*, agreement_id: int, recipient: Association, reader) -> SharingAgreement:
-    with across():
-        agreement = _agreements().filter(pk=agreement_id, recipient=recipient).first()
+    """The agreement for a read, with what the checks need in the same query: whether both
+    parties are still active members of its consortium, and whether ``reader`` works for
+    the recipient (``permissions.may_work_collaboration``: an administrator, or staff on a
+    side — any role but the board's)."""
+    with across():  # the subqueries too: built in a scope, they would be bound to it
+        partners = (ConsortiumMember.objects.filter(
+            Q(association_id=OuterRef("association_id"))
+            | Q(association_id=OuterRef("recipient_id")),
+            consortium_id=OuterRef("consortium_id"), status=MemberStatus.ACTIVE)
+            .order_by().values("consortium_id").annotate(n=Count("pk")).values("n"))
+        works = StaffMember.objects.filter(
+            Q(role__is_admin=True) | Q(role__is_board=False), association=recipient,
+            user_id=getattr(reader, "pk", None))
+        agreement = (_agreements().filter(pk=agreement_id, recipient=recipient)
+                     .annotate(partners_active=Subquery(partners), reader_works=Exists(works))
+                     .first())
     if agreement is None:
         raise NotFound("No such agreement")
-    if reader is not None and not permissions.may_work_collaboration(
-            permissions.staff_roles_of(association=recipient, user=reader)):
+    if reader is not None and not agreement.reader_works:
         raise PermissionDenied("Only staff of the recipient read what an agreement shares")
     message = _refusal(agreement, association_today(agreement.association))
     if message:
