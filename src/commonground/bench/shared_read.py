@@ -28,6 +28,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scope
@@ -104,8 +105,6 @@ def _seed(members: int, say) -> tuple[Association, Association, Any, Any]:
     r = Association.objects.get(slug=RECIPIENT)
     with scope(association=g):
         agreement = SharingAgreement.objects.get(title=TITLE)
-    from django.contrib.auth import get_user_model
-
     reader = get_user_model().objects.get(email=f"director@{RECIPIENT}.example.org")
     return g, r, agreement, reader
 

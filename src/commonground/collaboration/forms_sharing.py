@@ -12,7 +12,7 @@ ALL_FIELDS = [(f.key, f.label) for f in registry.kind("members").fields]
 
 
 class ProposeForm(forms.Form):
-    partner = forms.ChoiceField(label="With")
+    partner = forms.ChoiceField(label="Partner association")
     direction = forms.ChoiceField(label="Whose data", widget=forms.RadioSelect, choices=[
         ("grant", "We share our data with them"),
         ("request", "We ask them to share their data with us")], initial="grant")
