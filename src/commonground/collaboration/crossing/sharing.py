@@ -251,9 +251,9 @@ def _log(agreement: SharingAgreement, *, reader, via: str, rows: int, query: dic
     facts = {"agreement_id": agreement.pk, "via": via, "rows": rows,
              "fields": list(agreement.fields), "grantor": agreement.association.slug,
              "recipient": agreement.recipient.slug}
-    for party in (agreement.association, agreement.recipient):
-        audit.record(association=party, action="collaboration.agreement.read", obj=read,
-                     actor=reader, data=facts)
+    audit.record_for_each(associations=(agreement.association, agreement.recipient),
+                          action="collaboration.agreement.read", obj=read, actor=reader,
+                          data=facts)
     return read
 
 

@@ -52,8 +52,8 @@ def _date(errors: dict, name: str, value: date | str | None) -> date | None:
 def _both(agreement: SharingAgreement, *, action: str, actor, data: dict) -> None:
     facts = {"agreement_id": agreement.pk, "grantor": agreement.association.slug,
              "recipient": agreement.recipient.slug, **data}
-    for party in (agreement.association, agreement.recipient):
-        audit.record(association=party, action=action, obj=agreement, actor=actor, data=facts)
+    audit.record_for_each(associations=(agreement.association, agreement.recipient),
+                          action=action, obj=agreement, actor=actor, data=facts)
 
 
 def _partner(association: Association, partner: Association | str | None, errors: dict):
