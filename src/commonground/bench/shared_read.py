@@ -129,7 +129,8 @@ def run(*, stdout, members: int, page: int, repeat: int, seed: int = 42,
     def inside(after: int) -> list:
         with scope(association=g), transaction.atomic():
             consented = SharingConsent.objects.filter(
-                agreement=agreement, withdrawn_at__isnull=True).values("person_id")
+                agreement=agreement, withdrawn_at__isnull=True, person_id__gt=after
+            ).values("person_id")
             return list(Person.objects.filter(erased_at__isnull=True)
                         .exclude(member_status="").filter(pk__in=consented, pk__gt=after)
                         .order_by("pk").values_list("pk", *columns)[: page + 1])

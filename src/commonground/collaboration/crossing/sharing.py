@@ -219,8 +219,11 @@ def _for_recipient(*, agreement_id: int, recipient: Association, reader) -> Shar
     return agreement
 
 
-def _queryset(agreement: SharingAgreement, today: date) -> QuerySet[Person]:
-    """The grantor's rows the agreement reaches (call inside the grantor's scope)."""
+def _queryset(agreement: SharingAgreement, today: date, *, after: int | None = None
+              ) -> QuerySet[Person]:
+    """The grantor's rows the agreement reaches (call inside the grantor's scope); ``after``
+    a person id: the keyset page's start, bound in the consents' subquery too so that its
+    index scan starts there rather than at the agreement's first consent."""
     kind = registry.kind(agreement.record_kind)
     if kind is None:  # a kind the registry no longer has shares nothing
         return Person.objects.none()
@@ -229,9 +232,13 @@ def _queryset(agreement: SharingAgreement, today: date) -> QuerySet[Person]:
     else:
         qs = Person.objects.filter(erased_at__isnull=True)
     qs = qs.filter(kind.base)
+    if after is not None:
+        qs = qs.filter(pk__gt=after)
     if agreement.consent_required:
-        qs = qs.filter(pk__in=SharingConsent.objects.filter(
-            agreement=agreement, withdrawn_at__isnull=True).values("person_id"))
+        consents = SharingConsent.objects.filter(agreement=agreement, withdrawn_at__isnull=True)
+        if after is not None:
+            consents = consents.filter(person_id__gt=after)
+        qs = qs.filter(pk__in=consents.values("person_id"))
     return qs
 
 
@@ -272,9 +279,7 @@ def shared_rows(*, agreement_id: int, recipient: Association, reader, via: str,
     keys, columns = _columns(agreement)
     today = association_today(agreement.association)
     with scope(association=agreement.association):
-        qs = _queryset(agreement, today)
-        if after is not None:
-            qs = qs.filter(pk__gt=after)
+        qs = _queryset(agreement, today, after=after)
         found = list(qs.order_by("pk").values_list("pk", *columns)[: limit + 1])
     more = len(found) > limit
     found = found[:limit]
