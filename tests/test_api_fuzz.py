@@ -128,6 +128,16 @@ VALID.update({
     "/forms/{form_id}/inputs": {"side": "business", "body": "b", "data": {"slots": ["x"]}},
     "/forms/{form_id}/complete": {"summary": "s"},
 })
+# Data sharing (issue 13, helper sharing): the agreement id below is unknown, so the
+# handlers answer 404 after validating the body; proposing names no partner we have.
+VALID.update({
+    "/agreements": {"partner": "nobody", "direction": "grant", "title": "T", "purpose": "p",
+                    "record_kind": "members", "fields": ["first_name", "email"],
+                    "row_filter": {"op": "and", "rules": []}, "consent_required": True,
+                    "starts_on": "2099-01-01", "expires_on": "2099-06-01"},
+    "/agreements/{agreement_id}/revoke": {"reason": "r"},
+    "/agreements/{agreement_id}/consents": {"person_id": 1, "given": True},
+})
 
 # approvals (H5): joint products; the ids are unknown (bodies are validated first).
 VALID.update({
@@ -289,6 +299,8 @@ def ctx(association):
     # Balance view (issue 12, part E "balance"): unknown ids.
     ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
     ids.update({"product_id": 10**12, "approval_id": 10**12})  # approvals (H5)
+    # Data sharing (helper sharing): an unknown agreement.
+    ids.update({"agreement_id": 10**12})
     return ApiClient(token), ids
 
 

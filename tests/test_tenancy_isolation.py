@@ -13,7 +13,7 @@ never a redirect.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -63,6 +63,8 @@ OBJECT_KWARGS = {
     "product_id": "joint_product", "approval_id": "product_approval",
     # Consortia and joint initiatives (issue 13, helper consortia).
     "consortium_id": "consortium", "initiative_id": "initiative",
+    # Data sharing (issue 13, helper sharing).
+    "agreement_id": "agreement",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -116,6 +118,7 @@ def _build(slug: str, mark: str) -> dict:
         _negotiation_objects(association, mark, objs)
         _approvals_objects(association, mark, objs)  # approvals (H5)
         _consortia_objects(association, mark, objs)
+        _sharing_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -252,6 +255,33 @@ def _consortia_objects(association: Association, mark: str, objs: dict) -> None:
                             actor=user)
     ins.revenue_record(association=association, initiative=objs["initiative"],
                        description=f"{mark} tickets", amount="5.00", actor=user)
+def _sharing_objects(association: Association, mark: str, objs: dict) -> None:
+    """(helper sharing) An ally in a consortium with the association, an agreement in force
+    sharing the association's members' names and emails with it, the person's consent and
+    one logged read by the ally."""
+    from commonground.collaboration.crossing import sharing as crossing
+    from commonground.collaboration.models import Consortium, ConsortiumMember
+    from commonground.collaboration.services import sharing as ss
+
+    ally = association_create(slug=f"{association.slug}-ally", name=f"{mark} Ally")
+    ally_admin = staff_add(association=ally, email=f"boss@{ally.slug}.example.org",
+                           role_key="admin").user
+    consortium = Consortium.objects.create(association=association, name=f"{mark} consortium",
+                                           started_on=date(2026, 1, 1))
+    for who in (association, ally):
+        ConsortiumMember.objects.create(association=who, consortium=consortium, status="active",
+                                        is_coordinator=who == association)
+    agreement = ss.agreement_propose(association=association, partner=ally,
+                                     title=f"{mark} sharing", purpose=f"{mark} purpose",
+                                     fields=["first_name", "email"],
+                                     expires_on=date.today() + timedelta(days=365),
+                                     actor=objs["user"])
+    ss.consent_give(association=association, agreement=agreement, person=objs["person"])
+    with scope(association=ally):
+        ss.agreement_approve(association=ally, agreement=agreement, actor=ally_admin)
+        crossing.shared_rows(agreement_id=agreement.pk, recipient=ally, reader=ally_admin,
+                             via="web")
+    objs["agreement"] = agreement
 
 
 def _member360_objects(association: Association, mark: str, objs: dict) -> None:
@@ -600,6 +630,10 @@ API_BODIES = {
     ("delete", "/planning/goals/{goal_id}"): None,
     ("patch", "/planning/objectives/{objective_id}"): {"title": "Hacked"},
     ("post", "/planning/objectives/{objective_id}/status"): {"status": "dropped"},
+    # Data sharing (issue 13, helper sharing).
+    ("post", "/agreements/{agreement_id}/approve"): None,
+    ("post", "/agreements/{agreement_id}/revoke"): {"reason": "Hacked"},
+    ("post", "/agreements/{agreement_id}/consents"): {"person_id": 1},
 }
 # List endpoint → the kind of object it lists.
 API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters": "chapter",
@@ -618,7 +652,9 @@ API_LISTS = {"/people": "person", "/organisations": "organisation", "/chapters":
              "/prospects": "prospect_prediction", "/outreach": "outreach",
              # Planning: plans, goals, objectives, comments (part B, "plan").
              "/planning/plans": "strategic_plan", "/planning/goals": "goal",
-             "/planning/objectives": "objective", "/planning/comments": "comment"}
+             "/planning/objectives": "objective", "/planning/comments": "comment",
+             # Data sharing (issue 13, helper sharing).
+             "/agreements": "agreement"}
 # Meetings (issue 12, the meetings part): writes on one object and the lists.
 API_BODIES.update({
     ("post", "/meeting-series/{series_id}/next"): None,
@@ -663,7 +699,9 @@ API_SINGLETONS = {"/score-configs/current", "/insight/lapse/model", "/prospects/
                   # kpis: the metric catalogue and a metric's value (no objects of B's)
                   "/planning/metrics", "/planning/metrics/value",
                   # Planning (part B, "plan"): the current plan's tree; the flagged list.
-                  "/planning/plans/current", "/planning/objectives/flagged"}
+                  "/planning/plans/current", "/planning/objectives/flagged",
+                  # Data sharing (helper sharing): the registry of what may be shared.
+                  "/sharing/record-kinds"}
 # Balance view (issue 12, part E "balance"): its lists and the view itself.
 API_BODIES.update({("patch", "/planning/balance/metrics/{balance_metric_id}"): {"side": "business"},
                    ("delete", "/planning/balance/metrics/{balance_metric_id}"): None,

@@ -2,7 +2,7 @@
 shared services 20, data sharing 30 (partnerships 40 and joint products 50 are
 ``partnerships.nav``)."""
 
-from commonground.core.nav import register
+from commonground.core.nav import register, register_portal
 
 from .crossing import invitations_of
 
@@ -19,3 +19,8 @@ register(section="collaboration", label="Consortia", url_name="consortium_list",
                   "initiative_new", "initiative_detail", "initiative_edit",
                   "initiative_objective_new", "initiative_contribute",
                   "initiative_revenue_new"), badge=_invitations)
+# data sharing (helper sharing)
+register(section="collaboration", label="Data sharing", url_name="agreement_list", order=30,
+         current=("agreement_new", "agreement_detail", "agreement_approve", "agreement_revoke",
+                  "agreement_consents", "agreement_log", "shared_with_us", "shared_rows"))
+register_portal(label="Sharing", url_name="sharing", order=70)

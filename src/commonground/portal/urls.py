@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("commonground.scoring.urls_portal")),
     path("", include("commonground.opportunities.urls_portal")),
     path("", include("commonground.recognition.urls_portal")),
+    # Data sharing: the member's consent to agreements (issue 13, helper sharing).
+    path("", include("commonground.collaboration.urls_portal")),
 ]

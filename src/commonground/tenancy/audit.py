@@ -25,6 +25,20 @@ def record(
                                                object_type, object_id))
 
 
+def record_for_each(
+    *,
+    associations: Iterable[Association],
+    action: str,
+    obj: models.Model | None = None,
+    actor: Any = None,
+    data: dict | None = None,
+) -> list[AuditEntry]:
+    """The same entry in each of several associations (a change or a read that concerns
+    both parties of a collaboration), written in one statement."""
+    return AuditEntry.objects.bulk_create([
+        AuditEntry(**_fields(a, action, obj, actor, data, None, None)) for a in associations])
+
+
 def record_many(
     *,
     association: Association,

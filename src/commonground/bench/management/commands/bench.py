@@ -31,6 +31,8 @@ BENCHMARKS = {
     "plan-page": "commonground.bench.plan_page",
     "kpis": "commonground.bench.kpis",
     "balance-page": "commonground.bench.balance_page",
+    # Data sharing (issue 13, helper sharing).
+    "shared-read": "commonground.bench.shared_read",
 }
 
 
