@@ -255,6 +255,8 @@ def _consortia_objects(association: Association, mark: str, objs: dict) -> None:
                             actor=user)
     ins.revenue_record(association=association, initiative=objs["initiative"],
                        description=f"{mark} tickets", amount="5.00", actor=user)
+
+
 def _sharing_objects(association: Association, mark: str, objs: dict) -> None:
     """(helper sharing) An ally in a consortium with the association, an agreement in force
     sharing the association's members' names and emails with it, the person's consent and
@@ -266,7 +268,8 @@ def _sharing_objects(association: Association, mark: str, objs: dict) -> None:
     ally = association_create(slug=f"{association.slug}-ally", name=f"{mark} Ally")
     ally_admin = staff_add(association=ally, email=f"boss@{ally.slug}.example.org",
                            role_key="admin").user
-    consortium = Consortium.objects.create(association=association, name=f"{mark} consortium",
+    consortium = Consortium.objects.create(association=association,
+                                           name=f"{mark} sharing consortium",
                                            started_on=date(2026, 1, 1))
     for who in (association, ally):
         ConsortiumMember.objects.create(association=who, consortium=consortium, status="active",
