@@ -7,6 +7,7 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships"
 
     def ready(self) -> None:
+        # Here, not at the top: the services import models, which needs a ready registry.
         from django.db.models.signals import pre_save
 
         from commonground.people.models import Organisation

@@ -1,4 +1,10 @@
 """Partnership pages in the staff navigation (see ``core.nav``): partnerships 40, joint
 products and approvals 50 (after collaboration's consortia, services and sharing)."""
 
-from commonground.core.nav import register  # noqa: F401
+from commonground.core.nav import register
+
+# partners (H4): the partnerships, their pages and the partner organisations' pages.
+register(section="collaboration", label="Partnerships", url_name="partnership_list", order=40,
+         current=("partnership_new", "partnership_detail", "partnership_edit",
+                  "stakeholder_edit", "diligence_risk_edit", "partner_party",
+                  "partner_detail"))

@@ -714,7 +714,11 @@ def partner_sector_change(*, association: Association, organisation: Organisatio
     before = organisation.sector
     organisation.sector = sector
     organisation._history_user = actor_user(actor)
-    organisation.save()  # guard_public_exclusivity (pre_save) refuses a bound public body
+    try:
+        organisation.save()  # guard_public_exclusivity (pre_save) refuses a bound public body
+    except ValidationFailed:
+        organisation.sector = before
+        raise
     audit.record(association=association, action="organisation.sector_changed",
                  obj=organisation, actor=actor_user(actor),
                  data={"from": before, "to": sector})
