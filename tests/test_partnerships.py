@@ -264,3 +264,32 @@ def test_diligence_trust_exchange_stakeholders_and_objectives(w):
     partner = selectors.partner_page(w.maker)
     assert [p.pk for p in partner.partnerships] == [w.p.pk]
     assert len(partner.trust.events) == 2
+
+
+def test_the_demo_step_makes_three_partnerships_at_different_stages(association):
+    from types import SimpleNamespace
+
+    from commonground.demo import partners_derive
+    from commonground.demo.seed import staff_email
+
+    for local, role in (("marketing", "marketing"), ("community", "community")):
+        staff_add(association=association, email=staff_email(association.slug, local),
+                  role_key=role)
+    said: list[str] = []
+    state = SimpleNamespace(demo=association, today=association_today(association),
+                            say=said.append, made={})
+    counts = partners_derive.derive(state)
+    assert counts["partnerships"] == 3 and said
+    made = state.made["partnerships"]
+    with scope(association=association):
+        assert [p.stage for p in made] == ["obligational", "promotional", "systemic"]
+        sectors = [p.parties.get(is_us=False).organisation.sector for p in made]
+        assert sectors == ["public", "voluntary", "private"]
+        exclusive = Clause.objects.get(kind="exclusivity")
+        assert exclusive.partnership == made[2] and exclusive.party.organisation.sector == \
+            "private"
+        assert all(p.parties.get(is_us=True).approver_user for p in made)
+        assert all(PartnerContact.objects.filter(party__partnership=p, is_approver=True)
+                   for p in made)
+        assert [c.reason != "" for c in made[2].stage_changes.all()][-2:] == [True, True]
+    assert partners_derive.derive(state) == {} and len(state.made["partnerships"]) == 3
