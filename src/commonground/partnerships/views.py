@@ -454,12 +454,15 @@ def partner_contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
 def partner_contact_approver(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = get_object_or_404(PartnerContact, pk=contact_id)
     if request.method == "POST":
-        services.partner_contact_set_approver(
-            association=request.association, contact=contact,
-            is_approver=request.POST.get("is_approver") == "1", actor=request.user)
-        messages.success(request, f"{contact.name} "
-                                  f"{'approves' if contact.is_approver else 'no longer approves'}"
-                                  " joint products.")
+        try:
+            services.partner_contact_set_approver(
+                association=request.association, contact=contact,
+                is_approver=request.POST.get("is_approver") == "1", actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            verb = "approves" if contact.is_approver else "no longer approves"
+            messages.success(request, f"{contact.name} {verb} joint products.")
     return redirect(_url("partner_party", request, party_id=contact.party_id))
 
 
