@@ -189,6 +189,38 @@ def _consortia_ids(association) -> dict[str, int]:
                                            name="Fuzz", actor=actor)
     return {"consortium_id": consortium.pk, "initiative_id": initiative.pk}
 
+# Partnerships, the relationship (issue 13, partners): unknown ids below, so bodies are
+# validated first and the handler answers 404 (or a field message on a body's id).
+VALID.update({
+    "/partnerships": {"name": "P", "why": "W", "starts_on": "2026-01-01",
+                      "partner_organisation_ids": [1], "our_approver_id": 1},
+    "/partnerships/{partnership_id}": {"name": "P2", "ends_on": "2027-01-01",
+                                       "common_ground": "g"},
+    "/partnerships/{partnership_id}/stage": {"stage": "promotional", "reason": "r",
+                                             "on": "2026-01-02"},
+    "/partnerships/{partnership_id}/parties": {"organisation_name": "O", "sector": "public"},
+    "/partnership-parties/{party_id}": {"role": "R", "left_on": "2026-02-01"},
+    "/partnership-parties/{party_id}/contacts": {"name": "N", "email": "n@example.org",
+                                                 "is_approver": True},
+    "/partnership-parties/{party_id}/assets": {"kind": "resources", "resource": "rnd"},
+    "/partnership-parties/{party_id}/responsibilities": {"title": "T"},
+    "/partnerships/{partnership_id}/stakeholders": {"name": "S", "took_part": True,
+                                                    "view": "v"},
+    "/partnerships/{partnership_id}/risks": {"party_id": 1, "relationship": "peers",
+                                             "description": "d", "likelihood": 2, "impact": 3},
+    "/partnership-risks/{risk_id}": {"status": "mitigated", "mitigation": "m"},
+    "/partnerships/{partnership_id}/exchange": {"party_id": 1, "kind": "cost",
+                                                "description": "d", "value": "10.50"},
+    "/partnerships/{partnership_id}/clauses": {"kind": "exclusivity", "party_id": 1,
+                                               "text": "t"},
+    "/partnerships/{partnership_id}/objectives": {"name": "O", "metric_key": "membership.joins",
+                                                  "target": "10", "due_on": "2026-12-31"},
+    "/partners/{organisation_id}/trust-events": {"kind": "incident", "effect": -1,
+                                                 "occurred_on": "2025-01-01",
+                                                 "description": "d"},
+    "/partners/{organisation_id}/sector": {"sector": "voluntary"},
+})
+
 
 def _decision_ids(association) -> dict[str, int]:
     """A policy decision and a schedule to fuzz (the decisions part)."""
@@ -204,6 +236,25 @@ def _decision_ids(association) -> dict[str, int]:
                                    period_start=date(2027, 1, 1), period_end=date(2027, 2, 1),
                                    actor=actor)
     return {"decision_type_id": policy.pk, "decision_id": decision.pk, "form_id": form.pk}
+
+
+def _partnership_ids(association) -> dict[str, int]:
+    """partners (issue 13): a real partnership with a public partner, a risk and a
+    clause, so garbage reaches the services' own checks."""
+    from commonground.partnerships import services as pps
+
+    with scope(association=association):
+        org = ps.organisation_create(association=association, name="Fuzz Agency",
+                                     sector="public")
+        p = pps.partnership_create(association=association, name="Fuzz partnership", why="W",
+                                   starts_on=date(2026, 1, 1), partners=[org])
+        party = p.parties.get(is_us=False)
+        risk = pps.risk_add(association=association, partnership=p, party=party,
+                            relationship="peers", description="d", likelihood=1, impact=1)
+        clause = pps.clause_add(association=association, partnership=p, kind="constraint",
+                                text="t")
+    return {"partnership_id": p.pk, "party_id": party.pk, "risk_id": risk.pk,
+            "clause_id": clause.pk, "organisation_id": org.pk}
 
 
 def _fuzz_actor(association):
@@ -301,6 +352,7 @@ def ctx(association):
     ids.update({"product_id": 10**12, "approval_id": 10**12})  # approvals (H5)
     # Data sharing (helper sharing): an unknown agreement.
     ids.update({"agreement_id": 10**12})
+    ids.update(_partnership_ids(association))  # partners (issue 13)
     return ApiClient(token), ids
 
 

@@ -23,6 +23,7 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     assert "Joint products" in sections["Collaboration"]  # approvals (H5)
     assert "Consortia" in sections["Collaboration"]  # consortia
     assert "Data sharing" in sections["Collaboration"]  # issue 13, helper sharing
+    assert "Partnerships" in sections["Collaboration"]
     assert "Metrics" in sections["Planning"]  # kpis: the metric catalogue
     # The meetings part's pages (the plan, balance, decisions and forms add theirs).
     assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])

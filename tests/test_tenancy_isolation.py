@@ -65,6 +65,11 @@ OBJECT_KWARGS = {
     "consortium_id": "consortium", "initiative_id": "initiative",
     # Data sharing (issue 13, helper sharing).
     "agreement_id": "agreement",
+    # Partnerships, the relationship (issue 13, partners).
+    "partnership_id": "partnership", "party_id": "partnership_party",
+    "contact_id": "partner_contact", "stakeholder_id": "stakeholder",
+    "risk_id": "diligence_risk", "exchange_item_id": "exchange_item", "clause_id": "clause",
+    "partnership_objective_id": "partnership_objective",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -119,6 +124,7 @@ def _build(slug: str, mark: str) -> dict:
         _approvals_objects(association, mark, objs)  # approvals (H5)
         _consortia_objects(association, mark, objs)
         _sharing_objects(association, mark, objs)
+        _partnership_objects(association, mark, objs)  # partners (issue 13)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
@@ -152,6 +158,38 @@ def _planning_objects(association: Association, mark: str, objs: dict) -> None:
     objs["cost"] = pm.OfferingCost.objects.create(
         association=association, offering=objs["offering"], period_start=date(2026, 1, 1),
         period_end=date(2026, 3, 31), amount="10.00", note=f"{mark} cost")
+
+
+def _partnership_objects(association: Association, mark: str, objs: dict) -> None:
+    """partners (issue 13): a partnership with the organisation as a partner (a contact,
+    an asset, a risk, an exchange line, a clause, an objective), a stakeholder and a trust
+    event, all through the services."""
+    from commonground.partnerships import services as pps
+
+    p = pps.partnership_create(association=association, name=f"{mark} partnership",
+                               why=f"{mark} why", starts_on=date(2026, 1, 1),
+                               partners=[objs["organisation"]], actor=objs["user"])
+    party = p.parties.get(is_us=False)
+    objs["partnership"], objs["partnership_party"] = p, party
+    objs["partner_contact"] = pps.partner_contact_add(
+        association=association, party=party, name=f"{mark} Contact",
+        email=f"{mark.lower()}@partner.example.org", is_approver=True)
+    objs["stakeholder"] = pps.stakeholder_save(association=association, partnership=p,
+                                               name=f"{mark} stakeholder")
+    asset = pps.asset_add(association=association, party=party, kind="visibility")
+    objs["diligence_risk"] = pps.risk_add(association=association, partnership=p, party=party,
+                                          asset=asset, description=f"{mark} risk",
+                                          likelihood=2, impact=3)
+    objs["exchange_item"] = pps.exchange_item_add(association=association, partnership=p,
+                                                  party=party, kind="cost",
+                                                  description=f"{mark} cost", value="10")
+    objs["clause"] = pps.clause_add(association=association, partnership=p, party=party,
+                                    kind="exclusivity", text=f"{mark} exclusive")
+    objs["partnership_objective"] = pps.objective_add(association=association, partnership=p,
+                                                      name=f"{mark} objective")
+    pps.trust_event_record(association=association, organisation=objs["organisation"],
+                           kind="past_work", occurred_on=date(2025, 6, 1),
+                           description=f"{mark} work", partnership=p)
 
 
 def _negotiation_objects(association: Association, mark: str, objs: dict) -> None:
@@ -741,6 +779,32 @@ API_BODIES.update({
 })
 API_LISTS.update({"/joint-products": "joint_product"})
 API_SINGLETONS |= {"/joint-product-summaries"}
+# Partnerships, the relationship (issue 13, partners).
+API_LISTS.update({"/partnerships": "partnership"})
+API_BODIES.update({
+    ("patch", "/partnerships/{partnership_id}"): {"name": "Hacked"},
+    ("post", "/partnerships/{partnership_id}/stage"): {"stage": "systemic"},
+    ("post", "/partnerships/{partnership_id}/parties"): {"organisation_name": "Hacked",
+                                                         "sector": "private"},
+    ("patch", "/partnership-parties/{party_id}"): {"role": "Hacked"},
+    ("post", "/partnership-parties/{party_id}/contacts"): {"name": "Hacked",
+                                                           "email": "hacked@example.org"},
+    ("post", "/partnership-parties/{party_id}/assets"): {"kind": "visibility"},
+    ("post", "/partnership-parties/{party_id}/responsibilities"): {"title": "Hacked"},
+    ("post", "/partnerships/{partnership_id}/stakeholders"): {"name": "Hacked"},
+    ("post", "/partnerships/{partnership_id}/risks"): {
+        "party_id": 1, "relationship": "peers", "description": "Hacked", "likelihood": 1,
+        "impact": 1},
+    ("patch", "/partnership-risks/{risk_id}"): {"status": "accepted"},
+    ("post", "/partnerships/{partnership_id}/exchange"): {"party_id": 1, "kind": "cost",
+                                                          "description": "Hacked"},
+    ("post", "/partnerships/{partnership_id}/clauses"): {"kind": "constraint", "text": "Hacked"},
+    ("delete", "/partnership-clauses/{clause_id}"): None,
+    ("post", "/partnerships/{partnership_id}/objectives"): {"name": "Hacked"},
+    ("post", "/partners/{organisation_id}/trust-events"): {
+        "kind": "past_work", "occurred_on": "2025-01-01", "description": "Hacked"},
+    ("post", "/partners/{organisation_id}/sector"): {"sector": "public"},
+})
 API_PARAM = re.compile(r"\{(\w+)\}")
 
 

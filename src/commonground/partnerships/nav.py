@@ -9,3 +9,8 @@ from .selectors_products import waiting_count
 register(section="collaboration", label="Joint products", url_name="joint_product_list",
          order=50, current=("joint_product_new", "joint_product_detail", "joint_product_edit"),
          badge=waiting_count)
+# partners (H4): the partnerships, their pages and the partner organisations' pages.
+register(section="collaboration", label="Partnerships", url_name="partnership_list", order=40,
+         current=("partnership_new", "partnership_detail", "partnership_edit",
+                  "stakeholder_edit", "diligence_risk_edit", "partner_party",
+                  "partner_detail"))

@@ -1,3 +1,53 @@
-"""Staff URLs: partnerships (helper partners)."""
+"""Staff URLs: partnerships (helper partners), under /a/<association>/partnerships/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("partnerships/", views.partnership_list, name="partnership_list"),
+    path("partnerships/new/", views.partnership_new, name="partnership_new"),
+    path("partnerships/<int:partnership_id>/", views.partnership_detail,
+         name="partnership_detail"),
+    path("partnerships/<int:partnership_id>/edit/", views.partnership_edit,
+         name="partnership_edit"),
+    path("partnerships/<int:partnership_id>/stage/", views.partnership_stage,
+         name="partnership_stage"),
+    path("partnerships/<int:partnership_id>/common-ground/", views.partnership_common_ground,
+         name="partnership_common_ground"),
+    path("partnerships/<int:partnership_id>/partners/", views.partner_add, name="partner_add"),
+    path("partnerships/<int:partnership_id>/stakeholders/", views.stakeholder_add,
+         name="stakeholder_add"),
+    path("partnerships/<int:partnership_id>/risks/", views.diligence_risk_add,
+         name="diligence_risk_add"),
+    path("partnerships/<int:partnership_id>/exchange/", views.exchange_item_add,
+         name="exchange_item_add"),
+    path("partnerships/<int:partnership_id>/clauses/", views.clause_add, name="clause_add"),
+    path("partnerships/<int:partnership_id>/objectives/", views.partnership_objective_add,
+         name="partnership_objective_add"),
+    path("partnerships/stakeholders/<int:stakeholder_id>/", views.stakeholder_edit,
+         name="stakeholder_edit"),
+    path("partnerships/risks/<int:risk_id>/", views.diligence_risk_edit,
+         name="diligence_risk_edit"),
+    path("partnerships/exchange/<int:exchange_item_id>/remove/", views.exchange_item_remove,
+         name="exchange_item_remove"),
+    path("partnerships/clauses/<int:clause_id>/remove/", views.clause_remove,
+         name="clause_remove"),
+    path("partnerships/objectives/<int:partnership_objective_id>/status/",
+         views.partnership_objective_status, name="partnership_objective_status"),
+    path("partnerships/parties/<int:party_id>/", views.partner_party, name="partner_party"),
+    path("partnerships/parties/<int:party_id>/contacts/", views.partner_contact_add,
+         name="partner_contact_add"),
+    path("partnerships/parties/<int:party_id>/assets/", views.partner_asset_add,
+         name="partner_asset_add"),
+    path("partnerships/parties/<int:party_id>/duties/", views.partner_duty_add,
+         name="partner_duty_add"),
+    path("partnerships/contacts/<int:contact_id>/approver/", views.partner_contact_approver,
+         name="partner_contact_approver"),
+    path("partnerships/partners/<int:organisation_id>/", views.partner_detail,
+         name="partner_detail"),
+    path("partnerships/partners/<int:organisation_id>/trust/", views.trust_event_add,
+         name="trust_event_add"),
+    path("partnerships/partners/<int:organisation_id>/sector/", views.partner_sector,
+         name="partner_sector"),
+]
