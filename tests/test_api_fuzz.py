@@ -129,6 +129,18 @@ VALID.update({
     "/forms/{form_id}/complete": {"summary": "s"},
 })
 
+# services: shared services and cost allocation (issue 13).
+VALID.update({
+    "/collaboration/services": {"consortium_id": 1, "name": "Events team"},
+    "/collaboration/services/{shared_service_id}/subscribe": {"starts_on": "2026-01-01"},
+    "/collaboration/services/{shared_service_id}/rules": {
+        "method": "fixed", "valid_from": "2026-01-01", "shares": {"acme": "100"}},
+    "/collaboration/services/{shared_service_id}/periods": {
+        "label": "Q3", "starts_on": "2026-07-01", "ends_on": "2026-09-30"},
+    "/collaboration/periods/{cost_period_id}/costs": {"description": "Venue", "amount": "10.00"},
+    "/collaboration/periods/{cost_period_id}/adjust": {"reason": "late", "cost_amount": "1.00"},
+})
+
 
 def _decision_ids(association) -> dict[str, int]:
     """A policy decision and a schedule to fuzz (the decisions part)."""
@@ -237,6 +249,8 @@ def ctx(association):
     ids.update(_decision_ids(association))
     # Balance view (issue 12, part E "balance"): unknown ids.
     ids.update({"balance_metric_id": 10**12, "cost_id": 10**12})
+    # services: shared services and cost allocation (issue 13): unknown ids.
+    ids.update({"shared_service_id": 10**12, "cost_period_id": 10**12})
     return ApiClient(token), ids
 
 

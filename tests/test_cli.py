@@ -37,7 +37,9 @@ def test_help_lists_the_product_commands_first_grouped(tmp_path, args):
     lines = out.splitlines()
     groups = [line for line in lines if line.endswith(":") and not line.startswith(" ")]
     assert groups == ["Run:", "Data:", "Engagement:", "Insight:", "Planning:",
-                      "Administration:", "Benchmarks:"]
+                      "Collaboration:", "Administration:", "Benchmarks:"]
+    # services: the allocations command (issue 13) is in the Collaboration group.
+    assert any(line.startswith("  allocations ") for line in lines)
     assert "sqlflush" not in out and "account_unsetmultipleprimaryemails" not in out
     seed = next(line for line in lines if line.startswith("  seed "))
     assert "demo association" in seed

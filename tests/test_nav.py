@@ -17,8 +17,10 @@ def _sections(html: str) -> dict[str, list[str]]:
 def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     html = staff_client.get(f"/a/{scoped.slug}/").content.decode()
     sections = _sections(html)
-    # Empty sections (Collaboration) are not shown.
-    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning", "Settings"]
+    # Empty sections are not shown; Collaboration has its pages (issue 13).
+    assert list(sections) == ["Members", "Data", "Engagement", "Insight", "Planning",
+                              "Collaboration", "Settings"]
+    assert "Shared services" in sections["Collaboration"]  # services
     assert "Metrics" in sections["Planning"]  # kpis: the metric catalogue
     # The meetings part's pages (the plan, balance, decisions and forms add theirs).
     assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])
