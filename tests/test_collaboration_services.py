@@ -7,7 +7,7 @@ what subscribers see, and the pages, API and command over the same world."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import StringIO
 
