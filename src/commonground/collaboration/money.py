@@ -20,7 +20,7 @@ CENT = Decimal("0.01")
 
 
 def _exact(value: Decimal | int, *, field: str) -> Fraction:
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise TypeError(f"{field} must be a Decimal or an int, not {type(value).__name__}")
     number = Decimal(value)
     if not number.is_finite():
