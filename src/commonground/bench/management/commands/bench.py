@@ -31,6 +31,7 @@ BENCHMARKS = {
     "plan-page": "commonground.bench.plan_page",
     "kpis": "commonground.bench.kpis",
     "balance-page": "commonground.bench.balance_page",
+    "allocation": "commonground.bench.allocation",
 }
 
 
