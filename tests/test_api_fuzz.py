@@ -221,6 +221,18 @@ VALID.update({
     "/partners/{organisation_id}/sector": {"sector": "voluntary"},
 })
 
+# services: shared services and cost allocation (issue 13).
+VALID.update({
+    "/collaboration/services": {"consortium_id": 1, "name": "Events team"},
+    "/collaboration/services/{shared_service_id}/subscribe": {"starts_on": "2026-01-01"},
+    "/collaboration/services/{shared_service_id}/rules": {
+        "method": "fixed", "valid_from": "2026-01-01", "shares": {"acme": "100"}},
+    "/collaboration/services/{shared_service_id}/periods": {
+        "label": "Q3", "starts_on": "2026-07-01", "ends_on": "2026-09-30"},
+    "/collaboration/periods/{cost_period_id}/costs": {"description": "Venue", "amount": "10.00"},
+    "/collaboration/periods/{cost_period_id}/adjust": {"reason": "late", "cost_amount": "1.00"},
+})
+
 
 def _decision_ids(association) -> dict[str, int]:
     """A policy decision and a schedule to fuzz (the decisions part)."""
@@ -353,6 +365,8 @@ def ctx(association):
     # Data sharing (helper sharing): an unknown agreement.
     ids.update({"agreement_id": 10**12})
     ids.update(_partnership_ids(association))  # partners (issue 13)
+    # services: shared services and cost allocation (issue 13): unknown ids.
+    ids.update({"shared_service_id": 10**12, "cost_period_id": 10**12})
     return ApiClient(token), ids
 
 

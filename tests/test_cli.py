@@ -42,6 +42,8 @@ def test_help_lists_the_product_commands_first_grouped(tmp_path, args):
     # consortia: the consortia and initiatives commands (issue 13) are in that group.
     assert any(line.startswith("  consortia ") for line in lines)
     assert any(line.startswith("  initiatives ") for line in lines)
+    # services: the allocations command (issue 13) is in the Collaboration group.
+    assert any(line.startswith("  allocations ") for line in lines)
     assert "sqlflush" not in out and "account_unsetmultipleprimaryemails" not in out
     seed = next(line for line in lines if line.startswith("  seed "))
     assert "demo association" in seed

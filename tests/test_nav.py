@@ -24,6 +24,7 @@ def test_pages_are_grouped_into_sections_in_a_fixed_order(staff_client, scoped):
     assert "Consortia" in sections["Collaboration"]  # consortia
     assert "Data sharing" in sections["Collaboration"]  # issue 13, helper sharing
     assert "Partnerships" in sections["Collaboration"]
+    assert "Shared services" in sections["Collaboration"]  # services
     assert "Metrics" in sections["Planning"]  # kpis: the metric catalogue
     # The meetings part's pages (the plan, balance, decisions and forms add theirs).
     assert {"Meetings", "Operations manual", "Inbox"} <= set(sections["Planning"])

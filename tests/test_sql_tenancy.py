@@ -657,3 +657,31 @@ def case_activity_period_groups(fn, w):
     got = fn(association_id=w.a.pk, since=first, until=last + timedelta(seconds=1), cuts=[last])
     assert sum(g["n"] for g in got) == own
     assert sum(g["n"] for g in got if g["after0"]) >= 1
+
+
+# services: an allocation's bases, one statement over the named participants
+@case("collaboration.usage_counts")
+def case_collaboration_usage_counts(fn, w):
+    from commonground.activity.models import Source
+
+    with scopes_disabled():
+        slug = Source.objects.get(pk=w.a.source_id).slug
+        own = Activity.objects.filter(association_id=w.a.pk).count()
+    window = {"since": NOW - timedelta(days=60), "until": NOW + timedelta(days=1)}
+    assert fn(association_id=w.a.pk, participant_ids=[w.a.pk], source_slug=slug, kinds=[],
+              **window) == {w.a.pk: own}
+    assert fn(association_id=w.a.pk, participant_ids=[w.a.pk], source_slug=slug,
+              kinds=["open"], **window) == {w.a.pk: own}
+    assert fn(association_id=w.a.pk, participant_ids=[w.a.pk], source_slug=slug,
+              kinds=["click"], **window) == {}
+    with pytest.raises(ValueError):
+        fn(association_id=w.a.pk, participant_ids=[w.b.pk], source_slug=slug, kinds=[], **window)
+
+
+@case("collaboration.member_counts")
+def case_collaboration_member_counts(fn, w):
+    from commonground.tenancy.clock import association_today
+
+    got = fn(association_id=w.a.pk, participant_ids=[w.a.pk],
+             on=association_today(w.a.association))
+    assert got == {w.a.pk: 2}

@@ -70,6 +70,8 @@ OBJECT_KWARGS = {
     "contact_id": "partner_contact", "stakeholder_id": "stakeholder",
     "risk_id": "diligence_risk", "exchange_item_id": "exchange_item", "clause_id": "clause",
     "partnership_objective_id": "partnership_objective",
+    # services: shared services and cost allocation (issue 13).
+    "shared_service_id": "shared_service", "cost_period_id": "cost_period",
 }
 # Non-id kwargs and the value to use for them.
 FIXED_KWARGS = {"fmt": "csv", "format": "csv", "example": "roster.csv", "action": "withdraw",
@@ -125,9 +127,34 @@ def _build(slug: str, mark: str) -> dict:
         _consortia_objects(association, mark, objs)
         _sharing_objects(association, mark, objs)
         _partnership_objects(association, mark, objs)  # partners (issue 13)
+        _services_objects(association, mark, objs)
         # The staff user is also a member of their own association, so /m/ pages resolve.
         Person.objects.filter(pk=objs["person"].pk).update(user=staff.user)
     return objs
+
+
+def _services_objects(association: Association, mark: str, objs: dict) -> None:
+    """services: a consortium of its own, a shared service with an equal rule, a cost
+    period with a cost and its allocation run (the association's own line)."""
+    from commonground.collaboration import models as cm
+    from commonground.collaboration.services import allocations, shared
+
+    consortium = cm.Consortium.objects.create(association=association, name=f"{mark} alliance",
+                                              started_on=date(2026, 1, 1))
+    cm.ConsortiumMember.objects.create(association=association, consortium=consortium,
+                                       status=cm.MemberStatus.ACTIVE, is_coordinator=True)
+    service = shared.shared_service_create(association=association, consortium_id=consortium.pk,
+                                           name=f"{mark} events team")
+    shared.allocation_rule_create(association=association, service=service, method="equal",
+                                  valid_from=date(2026, 1, 1))
+    period = shared.cost_period_create(association=association, service=service,
+                                       label=f"{mark} Q3", starts_on=date(2026, 7, 1),
+                                       ends_on=date(2026, 9, 30))
+    shared.cost_item_add(association=association, period=period, description=f"{mark} venue",
+                         amount="90.00", incurred_on=date(2026, 8, 1))
+    run, _ = allocations.allocation_run(association=association, period=period)
+    objs["shared_service"], objs["cost_period"] = service, period
+    objs["allocation_line"] = run.lines.get()
 
 
 def _planning_objects(association: Association, mark: str, objs: dict) -> None:
@@ -804,6 +831,22 @@ API_BODIES.update({
     ("post", "/partners/{organisation_id}/trust-events"): {
         "kind": "past_work", "occurred_on": "2025-01-01", "description": "Hacked"},
     ("post", "/partners/{organisation_id}/sector"): {"sector": "public"},
+})
+# services: shared services and cost allocation (issue 13).
+API_LISTS.update({"/collaboration/services": "shared_service",
+                  "/collaboration/periods": "cost_period",
+                  "/collaboration/allocations": "allocation_line"})
+API_BODIES.update({
+    ("post", "/collaboration/services/{shared_service_id}/subscribe"): {},
+    ("post", "/collaboration/services/{shared_service_id}/rules"): {"method": "equal",
+                                                                    "valid_from": "2030-01-01"},
+    ("post", "/collaboration/services/{shared_service_id}/periods"): {
+        "label": "Hacked", "starts_on": "2031-01-01", "ends_on": "2031-03-31"},
+    ("post", "/collaboration/periods/{cost_period_id}/costs"): {"description": "Hacked",
+                                                               "amount": "1.00"},
+    ("post", "/collaboration/periods/{cost_period_id}/run"): None,
+    ("post", "/collaboration/periods/{cost_period_id}/close"): None,
+    ("post", "/collaboration/periods/{cost_period_id}/adjust"): {"reason": "Hacked"},
 })
 API_PARAM = re.compile(r"\{(\w+)\}")
 

@@ -24,3 +24,6 @@ register(section="collaboration", label="Data sharing", url_name="agreement_list
          current=("agreement_new", "agreement_detail", "agreement_approve", "agreement_revoke",
                   "agreement_consents", "agreement_log", "shared_with_us", "shared_rows"))
 register_portal(label="Sharing", url_name="sharing", order=70)
+# shared services (helper services)
+register(section="collaboration", label="Shared services", url_name="shared_service_list",
+         order=20, current=("shared_service_detail", "cost_period_detail", "allocation_list"))

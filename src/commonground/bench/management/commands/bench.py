@@ -33,6 +33,7 @@ BENCHMARKS = {
     "balance-page": "commonground.bench.balance_page",
     # Data sharing (issue 13, helper sharing).
     "shared-read": "commonground.bench.shared_read",
+    "allocation": "commonground.bench.allocation",
 }
 
 
