@@ -121,6 +121,22 @@ def _engagement_rows(a, keep, remove, third) -> None:
                       occurred_on="2024-05-01", reported_via="member", via_person=remove)
 
 
+def _sharing_rows(a, keep, remove) -> None:
+    """Data-sharing consents: both people said yes to one agreement (one consent stays:
+    collaboration.hooks), the removed person alone to another (moved)."""
+    from commonground.collaboration.models import SharingAgreement, SharingConsent
+    from commonground.tenancy.services import association_create
+
+    ally = association_create(slug="merge-ally", name="Merge Ally")
+    for title, people in (("Both", (keep, remove)), ("Alone", (remove,))):
+        agreement = SharingAgreement.objects.create(
+            association=a, recipient=ally, title=title, purpose="p", record_kind="members",
+            fields=["email"], starts_on=date(2024, 1, 1), expires_on=date(2030, 1, 1))
+        for person in people:
+            SharingConsent.objects.create(association=a, agreement=agreement, person=person,
+                                          given_at=timezone.now())
+
+
 def _insight_rows(a, keep, remove) -> None:
     """A prediction each (derived: see COLLAPSING) and both people on one static list, the
     removed person also on a second one (moved)."""
@@ -141,6 +157,7 @@ def _insight_rows(a, keep, remove) -> None:
     for person, group in ((keep, "contact"), (remove, "holdout")):
         OutreachMember.objects.create(association=a, outreach=both, person=person, group=group)
     OutreachMember.objects.create(association=a, outreach=alone, person=remove, group="contact")
+    _sharing_rows(a, keep, remove)
     offering = Offering.objects.create(association=a, name="Course", slug="course",
                                        category="learning", side="mission")
     for person in (keep, remove):
@@ -175,7 +192,9 @@ COLLAPSING = {"people.Relationship.person", "people.DuplicateDismissal.person_a"
               "segments.SegmentMember.person",
               # Likewise an outreach list: the kept person's entry and group stay
               # (outreach.hooks); the removed person's other lists move.
-              "outreach.OutreachMember.person"}
+              "outreach.OutreachMember.person",
+              # A consent per agreement: the live one stays (collaboration.hooks).
+              "collaboration.SharingConsent.person"}
 
 
 def test_merge_moves_every_row_and_loses_nothing(world, scoped):
@@ -212,6 +231,9 @@ def test_merge_moves_every_row_and_loses_nothing(world, scoped):
     assert Score.objects.filter(person=keep).count() == 1
     assert sorted(OutreachMember.objects.filter(person=keep).values_list("outreach__name", "group")) \
         == [("Alone", "contact"), ("Both", "contact")]
+    from commonground.collaboration.models import SharingConsent  # only this test reads it
+    assert sorted(SharingConsent.objects.filter(person=keep)
+                  .values_list("agreement__title", flat=True)) == ["Alone", "Both"]
     assert set(Identity.objects.filter(person=keep).values_list("kind", "value")) >= {
         ("ext", "u-9"), ("anon", "visitor-9"), ("anon", "visitor-1"),
         ("email", "ada.king@example.org"), ("hash", email_hash("ada.king@example.org"))}

@@ -36,8 +36,10 @@ from test_tenancy_isolation import (
     MARK_B,
     OBJECT_KWARGS,
     _build,
+    _consortia_objects,
     _content,
     _patterns,
+    _services_objects,
     fill,
     tenant_routes,
 )
@@ -72,6 +74,9 @@ def _light(slug: str, mark: str) -> dict:
                                                 person=objs["person"])
         objs["invoice"] = objs["membership"].invoices.get()
         objs["raw_token"] = api_token_create(association=association, user=staff.user)
+        # Collaboration's own pages can cross too: their objects (consortia, services).
+        _consortia_objects(association, mark, objs)
+        _services_objects(association, mark, objs)
     return objs
 
 

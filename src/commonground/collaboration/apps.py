@@ -5,3 +5,9 @@ class CollaborationConfig(AppConfig):
     name = "commonground.collaboration"
     label = "collaboration"
     verbose_name = "Collaboration"
+
+    def ready(self) -> None:
+        # Here, not at the top: the hooks import models, which needs a ready app registry.
+        from .hooks import connect
+
+        connect()
