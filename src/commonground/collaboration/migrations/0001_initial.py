@@ -10,9 +10,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('membership', '0012_offering_price_locked_by'),
+        # The earliest migrations that have what it points at (Invoice, Organisation,
+        # Person), so that migrating membership back (a data migration's test) leaves it be.
+        ('membership', '0010_bulk_rows_association_unchecked'),
         ('people', '0009_importbatch_memberships_lapsed'),
-        ('planning', '0002_balance_offering_figures'),
         ('tenancy', '0003_role_is_board'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -156,7 +157,6 @@ class Migration(migrations.Migration):
                 ('deadline', models.DateField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('association', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.association')),
-                ('planning_objective', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='planning.objective')),
             ],
             options={
                 'ordering': ['initiative', 'deadline', 'id'],

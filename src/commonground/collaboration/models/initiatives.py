@@ -88,7 +88,7 @@ class InitiativeParticipant(models.Model):
 
 class InitiativeObjective(models.Model):
     """An objective whose number is a catalogue metric (``core.metrics``) computed in each
-    participant's own association and summed; optionally the lead's planning objective."""
+    participant's own association and summed."""
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
     initiative = models.ForeignKey(JointInitiative, on_delete=models.CASCADE,
@@ -101,8 +101,6 @@ class InitiativeObjective(models.Model):
     direction = models.CharField(max_length=4, default="up")  # up / down, as planning's
     starts_on = models.DateField()
     deadline = models.DateField()
-    planning_objective = models.ForeignKey("planning.Objective", null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(association="association")
