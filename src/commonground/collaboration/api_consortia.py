@@ -14,11 +14,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from commonground.core.errors import NotFound
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import path_id
 from commonground.core.pagination import Page, paginate
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.idempotency import idempotent
@@ -44,10 +44,6 @@ RuleName = Literal["consensus", "majority", "weighted", "coordinator"]
 CharacteristicName = Literal["values", "trust", "transparency", "knowledge", "stakeholders",
                              "governance"]
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 # ---------------------------------------------------------------- schemas
@@ -370,14 +366,14 @@ def create_consortium(request, payload: ConsortiumIn):
 
 @router.get("/collaboration/consortia/{consortium_id}", response=ConsortiumDetailOut,
             summary="A consortium with its members and each one's latest scores")
-def get_consortium(request, consortium_id: int = _id()):
+def get_consortium(request, consortium_id: int = path_id()):
     return _detail_out(request, _visible(request, consortium_id))
 
 
 @router.patch("/collaboration/consortia/{consortium_id}", response=ConsortiumDetailOut,
               summary="Change the governance (the coordinator's administrators)")
 @idempotent
-def update_consortium(request, payload: ConsortiumPatch, consortium_id: int = _id()):
+def update_consortium(request, payload: ConsortiumPatch, consortium_id: int = path_id()):
     c = _visible(request, consortium_id)
     data = payload.model_dump(exclude_unset=True)
     if "review_on" in data and data["review_on"] is None:
@@ -390,7 +386,7 @@ def update_consortium(request, payload: ConsortiumPatch, consortium_id: int = _i
 @router.post("/collaboration/consortia/{consortium_id}/invitations",
              response={201: MemberOut}, summary="Invite an association by its slug")
 @idempotent
-def invite_consortium_member(request, payload: InviteIn, consortium_id: int = _id()):
+def invite_consortium_member(request, payload: InviteIn, consortium_id: int = path_id()):
     c = _visible(request, consortium_id)
     member = services.consortium_invite(association=request.association, consortium=c,
                                         actor=request.user, **payload.model_dump())
@@ -400,7 +396,7 @@ def invite_consortium_member(request, payload: InviteIn, consortium_id: int = _i
 @router.post("/collaboration/consortia/{consortium_id}/accept", response=ConsortiumDetailOut,
              summary="Accept your association's invitation")
 @idempotent
-def accept_consortium_invitation(request, consortium_id: int = _id()):
+def accept_consortium_invitation(request, consortium_id: int = path_id()):
     try:
         services.consortium_answer(association=request.association,
                                    consortium_id=consortium_id, accept=True, actor=request.user)
@@ -412,7 +408,7 @@ def accept_consortium_invitation(request, consortium_id: int = _id()):
 @router.post("/collaboration/consortia/{consortium_id}/decline", response=MemberOut,
              summary="Decline your association's invitation")
 @idempotent
-def decline_consortium_invitation(request, consortium_id: int = _id()):
+def decline_consortium_invitation(request, consortium_id: int = path_id()):
     try:
         member = services.consortium_answer(association=request.association,
                                             consortium_id=consortium_id, accept=False,
@@ -425,7 +421,7 @@ def decline_consortium_invitation(request, consortium_id: int = _id()):
 @router.post("/collaboration/consortia/{consortium_id}/leave", response=MemberOut,
              summary="Leave a consortium")
 @idempotent
-def leave_consortium(request, consortium_id: int = _id()):
+def leave_consortium(request, consortium_id: int = path_id()):
     c = _visible(request, consortium_id)
     return _member_out(services.consortium_leave(association=request.association,
                                                  consortium=c, actor=request.user))
@@ -434,7 +430,7 @@ def leave_consortium(request, consortium_id: int = _id()):
 @router.get("/collaboration/consortia/{consortium_id}/assessments",
             response=Page[AssessmentOut],
             summary="Every participant's assessments of the characteristics (history)")
-def list_consortium_assessments(request, consortium_id: int = _id(),
+def list_consortium_assessments(request, consortium_id: int = path_id(),
                                 cursor: str | None = Query(None, max_length=500),
                                 limit: int = 50):
     c = _visible(request, consortium_id)
@@ -446,7 +442,7 @@ def list_consortium_assessments(request, consortium_id: int = _id(),
 @router.post("/collaboration/consortia/{consortium_id}/assessments",
              response={201: AssessmentOut}, summary="Your assessment of one characteristic")
 @idempotent
-def create_consortium_assessment(request, payload: AssessmentIn, consortium_id: int = _id()):
+def create_consortium_assessment(request, payload: AssessmentIn, consortium_id: int = path_id()):
     c = _visible(request, consortium_id)
     a = services.assessment_record(association=request.association, consortium=c,
                                    actor=request.user, **payload.model_dump())
@@ -459,7 +455,7 @@ def create_consortium_assessment(request, payload: AssessmentIn, consortium_id: 
 
 @router.get("/collaboration/consortia/{consortium_id}/initiatives",
             response=Page[InitiativeOut], summary="A consortium's joint initiatives")
-def list_consortium_initiatives(request, consortium_id: int = _id(),
+def list_consortium_initiatives(request, consortium_id: int = path_id(),
                                 cursor: str | None = Query(None, max_length=500),
                                 limit: int = 50):
     _visible(request, consortium_id)
@@ -473,7 +469,7 @@ def list_consortium_initiatives(request, consortium_id: int = _id(),
              response={201: InitiativeDetailOut},
              summary="Start a joint initiative or social enterprise (you lead it)")
 @idempotent
-def create_consortium_initiative(request, payload: InitiativeIn, consortium_id: int = _id()):
+def create_consortium_initiative(request, payload: InitiativeIn, consortium_id: int = path_id()):
     c = _visible(request, consortium_id)
     i = initiative_services.initiative_create(association=request.association, consortium=c,
                                               actor=request.user, **payload.model_dump())
@@ -482,14 +478,14 @@ def create_consortium_initiative(request, payload: InitiativeIn, consortium_id: 
 
 @router.get("/collaboration/initiatives/{initiative_id}", response=InitiativeDetailOut,
             summary="A joint initiative: participants, objectives, revenues and shares")
-def get_initiative(request, initiative_id: int = _id()):
+def get_initiative(request, initiative_id: int = path_id()):
     return _initiative_detail(request, _initiative(request, initiative_id))
 
 
 @router.patch("/collaboration/initiatives/{initiative_id}", response=InitiativeDetailOut,
               summary="Change the status or the split rule (the lead)")
 @idempotent
-def update_initiative(request, payload: InitiativePatch, initiative_id: int = _id()):
+def update_initiative(request, payload: InitiativePatch, initiative_id: int = path_id()):
     i = _initiative(request, initiative_id)
     initiative_services.initiative_change(association=request.association, initiative=i,
                                           actor=request.user,
@@ -500,7 +496,7 @@ def update_initiative(request, payload: InitiativePatch, initiative_id: int = _i
 @router.post("/collaboration/initiatives/{initiative_id}/objectives",
              response={201: ObjectiveOut}, summary="Add an objective (a catalogue metric)")
 @idempotent
-def create_initiative_objective(request, payload: ObjectiveIn, initiative_id: int = _id()):
+def create_initiative_objective(request, payload: ObjectiveIn, initiative_id: int = path_id()):
     i = _initiative(request, initiative_id)
     o = initiative_services.initiative_objective_add(association=request.association,
                                                      initiative=i, actor=request.user,
@@ -512,7 +508,7 @@ def create_initiative_objective(request, payload: ObjectiveIn, initiative_id: in
 @router.post("/collaboration/initiatives/{initiative_id}/snapshots", response=SnapshotOut,
              summary="Compute the objectives now in every participant's data")
 @idempotent
-def create_initiative_snapshot(request, initiative_id: int = _id()):
+def create_initiative_snapshot(request, initiative_id: int = path_id()):
     i = _initiative(request, initiative_id)
     snaps = initiative_services.initiative_snapshot(association=request.association,
                                                     initiative=i, actor=request.user)
@@ -521,7 +517,7 @@ def create_initiative_snapshot(request, initiative_id: int = _id()):
 
 @router.get("/collaboration/initiatives/{initiative_id}/contributions",
             response=Page[ContributionOut], summary="Every participant's contributions")
-def list_initiative_contributions(request, initiative_id: int = _id(),
+def list_initiative_contributions(request, initiative_id: int = path_id(),
                                   cursor: str | None = Query(None, max_length=500),
                                   limit: int = 50):
     i = _initiative(request, initiative_id)
@@ -540,7 +536,7 @@ def _contribution_out(c: InitiativeContribution) -> dict[str, Any]:
              response={201: ContributionOut}, summary="Record your contribution")
 @idempotent
 def create_initiative_contribution(request, payload: ContributionIn,
-                                   initiative_id: int = _id()):
+                                   initiative_id: int = path_id()):
     i = _initiative(request, initiative_id)
     c = initiative_services.contribution_record(association=request.association, initiative=i,
                                                 actor=request.user, **payload.model_dump())
@@ -551,7 +547,7 @@ def create_initiative_contribution(request, payload: ContributionIn,
 @router.post("/collaboration/initiatives/{initiative_id}/revenues",
              response={201: RevenueOut}, summary="Record a revenue, split by the rule")
 @idempotent
-def create_initiative_revenue(request, payload: RevenueIn, initiative_id: int = _id()):
+def create_initiative_revenue(request, payload: RevenueIn, initiative_id: int = path_id()):
     i = _initiative(request, initiative_id)
     r = initiative_services.revenue_record(association=request.association, initiative=i,
                                            actor=request.user, **payload.model_dump())

@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from commonground.core.errors import NotFound
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.idempotency import idempotent
@@ -26,10 +26,6 @@ from .services import allocations, shared
 router = Router(tags=["Shared services"])
 
 Method = Literal["equal", "fixed", "members", "usage"]
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 class ServiceIn(Schema):
@@ -249,14 +245,14 @@ def create_shared_service(request, payload: ServiceIn):
 
 @router.get("/collaboration/services/{shared_service_id}", response=ServiceOut,
             summary="A shared service")
-def get_shared_service(request, shared_service_id: int = _id()):
+def get_shared_service(request, shared_service_id: int = path_id()):
     return _service_out(_visible(request, shared_service_id), request.association)
 
 
 @router.post("/collaboration/services/{shared_service_id}/subscribe",
              response={201: SubscriptionOut}, summary="Subscribe to a shared service")
 @idempotent
-def subscribe_shared_service(request, payload: SubscriptionIn, shared_service_id: int = _id()):
+def subscribe_shared_service(request, payload: SubscriptionIn, shared_service_id: int = path_id()):
     service = _visible(request, shared_service_id)
     sub = shared.shared_service_subscribe(association=request.association, service_id=service.pk,
                                           starts_on=payload.starts_on,
@@ -269,7 +265,7 @@ def subscribe_shared_service(request, payload: SubscriptionIn, shared_service_id
 @router.post("/collaboration/services/{shared_service_id}/rules", response={201: RuleOut},
              summary="Choose the service's allocation rule from a date")
 @idempotent
-def create_allocation_rule(request, payload: RuleIn, shared_service_id: int = _id()):
+def create_allocation_rule(request, payload: RuleIn, shared_service_id: int = path_id()):
     service = get_or_404(SharedService.objects.all(), shared_service_id)
     rule = shared.allocation_rule_create(
         association=request.association, service=service, method=payload.method,
@@ -287,7 +283,7 @@ def create_allocation_rule(request, payload: RuleIn, shared_service_id: int = _i
 @router.post("/collaboration/services/{shared_service_id}/periods", response={201: PeriodOut},
              summary="Open a cost period")
 @idempotent
-def create_cost_period(request, payload: PeriodIn, shared_service_id: int = _id()):
+def create_cost_period(request, payload: PeriodIn, shared_service_id: int = path_id()):
     service = get_or_404(SharedService.objects.all(), shared_service_id)
     period = shared.cost_period_create(association=request.association, service=service,
                                        label=payload.label, starts_on=payload.starts_on,
@@ -308,7 +304,7 @@ def list_cost_periods(request, service_id: int | None = Query(None, ge=1, le=MAX
 
 @router.get("/collaboration/periods/{cost_period_id}", response=PeriodDetailOut,
             summary="A cost period: its costs, runs and adjustments")
-def get_cost_period(request, cost_period_id: int = _id()):
+def get_cost_period(request, cost_period_id: int = path_id()):
     period = get_or_404(CostPeriod.objects.all(), cost_period_id)
     return {**_period_out(period),
             "items": [{"id": i.pk, "description": i.description, "amount": i.amount,
@@ -319,7 +315,7 @@ def get_cost_period(request, cost_period_id: int = _id()):
 @router.post("/collaboration/periods/{cost_period_id}/costs", response={201: ItemOut},
              summary="Record a cost in an open period")
 @idempotent
-def add_cost_item(request, payload: ItemIn, cost_period_id: int = _id()):
+def add_cost_item(request, payload: ItemIn, cost_period_id: int = path_id()):
     period = get_or_404(CostPeriod.objects.all(), cost_period_id)
     item = shared.cost_item_add(association=request.association, period=period,
                                 description=payload.description, amount=payload.amount,
@@ -331,7 +327,7 @@ def add_cost_item(request, payload: ItemIn, cost_period_id: int = _id()):
 @router.post("/collaboration/periods/{cost_period_id}/run", response={200: RunOut, 201: RunOut},
              summary="Run the period's allocation (same inputs: the same run)")
 @idempotent
-def run_allocation(request, cost_period_id: int = _id()):
+def run_allocation(request, cost_period_id: int = path_id()):
     period = get_or_404(CostPeriod.objects.all(), cost_period_id)
     run, created = allocations.allocation_run(association=request.association, period=period,
                                               actor=request.user)
@@ -341,7 +337,7 @@ def run_allocation(request, cost_period_id: int = _id()):
 @router.post("/collaboration/periods/{cost_period_id}/close", response=PeriodOut,
              summary="Close the period and invoice the participants")
 @idempotent
-def close_cost_period(request, cost_period_id: int = _id()):
+def close_cost_period(request, cost_period_id: int = path_id()):
     period = get_or_404(CostPeriod.objects.all(), cost_period_id)
     return _period_out(allocations.cost_period_close(association=request.association,
                                                      period=period, actor=request.user))
@@ -350,7 +346,7 @@ def close_cost_period(request, cost_period_id: int = _id()):
 @router.post("/collaboration/periods/{cost_period_id}/adjust", response={201: RunOut},
              summary="Adjust a closed period (a new run of the differences)")
 @idempotent
-def adjust_allocation(request, payload: AdjustIn, cost_period_id: int = _id()):
+def adjust_allocation(request, payload: AdjustIn, cost_period_id: int = path_id()):
     period = get_or_404(CostPeriod.objects.all(), cost_period_id)
     run = allocations.allocation_adjust(
         association=request.association, period=period, reason=payload.reason,

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from commonground.core.errors import NotFound
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from commonground.tenancy.idempotency import idempotent
 
@@ -28,10 +28,6 @@ from .models import SharedRead, SharingAgreement
 from .services import sharing as services
 
 router = Router(tags=["Data sharing"])
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 class FieldOut(Schema):
@@ -178,14 +174,14 @@ def create_agreement(request, payload: AgreementIn):
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementOut, summary="An agreement")
-def get_agreement(request, agreement_id: int = _id()):
+def get_agreement(request, agreement_id: int = path_id()):
     return _out(_visible(request, agreement_id), request.association)
 
 
 @router.post("/agreements/{agreement_id}/approve", response=AgreementOut,
              summary="Approve an agreement for our side")
 @idempotent
-def approve_agreement(request, agreement_id: int = _id()):
+def approve_agreement(request, agreement_id: int = path_id()):
     a = services.agreement_approve(association=request.association,
                                    agreement=_visible(request, agreement_id),
                                    actor=request.user)
@@ -195,7 +191,7 @@ def approve_agreement(request, agreement_id: int = _id()):
 @router.post("/agreements/{agreement_id}/revoke", response=AgreementOut,
              summary="Revoke (or decline) an agreement, at once")
 @idempotent
-def revoke_agreement(request, payload: ReasonIn, agreement_id: int = _id()):
+def revoke_agreement(request, payload: ReasonIn, agreement_id: int = path_id()):
     a = services.agreement_revoke(association=request.association,
                                   agreement=_visible(request, agreement_id),
                                   reason=payload.reason, actor=request.user)
@@ -204,7 +200,7 @@ def revoke_agreement(request, payload: ReasonIn, agreement_id: int = _id()):
 
 @router.get("/agreements/{agreement_id}/rows", response=RowsOut,
             summary="The rows an agreement shares with us (logged for both parties)")
-def list_agreement_rows(request, agreement_id: int = _id(),
+def list_agreement_rows(request, agreement_id: int = path_id(),
                         cursor: str | None = Query(None, max_length=500), limit: int = 50):
     """Only the agreement's named fields of the rows it reaches (consent, row filter).
     404 unless we are the recipient; 409 with the reason when it is not in force."""
@@ -216,7 +212,7 @@ def list_agreement_rows(request, agreement_id: int = _id(),
 
 @router.get("/agreements/{agreement_id}/reads", response=list[ReadOut],
             summary="The agreement's read log, newest first (both parties see it)")
-def list_agreement_reads(request, agreement_id: int = _id(),
+def list_agreement_reads(request, agreement_id: int = path_id(),
                          limit: int = Query(200, ge=1, le=1000)):
     reads: list[SharedRead] = crossing.read_log(association=request.association,
                                                 agreement_id=agreement_id, limit=limit)
@@ -228,7 +224,7 @@ def list_agreement_reads(request, agreement_id: int = _id(),
 @router.post("/agreements/{agreement_id}/consents", response=ConsentOut,
              summary="Record a member's consent (or its withdrawal) to our agreement")
 @idempotent
-def record_agreement_consent(request, payload: ConsentIn, agreement_id: int = _id()):
+def record_agreement_consent(request, payload: ConsentIn, agreement_id: int = path_id()):
     """Staff of the grantor, for a consent received outside the portal."""
     agreement = selectors.consentable_agreement(association=request.association,
                                                 agreement_id=agreement_id)

@@ -8,6 +8,8 @@ there (a 500), where the caller should get "not found" or a field error.
 
 from __future__ import annotations
 
+from ninja import Path
+
 MAX_ID = 2**63 - 1
 
 
@@ -19,3 +21,9 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def path_id(**kw):
+    """An API path parameter holding an id: positive and within ``MAX_ID``, so a larger
+    number is a 422 from the schema rather than an overflow in the database."""
+    return Path(..., ge=1, le=MAX_ID, **kw)

@@ -3,10 +3,10 @@ outcomes, contributions (with verify/reject) and peer groups."""
 
 from __future__ import annotations
 
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.membership.models import Offering
 from commonground.people.api_selectors import get_or_404
@@ -41,10 +41,6 @@ from .schemas import (
 )
 
 router = Router(tags=["engagement"])
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 def _ref(**kw):
@@ -86,7 +82,7 @@ def create_trait(request, payload: TraitIn):
 @router.patch("/traits/{trait_id}", response=TraitOut, tags=["traits"],
               summary="Change an entry (name, synonyms, order, active)")
 @idempotent
-def patch_trait(request, payload: TraitPatch, trait_id: int = _id()):
+def patch_trait(request, payload: TraitPatch, trait_id: int = path_id()):
     trait = get_or_404(Trait.objects.all(), trait_id)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     current = {"kind": trait.kind, "name": trait.name, "description": trait.description,
@@ -98,7 +94,7 @@ def patch_trait(request, payload: TraitPatch, trait_id: int = _id()):
 
 @router.get("/people/{person_id}/traits", response=list[PersonTraitOut], tags=["traits"],
             summary="A person's effective traits (the member's own answer wins)")
-def person_traits(request, person_id: int = _id()):
+def person_traits(request, person_id: int = path_id()):
     person = _person(person_id)
     return [{"trait_id": t.trait.pk, "kind": t.trait.kind, "slug": t.trait.slug,
              "name": t.trait.name, "strength": t.strength, "source": t.source,
@@ -109,7 +105,7 @@ def person_traits(request, person_id: int = _id()):
 @router.put("/people/{person_id}/traits", response=list[PersonTraitOut], tags=["traits"],
             summary="Set what staff record for one kind of the person's traits")
 @idempotent
-def set_person_traits(request, payload: PersonTraitsIn, person_id: int = _id()):
+def set_person_traits(request, payload: PersonTraitsIn, person_id: int = path_id()):
     person = _person(person_id)
     services.member_traits_set(association=request.association, person=person, source="staff",
                                kind=payload.kind, answers=payload.answers, actor=request.user)
@@ -132,7 +128,7 @@ def list_outcomes(request, person: int | None = _ref(description="Person id"),
 
 @router.get("/outcomes/{outcome_id}", response=OutcomeOut, tags=["outcomes"],
             summary="Get an outcome")
-def get_outcome(request, outcome_id: int = _id()):
+def get_outcome(request, outcome_id: int = path_id()):
     return get_or_404(Outcome.objects.all(), outcome_id)
 
 
@@ -151,7 +147,7 @@ def create_outcome(request, payload: OutcomeIn):
 @router.patch("/outcomes/{outcome_id}", response=OutcomeOut, tags=["outcomes"],
               summary="Change an outcome")
 @idempotent
-def patch_outcome(request, payload: OutcomePatch, outcome_id: int = _id()):
+def patch_outcome(request, payload: OutcomePatch, outcome_id: int = path_id()):
     outcome = get_or_404(Outcome.objects.all(), outcome_id)
     changes = payload.model_dump(exclude_unset=True)
     for field in ("kind", "title", "occurred_on"):
@@ -172,7 +168,7 @@ def patch_outcome(request, payload: OutcomePatch, outcome_id: int = _id()):
 @router.delete("/outcomes/{outcome_id}", response={204: None}, tags=["outcomes"],
                summary="Delete an outcome")
 @idempotent
-def delete_outcome(request, outcome_id: int = _id()):
+def delete_outcome(request, outcome_id: int = path_id()):
     services.outcome_delete(association=request.association,
                             outcome=get_or_404(Outcome.objects.all(), outcome_id),
                             actor=request.user)
@@ -197,7 +193,7 @@ def list_contributions(request, status: StatusName | None = None,
 
 @router.get("/contributions/{contribution_id}", response=ContributionOut,
             tags=["contributions"], summary="Get a contribution")
-def get_contribution(request, contribution_id: int = _id()):
+def get_contribution(request, contribution_id: int = path_id()):
     return get_or_404(Contribution.objects.all(), contribution_id)
 
 
@@ -215,7 +211,7 @@ def create_contribution(request, payload: ContributionIn):
 @router.patch("/contributions/{contribution_id}", response=ContributionOut,
               tags=["contributions"], summary="Change a contribution")
 @idempotent
-def patch_contribution(request, payload: ContributionPatch, contribution_id: int = _id()):
+def patch_contribution(request, payload: ContributionPatch, contribution_id: int = path_id()):
     c = get_or_404(Contribution.objects.all(), contribution_id)
     changes = payload.model_dump(exclude_unset=True)
     for field in ("kind", "title", "occurred_on"):
@@ -234,7 +230,7 @@ def patch_contribution(request, payload: ContributionPatch, contribution_id: int
 @router.post("/contributions/{contribution_id}/verify", response=ContributionOut,
              tags=["contributions"], summary="Verify: from now on it counts")
 @idempotent
-def verify_contribution(request, contribution_id: int = _id()):
+def verify_contribution(request, contribution_id: int = path_id()):
     return services.contribution_verify(
         association=request.association,
         contribution=get_or_404(Contribution.objects.all(), contribution_id), actor=request.user)
@@ -243,7 +239,7 @@ def verify_contribution(request, contribution_id: int = _id()):
 @router.post("/contributions/{contribution_id}/reject", response=ContributionOut,
              tags=["contributions"], summary="Reject with a reason the member reads")
 @idempotent
-def reject_contribution(request, payload: RejectIn, contribution_id: int = _id()):
+def reject_contribution(request, payload: RejectIn, contribution_id: int = path_id()):
     return services.contribution_reject(
         association=request.association,
         contribution=get_or_404(Contribution.objects.all(), contribution_id),
@@ -262,7 +258,7 @@ def list_groups(request, status: GroupStatusName | None = None, cursor: str | No
 
 
 @router.get("/groups/{group_id}", response=GroupOut, tags=["groups"], summary="Get a group")
-def get_group(request, group_id: int = _id()):
+def get_group(request, group_id: int = path_id()):
     return get_or_404(PeerGroup.objects.all(), group_id)
 
 
@@ -280,7 +276,7 @@ def create_group(request, payload: GroupIn):
 @router.post("/groups/{group_id}/approve", response=GroupOut, tags=["groups"],
              summary="Approve a proposed group")
 @idempotent
-def approve_group(request, payload: GroupDecisionIn | None = None, group_id: int = _id()):
+def approve_group(request, payload: GroupDecisionIn | None = None, group_id: int = path_id()):
     payload = payload or GroupDecisionIn()
     return services.group_decide(association=request.association,
                                  group=get_or_404(PeerGroup.objects.all(), group_id),
@@ -291,7 +287,7 @@ def approve_group(request, payload: GroupDecisionIn | None = None, group_id: int
 @router.post("/groups/{group_id}/decline", response=GroupOut, tags=["groups"],
              summary="Decline a proposed group (a note is required)")
 @idempotent
-def decline_group(request, payload: GroupDecisionIn, group_id: int = _id()):
+def decline_group(request, payload: GroupDecisionIn, group_id: int = path_id()):
     return services.group_decide(association=request.association,
                                  group=get_or_404(PeerGroup.objects.all(), group_id),
                                  approve=False, note=payload.note, actor=request.user)
@@ -300,7 +296,7 @@ def decline_group(request, payload: GroupDecisionIn, group_id: int = _id()):
 @router.post("/groups/{group_id}/members", response={201: GroupOut}, tags=["groups"],
              summary="Add a member to an approved group")
 @idempotent
-def add_group_member(request, payload: GroupMemberIn, group_id: int = _id()):
+def add_group_member(request, payload: GroupMemberIn, group_id: int = path_id()):
     group = get_or_404(PeerGroup.objects.all(), group_id)
     services.group_join(association=request.association, group=group,
                         person=_person(payload.person_id), actor=request.user)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Organisation, Person
@@ -42,11 +42,6 @@ from .schemas import (
 router = Router()
 
 
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
-
-
 def _ref(**kw):
     return Query(None, ge=1, le=MAX_ID, **kw)
 
@@ -60,7 +55,7 @@ def list_plans(request, active: bool | None = None, cursor: str | None = Query(N
 
 
 @router.get("/plans/{plan_id}", response=PlanOut, tags=["plans"], summary="Get a plan")
-def get_plan(request, plan_id: int = _id()):
+def get_plan(request, plan_id: int = path_id()):
     return get_or_404(Plan.objects.all(), plan_id)
 
 
@@ -75,7 +70,7 @@ def create_plan(request, payload: PlanIn):
 
 @router.patch("/plans/{plan_id}", response=PlanOut, tags=["plans"], summary="Change a plan")
 @idempotent
-def patch_plan(request, payload: PlanPatch, plan_id: int = _id()):
+def patch_plan(request, payload: PlanPatch, plan_id: int = path_id()):
     plan = get_or_404(Plan.objects.all(), plan_id)
     current = {f: getattr(plan, f) for f in ("name", "price", "term_months", "kind",
                                             "renewal_window_days", "grace_days", "currency",
@@ -118,7 +113,7 @@ def _membership(membership_id: int) -> Membership:
 
 @router.get("/memberships/{membership_id}", response=MembershipDetail, tags=["memberships"],
             summary="Get a membership with its terms and transitions")
-def get_membership(request, membership_id: int = _id()):
+def get_membership(request, membership_id: int = path_id()):
     return _membership(membership_id)
 
 
@@ -139,7 +134,7 @@ def join(request, payload: JoinIn):
 @router.post("/memberships/{membership_id}/renew", response=MembershipOut, tags=["memberships"],
              summary="Renew: add one term after the current end")
 @idempotent
-def renew(request, payload: RenewIn | None = None, membership_id: int = _id()):
+def renew(request, payload: RenewIn | None = None, membership_id: int = path_id()):
     """Send `expected_ends_on` (the end date you saw) so that a double click or a retry
     without an Idempotency-Key extends the membership once."""
     payload = payload or RenewIn()
@@ -151,7 +146,7 @@ def renew(request, payload: RenewIn | None = None, membership_id: int = _id()):
 @router.post("/memberships/{membership_id}/reinstate", response=MembershipOut,
              tags=["memberships"], summary="Reinstate a lapsed or cancelled membership")
 @idempotent
-def reinstate(request, payload: ReinstateIn | None = None, membership_id: int = _id()):
+def reinstate(request, payload: ReinstateIn | None = None, membership_id: int = path_id()):
     """Reinstating a live membership is a no-op (safe to retry)."""
     payload = payload or ReinstateIn()
     return services.membership_reinstate(membership=_membership(membership_id), on=payload.on,
@@ -161,7 +156,7 @@ def reinstate(request, payload: ReinstateIn | None = None, membership_id: int = 
 @router.post("/memberships/{membership_id}/cancel", response=MembershipOut, tags=["memberships"],
              summary="Cancel a membership")
 @idempotent
-def cancel(request, payload: CancelIn | None = None, membership_id: int = _id()):
+def cancel(request, payload: CancelIn | None = None, membership_id: int = path_id()):
     """Cancelling a cancelled membership is a no-op (safe to retry)."""
     payload = payload or CancelIn()
     return services.membership_cancel(membership=_membership(membership_id), note=payload.note,
@@ -189,14 +184,14 @@ def _invoice(invoice_id: int):
 
 @router.get("/invoices/{invoice_id}", response=InvoiceDetail, tags=["invoices"],
             summary="Get an invoice with its balance and payments")
-def get_invoice(request, invoice_id: int = _id()):
+def get_invoice(request, invoice_id: int = path_id()):
     return _invoice(invoice_id)
 
 
 @router.post("/invoices/{invoice_id}/payments", response={201: PaymentOut}, tags=["payments"],
              summary="Record a payment")
 @idempotent
-def record_payment(request, payload: PaymentIn, invoice_id: int = _id()):
+def record_payment(request, payload: PaymentIn, invoice_id: int = path_id()):
     payment = services.payment_record(invoice=_invoice(invoice_id), amount=payload.amount,
                                       method=payload.method, received_on=payload.received_on,
                                       reference=payload.reference, actor=request.user)
@@ -206,7 +201,7 @@ def record_payment(request, payload: PaymentIn, invoice_id: int = _id()):
 @router.post("/invoices/{invoice_id}/refunds", response={201: PaymentOut}, tags=["payments"],
              summary="Refund money paid on an invoice")
 @idempotent
-def refund(request, payload: RefundIn, invoice_id: int = _id()):
+def refund(request, payload: RefundIn, invoice_id: int = path_id()):
     """Without an Idempotency-Key a retried refund is a second refund (up to what was paid):
     send a key."""
     payment = services.payment_refund(invoice=_invoice(invoice_id), amount=payload.amount,
@@ -235,7 +230,7 @@ def list_offerings(request, category: CategoryName | None = None, side: SideName
 
 @router.get("/offerings/{offering_id}", response=OfferingOut, tags=["offerings"],
             summary="Get an offering")
-def get_offering(request, offering_id: int = _id()):
+def get_offering(request, offering_id: int = path_id()):
     return get_or_404(Offering.objects.all(), offering_id)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.membership.models import Offering
 from commonground.people.api_selectors import get_or_404
@@ -27,10 +27,6 @@ from .services.decisions import MAX_OPTIONS
 
 router = Router(tags=["decisions"])
 TEXT = 10_000
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 class DecisionTypeIn(Schema):
@@ -198,7 +194,7 @@ def create_type(request, payload: DecisionTypeIn):
 @router.patch("/decision-types/{decision_type_id}", response=DecisionTypeOut,
               summary="Change a kind of decision's quorum (administrators)")
 @idempotent
-def patch_type(request, payload: DecisionTypePatch, decision_type_id: int = _id()):
+def patch_type(request, payload: DecisionTypePatch, decision_type_id: int = path_id()):
     row = get_or_404(DecisionType.objects.all(), decision_type_id)
     values = {**_type_out(row), **payload.model_dump(exclude_unset=True, exclude_none=True)}
     values.pop("id")
@@ -241,13 +237,13 @@ def propose(request, payload: DecisionIn):
 
 
 @router.get("/decisions/{decision_id}", response=DecisionOut, summary="Get a decision")
-def get_decision(request, decision_id: int = _id()):
+def get_decision(request, decision_id: int = path_id()):
     return _out(get_or_404(_decisions(), decision_id))
 
 
 @router.get("/decisions/{decision_id}/positions", response=list[PositionOut],
             summary="A decision's positions, every round")
-def list_positions(request, decision_id: int = _id()):
+def list_positions(request, decision_id: int = path_id()):
     decision = get_or_404(_decisions(), decision_id)
     hidden = sel.hidden_now(decision)
     out = []
@@ -263,7 +259,7 @@ def list_positions(request, decision_id: int = _id()):
 @router.post("/decisions/{decision_id}/positions", response={201: PositionOut},
              summary="Take a position (sign)")
 @idempotent
-def sign(request, payload: PositionIn, decision_id: int = _id()):
+def sign(request, payload: PositionIn, decision_id: int = path_id()):
     """For a side you are on, once per round, with a reason. The position that completes
     every side's quorum for one option approves the decision and applies its effect."""
     decision = get_or_404(_decisions(), decision_id)
@@ -278,7 +274,7 @@ def sign(request, payload: PositionIn, decision_id: int = _id()):
 @router.post("/decisions/{decision_id}/close", response=DecisionOut,
              summary="Reject or withdraw (the proposer or an administrator)")
 @idempotent
-def close(request, payload: CloseIn, decision_id: int = _id()):
+def close(request, payload: CloseIn, decision_id: int = path_id()):
     decision = get_or_404(_decisions(), decision_id)
     services.decision_close(association=request.association, decision=decision,
                             status=payload.status, outcome=payload.outcome, actor=request.user)
@@ -288,7 +284,7 @@ def close(request, payload: CloseIn, decision_id: int = _id()):
 @router.post("/decisions/{decision_id}/reopen", response=DecisionOut,
              summary="Open a new round (earlier positions stay)")
 @idempotent
-def reopen(request, payload: ReopenIn, decision_id: int = _id()):
+def reopen(request, payload: ReopenIn, decision_id: int = path_id()):
     decision = get_or_404(_decisions(), decision_id)
     services.decision_reopen(association=request.association, decision=decision,
                              reason=payload.reason, actor=request.user)

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.idempotency import idempotent
@@ -21,10 +21,6 @@ from .models import DualForm, Meeting
 
 router = Router(tags=["decisions"])
 TEXT = 10_000
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 class FormIn(Schema):
@@ -120,14 +116,14 @@ def create_form(request, payload: FormIn):
 
 
 @router.get("/forms/{form_id}", response=FormOut, summary="Get an appraisal or schedule")
-def get_form(request, form_id: int = _id()):
+def get_form(request, form_id: int = path_id()):
     return _form_out(get_or_404(_forms(), form_id))
 
 
 @router.post("/forms/{form_id}/inputs", response={201: FormOut},
              summary="Give your side's input (replaces your side's earlier one)")
 @idempotent
-def give_input(request, payload: InputIn, form_id: int = _id()):
+def give_input(request, payload: InputIn, form_id: int = path_id()):
     form = get_or_404(_forms(), form_id)
     services.dual_input_submit(association=request.association, form=form, side=payload.side,
                                body=payload.body, data=payload.data, actor=request.user)
@@ -137,7 +133,7 @@ def give_input(request, payload: InputIn, form_id: int = _id()):
 @router.post("/forms/{form_id}/complete", response=FormOut,
              summary="Complete with the agreed result (both sides' input needed)")
 @idempotent
-def complete(request, payload: CompleteIn, form_id: int = _id()):
+def complete(request, payload: CompleteIn, form_id: int = path_id()):
     form = get_or_404(_forms(), form_id)
     services.dual_form_complete(association=request.association, form=form,
                                 summary=payload.summary, actor=request.user)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.idempotency import idempotent
@@ -29,10 +29,6 @@ from .schemas_meetings import (
 )
 
 router = Router(tags=["meetings"])
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 def in_association(qs, pk: int | None, field: str):
@@ -104,7 +100,7 @@ def create_manual_page(request, payload: ManualPageIn):
 
 @router.get("/manual/{manual_page_id}", response=ManualPageDetailOut,
             summary="A manual page with every version")
-def get_manual_page(request, manual_page_id: int = _id()):
+def get_manual_page(request, manual_page_id: int = path_id()):
     page = get_or_404(ManualPage.objects.all(), manual_page_id)
     return _page(selectors.manual_page(page), detail=True)
 
@@ -112,7 +108,7 @@ def get_manual_page(request, manual_page_id: int = _id()):
 @router.post("/manual/{manual_page_id}/revisions", response={201: RevisionOut},
              summary="Write a new version of a manual page")
 @idempotent
-def revise_manual_page(request, payload: RevisionIn, manual_page_id: int = _id()):
+def revise_manual_page(request, payload: RevisionIn, manual_page_id: int = path_id()):
     """A change names the held meeting that decided it (`meeting_id`)."""
     page = get_or_404(ManualPage.objects.all(), manual_page_id)
     meeting = in_association(Meeting.objects.all(), payload.meeting_id, "meeting_id")
@@ -124,7 +120,7 @@ def revise_manual_page(request, payload: RevisionIn, manual_page_id: int = _id()
 
 @router.get("/manual/{manual_page_id}/diff", response=list[DiffLineOut],
             summary="The difference between two versions")
-def diff_manual_page(request, manual_page_id: int = _id(),
+def diff_manual_page(request, manual_page_id: int = path_id(),
                      from_version: int | None = Query(None, ge=1, le=MAX_ID, alias="from"),
                      to_version: int | None = Query(None, ge=1, le=MAX_ID, alias="to")):
     """By default the latest version against the one before it."""

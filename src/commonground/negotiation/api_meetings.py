@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.planning.models import Objective
@@ -40,10 +40,6 @@ from .schemas_meetings import (
 )
 
 router = Router(tags=["meetings"])
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 def _staff_user(request, user_id: int, field: str):
@@ -108,14 +104,14 @@ def create_series(request, payload: SeriesIn):
 
 
 @router.get("/meeting-series/{series_id}", response=SeriesOut, summary="Get a series")
-def get_series(request, series_id: int = _id()):
+def get_series(request, series_id: int = path_id()):
     return _series(get_or_404(MeetingSeries.objects.all(), series_id))
 
 
 @router.post("/meeting-series/{series_id}/next", response={201: MeetingOut},
              summary="Schedule the series' next meeting from its cadence")
 @idempotent
-def schedule_next(request, series_id: int = _id()):
+def schedule_next(request, series_id: int = path_id()):
     series = get_or_404(MeetingSeries.objects.all(), series_id)
     meeting = services.meeting_schedule_next(association=request.association, series=series,
                                              actor=request.user)
@@ -151,7 +147,7 @@ def create_meeting(request, payload: MeetingIn):
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut, summary="Get a meeting")
-def get_meeting(request, meeting_id: int = _id()):
+def get_meeting(request, meeting_id: int = path_id()):
     meeting = get_or_404(Meeting.objects.all(), meeting_id)
     today = association_today(request.association)
     return {**_meeting(meeting), "agenda": [_item(i) for i in meeting.agenda.all()],
@@ -161,7 +157,7 @@ def get_meeting(request, meeting_id: int = _id()):
 
 @router.get("/meetings/{meeting_id}/agenda", response=list[AgendaItemOut],
             summary="A meeting's agenda")
-def get_agenda(request, meeting_id: int = _id()):
+def get_agenda(request, meeting_id: int = path_id()):
     meeting = get_or_404(Meeting.objects.all(), meeting_id)
     return [_item(i) for i in meeting.agenda.all()]
 
@@ -169,7 +165,7 @@ def get_agenda(request, meeting_id: int = _id()):
 @router.post("/meetings/{meeting_id}/agenda", response={201: AgendaItemOut},
              summary="Add an agenda item by hand")
 @idempotent
-def add_agenda_item(request, payload: AgendaItemIn, meeting_id: int = _id()):
+def add_agenda_item(request, payload: AgendaItemIn, meeting_id: int = path_id()):
     meeting = get_or_404(Meeting.objects.all(), meeting_id)
     objective = _in_association(Objective.objects.all(), payload.objective_id, "objective_id")
     item = services.agenda_item_add(association=request.association, meeting=meeting,
@@ -181,7 +177,7 @@ def add_agenda_item(request, payload: AgendaItemIn, meeting_id: int = _id()):
 @router.post("/meetings/{meeting_id}/agenda/draft", response=DraftOut,
              summary="Draft the agenda from the data")
 @idempotent
-def draft_agenda(request, meeting_id: int = _id()):
+def draft_agenda(request, meeting_id: int = path_id()):
     """Objectives off pace, lapse spikes, decisions waiting for one side, overdue and
     carried-over action items; again adds only what is new."""
     meeting = get_or_404(Meeting.objects.all(), meeting_id)
@@ -194,7 +190,7 @@ def draft_agenda(request, meeting_id: int = _id()):
 @router.post("/meetings/{meeting_id}/minutes", response=MeetingOut,
              summary="Record (or correct) the minutes")
 @idempotent
-def record_minutes(request, payload: MinutesIn, meeting_id: int = _id()):
+def record_minutes(request, payload: MinutesIn, meeting_id: int = path_id()):
     meeting = get_or_404(Meeting.objects.all(), meeting_id)
     meeting = services.minutes_record(association=request.association, meeting=meeting,
                                       minutes=payload.minutes, notes=payload.notes,
@@ -205,7 +201,7 @@ def record_minutes(request, payload: MinutesIn, meeting_id: int = _id()):
 @router.post("/meetings/{meeting_id}/circulate", response=CirculateOut,
              summary="Circulate the minutes (inbox and email)")
 @idempotent
-def circulate(request, meeting_id: int = _id()):
+def circulate(request, meeting_id: int = path_id()):
     meeting = get_or_404(Meeting.objects.all(), meeting_id)
     return {"sent": services.meeting_circulate(association=request.association,
                                                meeting=meeting, actor=request.user)}
@@ -242,14 +238,14 @@ def _action_or_404(action_item_id: int) -> ActionItem:
 
 @router.get("/action-items/{action_item_id}", response=ActionItemOut,
             summary="Get an action item")
-def get_action_item(request, action_item_id: int = _id()):
+def get_action_item(request, action_item_id: int = path_id()):
     return _action(_action_or_404(action_item_id), association_today(request.association))
 
 
 @router.patch("/action-items/{action_item_id}", response=ActionItemOut,
               summary="Change an open action item")
 @idempotent
-def patch_action_item(request, payload: ActionItemPatch, action_item_id: int = _id()):
+def patch_action_item(request, payload: ActionItemPatch, action_item_id: int = path_id()):
     item = _action_or_404(action_item_id)
     owner = _staff_user(request, payload.owner_id, "owner_id") if payload.owner_id \
         else item.owner
@@ -263,7 +259,7 @@ def patch_action_item(request, payload: ActionItemPatch, action_item_id: int = _
 @router.post("/action-items/{action_item_id}/done", response=ActionItemOut,
              summary="Mark an action item done")
 @idempotent
-def complete_action_item(request, action_item_id: int = _id()):
+def complete_action_item(request, action_item_id: int = path_id()):
     item = services.action_item_complete(association=request.association,
                                          item=_action_or_404(action_item_id),
                                          actor=request.user)
@@ -273,7 +269,7 @@ def complete_action_item(request, action_item_id: int = _id()):
 @router.post("/action-items/{action_item_id}/drop", response=ActionItemOut,
              summary="Drop an action item")
 @idempotent
-def drop_action_item(request, action_item_id: int = _id()):
+def drop_action_item(request, action_item_id: int = path_id()):
     item = services.action_item_drop(association=request.association,
                                      item=_action_or_404(action_item_id), actor=request.user)
     return _action(item, association_today(request.association))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Person
@@ -32,10 +32,6 @@ router = Router(tags=["opportunities"])
 
 _ROLE_FIELDS = {"required_skills": TraitRole.REQUIRED, "nice_skills": TraitRole.NICE,
                 "motivations": TraitRole.MOTIVATION, "interests": TraitRole.INTEREST}
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 def _out(o: Opportunity) -> dict[str, Any]:
@@ -76,14 +72,14 @@ def create_opportunity(request, payload: OpportunityIn):
 
 @router.get("/opportunities/{opportunity_id}", response=OpportunityOut,
             summary="Get an opportunity")
-def get_opportunity(request, opportunity_id: int = _id()):
+def get_opportunity(request, opportunity_id: int = path_id()):
     return _out(get_or_404(Opportunity.objects.all(), opportunity_id))
 
 
 @router.patch("/opportunities/{opportunity_id}", response=OpportunityOut,
               summary="Change an opportunity (only the fields sent)")
 @idempotent
-def patch_opportunity(request, payload: OpportunityPatch, opportunity_id: int = _id()):
+def patch_opportunity(request, payload: OpportunityPatch, opportunity_id: int = path_id()):
     opp = get_or_404(Opportunity.objects.all(), opportunity_id)
     current = _out(opp)
     changes = payload.model_dump(exclude_unset=True)
@@ -98,7 +94,7 @@ def patch_opportunity(request, payload: OpportunityPatch, opportunity_id: int = 
 
 @router.get("/opportunities/{opportunity_id}/candidates", response=CandidatesOut,
             summary="Ranked candidates with the reasons and gaps of each")
-def candidates(request, opportunity_id: int = _id(),
+def candidates(request, opportunity_id: int = path_id(),
                limit: int = Query(20, ge=1, le=200)):
     opp = get_or_404(Opportunity.objects.select_related("chapter"), opportunity_id)
     result = matching.match(request.association, opp, limit=limit)
@@ -110,7 +106,7 @@ def candidates(request, opportunity_id: int = _id(),
 
 @router.get("/opportunities/{opportunity_id}/invitations", response=Page[InvitationOut],
             summary="The people asked or interested, and where each stands")
-def list_invitations(request, opportunity_id: int = _id(),
+def list_invitations(request, opportunity_id: int = path_id(),
                      status: InvitationStatusName | None = None,
                      cursor: str | None = Query(None, max_length=500), limit: int = 50):
     opp = get_or_404(Opportunity.objects.all(), opportunity_id)
@@ -123,7 +119,7 @@ def list_invitations(request, opportunity_id: int = _id(),
 @router.post("/opportunities/{opportunity_id}/invitations", response={201: InvitationOut},
              summary="Invite a person (they get a portal notice and an email)")
 @idempotent
-def invite(request, payload: InviteIn, opportunity_id: int = _id()):
+def invite(request, payload: InviteIn, opportunity_id: int = path_id()):
     opp = get_or_404(Opportunity.objects.all(), opportunity_id)
     person = get_or_404(Person.objects.filter(erased_at__isnull=True), payload.person_id)
     inv = services.invitation_advance(association=request.association, opportunity=opp,
@@ -136,7 +132,7 @@ def invite(request, payload: InviteIn, opportunity_id: int = _id()):
              summary="Move an invitation on: accept/decline (recorded for the member), "
                      "withdraw, complete (records a contribution to verify)")
 @idempotent
-def invitation_action(request, payload: InvitationActionIn, invitation_id: int = _id()):
+def invitation_action(request, payload: InvitationActionIn, invitation_id: int = path_id()):
     inv = get_or_404(Invitation.objects.select_related("opportunity", "person"), invitation_id)
     return services.invitation_advance(
         association=request.association, opportunity=inv.opportunity, person=inv.person,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.idempotency import idempotent
@@ -95,10 +95,6 @@ def _out(o: Outreach) -> dict[str, Any]:
             "people": people, "held_back": held}
 
 
-def _id():
-    return Path(..., ge=1, le=MAX_ID)
-
-
 @router.get("/outreach", response=Page[OutreachOut], summary="List outreach lists")
 def list_outreach(request, cursor: str | None = Query(None, max_length=500), limit: int = 50):
     page = paginate(selectors.outreach_list(), cursor=cursor, limit=limit)
@@ -134,13 +130,13 @@ def put_settings(request, payload: SettingsIn):
 
 
 @router.get("/outreach/{outreach_id}", response=OutreachOut, summary="Get an outreach list")
-def get_outreach(request, outreach_id: int = _id()):
+def get_outreach(request, outreach_id: int = path_id()):
     return _out(get_or_404(Outreach.objects.all(), outreach_id))
 
 
 @router.get("/outreach/{outreach_id}/members", response=Page[MemberOut],
             summary="The people on a list, their group and contact")
-def list_members(request, outreach_id: int = _id(),
+def list_members(request, outreach_id: int = path_id(),
                  group: Literal["contact", "holdout"] | None = None,
                  contact_status: Literal["pending", "exported", "contacted",
                                          "unreachable"] | None = None,
@@ -157,7 +153,7 @@ def list_members(request, outreach_id: int = _id(),
 @router.post("/outreach/{outreach_id}/contacts", response=ContactsOut,
              summary="Record contacts made (by a campaign or another tool)")
 @idempotent
-def record_contacts(request, payload: ContactsIn, outreach_id: int = _id()):
+def record_contacts(request, payload: ContactsIn, outreach_id: int = path_id()):
     """People held back or not on the list are a 422 naming them: nothing is recorded."""
     outreach = get_or_404(Outreach.objects.all(), outreach_id)
     n = services.outreach_contacts_record(
@@ -168,7 +164,7 @@ def record_contacts(request, payload: ContactsIn, outreach_id: int = _id()):
 
 @router.get("/outreach/{outreach_id}/report", response=dict,
             summary="The effect report: renewal of the contacted against the held back")
-def get_report(request, outreach_id: int = _id()):
+def get_report(request, outreach_id: int = path_id()):
     """Counts per group (pending, decided, renewed), the difference of renewal rates with
     its 95 % interval (Newcombe), and the verdict: ``too_few`` below the minimum per group,
     ``helped``, ``hurt`` or ``unclear`` (the interval includes zero)."""

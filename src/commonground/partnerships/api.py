@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from commonground.core.errors import ValidationFailed
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Organisation
@@ -42,10 +42,6 @@ Id = Field(..., ge=1, le=MAX_ID)
 OptId = Field(None, ge=1, le=MAX_ID)
 Money = Field(None, max_length=20, description="A decimal amount, e.g. 1200.50")
 LongText = Field("", max_length=20_000)
-
-
-def _id():
-    return Path(..., ge=1, le=MAX_ID)
 
 
 class In(Schema):
@@ -388,14 +384,14 @@ def create_partnership(request, payload: PartnershipIn):
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipDetailOut,
             summary="Get a partnership with everything on its page")
-def get_partnership(request, partnership_id: int = _id()):
+def get_partnership(request, partnership_id: int = path_id()):
     return _detail(request, get_or_404(Partnership.objects.all(), partnership_id))
 
 
 @router.patch("/partnerships/{partnership_id}", response=PartnershipDetailOut,
               summary="Change the charter, the status or the common ground")
 @idempotent
-def patch_partnership(request, payload: PartnershipPatch, partnership_id: int = _id()):
+def patch_partnership(request, payload: PartnershipPatch, partnership_id: int = path_id()):
     p = get_or_404(Partnership.objects.all(), partnership_id)
     given = payload.model_dump(exclude_unset=True)
     ground = {k: given.pop(k) for k in ("common_ground", "common_future") if k in given}
@@ -428,7 +424,7 @@ class StageIn(In):
 @router.post("/partnerships/{partnership_id}/stage", response={201: StageChangeOut},
              summary="Move the partnership to another stage")
 @idempotent
-def change_stage(request, payload: StageIn, partnership_id: int = _id()):
+def change_stage(request, payload: StageIn, partnership_id: int = path_id()):
     """A step back needs a `reason`; `on` defaults to today, never in the future."""
     p = get_or_404(Partnership.objects.all(), partnership_id)
     c = services.partnership_stage_change(association=request.association, partnership=p,
@@ -468,7 +464,7 @@ def _party_out(request, party: PartnershipParty) -> dict[str, Any]:
 @router.post("/partnerships/{partnership_id}/parties", response={201: PartyOut},
              summary="Add a partner")
 @idempotent
-def add_party(request, payload: PartyIn, partnership_id: int = _id()):
+def add_party(request, payload: PartyIn, partnership_id: int = path_id()):
     """An organisation of the association (`organisation_id`) or a new one
     (`organisation_name` and `sector`)."""
     p = get_or_404(Partnership.objects.all(), partnership_id)
@@ -485,7 +481,7 @@ def add_party(request, payload: PartyIn, partnership_id: int = _id()):
 @router.patch("/partnership-parties/{party_id}", response=PartyOut,
               summary="Change a party's role, responsibilities or our approver")
 @idempotent
-def patch_party(request, payload: PartyPatch, party_id: int = _id()):
+def patch_party(request, payload: PartyPatch, party_id: int = path_id()):
     party = get_or_404(PartnershipParty.objects.select_related("partnership"), party_id)
     given = payload.model_dump(exclude_unset=True)
     if "approver_user_id" in given:
@@ -510,7 +506,7 @@ class ContactIn(In):
 @router.post("/partnership-parties/{party_id}/contacts", response={201: ContactOut},
              summary="Add a contact (an approver) at a partner")
 @idempotent
-def add_contact(request, payload: ContactIn, party_id: int = _id()):
+def add_contact(request, payload: ContactIn, party_id: int = path_id()):
     party = get_or_404(PartnershipParty.objects.all(), party_id)
     c = services.partner_contact_add(association=request.association, party=party,
                                      name=payload.name, email=payload.email,
@@ -530,7 +526,7 @@ class AssetIn(In):
 @router.post("/partnership-parties/{party_id}/assets", response={201: AssetOut},
              summary="Record what a party brings")
 @idempotent
-def add_asset(request, payload: AssetIn, party_id: int = _id()):
+def add_asset(request, payload: AssetIn, party_id: int = path_id()):
     party = get_or_404(PartnershipParty.objects.all(), party_id)
     a = services.asset_add(association=request.association, party=party, kind=payload.kind,
                            resource=payload.resource, description=payload.description,
@@ -547,7 +543,7 @@ class DutyIn(In):
 @router.post("/partnership-parties/{party_id}/responsibilities", response={201: DutyOut},
              summary="Assign a responsibility to a party")
 @idempotent
-def add_responsibility(request, payload: DutyIn, party_id: int = _id()):
+def add_responsibility(request, payload: DutyIn, party_id: int = path_id()):
     party = get_or_404(PartnershipParty.objects.all(), party_id)
     d = services.responsibility_add(association=request.association, party=party,
                                     title=payload.title, description=payload.description,
@@ -572,7 +568,7 @@ class StakeholderIn(In):
 @router.post("/partnerships/{partnership_id}/stakeholders", response={201: StakeholderOut},
              summary="Invite a stakeholder (and record their view)")
 @idempotent
-def add_stakeholder(request, payload: StakeholderIn, partnership_id: int = _id()):
+def add_stakeholder(request, payload: StakeholderIn, partnership_id: int = path_id()):
     p = get_or_404(Partnership.objects.all(), partnership_id)
     org = _in(Organisation.objects.all(), payload.organisation_id, "organisation_id",
               "organisation")
@@ -621,7 +617,7 @@ def _risk(r: DiligenceRisk) -> dict[str, Any]:
 @router.post("/partnerships/{partnership_id}/risks", response={201: RiskOut},
              summary="Assess a due-diligence risk")
 @idempotent
-def add_risk(request, payload: RiskIn, partnership_id: int = _id()):
+def add_risk(request, payload: RiskIn, partnership_id: int = path_id()):
     """The asset (`asset_id`, one of the party's) or the relationship at risk, or both."""
     p = get_or_404(Partnership.objects.all(), partnership_id)
     party = _party_in(p, payload.party_id, "party_id")
@@ -637,7 +633,7 @@ def add_risk(request, payload: RiskIn, partnership_id: int = _id()):
 
 @router.patch("/partnership-risks/{risk_id}", response=RiskOut, summary="Reassess a risk")
 @idempotent
-def patch_risk(request, payload: RiskPatch, risk_id: int = _id()):
+def patch_risk(request, payload: RiskPatch, risk_id: int = path_id()):
     r = get_or_404(DiligenceRisk.objects.all(), risk_id)
     given = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     services.risk_update(association=request.association, risk=r, actor=request.user, **given)
@@ -657,7 +653,7 @@ class ExchangeIn(In):
 @router.post("/partnerships/{partnership_id}/exchange", response={201: ExchangeItemOut},
              summary="Add a cost or a benefit to the exchange case")
 @idempotent
-def add_exchange_item(request, payload: ExchangeIn, partnership_id: int = _id()):
+def add_exchange_item(request, payload: ExchangeIn, partnership_id: int = path_id()):
     p = get_or_404(Partnership.objects.all(), partnership_id)
     party = _party_in(p, payload.party_id, "party_id")
     i = services.exchange_item_add(association=request.association, partnership=p, party=party,
@@ -677,7 +673,7 @@ class ClauseIn(In):
 @router.post("/partnerships/{partnership_id}/clauses", response={201: ClauseOut},
              summary="Add a clause (exclusivity can't bind a public body)")
 @idempotent
-def add_clause(request, payload: ClauseIn, partnership_id: int = _id()):
+def add_clause(request, payload: ClauseIn, partnership_id: int = path_id()):
     p = get_or_404(Partnership.objects.all(), partnership_id)
     party = _party_in(p, payload.party_id, "party_id")
     try:
@@ -693,7 +689,7 @@ def add_clause(request, payload: ClauseIn, partnership_id: int = _id()):
 @router.delete("/partnership-clauses/{clause_id}", response={204: None},
                summary="Remove a clause")
 @idempotent
-def delete_clause(request, clause_id: int = _id()):
+def delete_clause(request, clause_id: int = path_id()):
     c = get_or_404(Clause.objects.all(), clause_id)
     services.clause_remove(association=request.association, clause=c, actor=request.user)
     return Status(204, None)
@@ -712,7 +708,7 @@ class ObjectiveIn(In):
 @router.post("/partnerships/{partnership_id}/objectives", response={201: ObjectiveOut},
              summary="Add an objective with its accountability standard")
 @idempotent
-def add_objective(request, payload: ObjectiveIn, partnership_id: int = _id()):
+def add_objective(request, payload: ObjectiveIn, partnership_id: int = path_id()):
     p = get_or_404(Partnership.objects.all(), partnership_id)
     owner = _party_in(p, payload.owner_party_id, "owner_party_id")
     o = services.objective_add(association=request.association, partnership=p,
@@ -739,7 +735,7 @@ def _partner(org: Organisation) -> dict[str, Any]:
 
 @router.get("/partners/{organisation_id}", response=PartnerOut,
             summary="A partner organisation: its partnerships and trust record")
-def get_partner(request, organisation_id: int = _id()):
+def get_partner(request, organisation_id: int = path_id()):
     return _partner(get_or_404(Organisation.objects.all(), organisation_id))
 
 
@@ -754,7 +750,7 @@ class TrustIn(In):
 @router.post("/partners/{organisation_id}/trust-events", response={201: TrustEventOut},
              summary="Add to a partner's trust record")
 @idempotent
-def add_trust_event(request, payload: TrustIn, organisation_id: int = _id()):
+def add_trust_event(request, payload: TrustIn, organisation_id: int = path_id()):
     org = get_or_404(Organisation.objects.all(), organisation_id)
     p = _in(Partnership.objects.all(), payload.partnership_id, "partnership_id", "partnership")
     e = services.trust_event_record(association=request.association, organisation=org,
@@ -774,7 +770,7 @@ class SectorIn(In):
 @router.post("/partners/{organisation_id}/sector", response=PartnerOut,
              summary="Change a partner's sector (not to public under exclusivity)")
 @idempotent
-def change_sector(request, payload: SectorIn, organisation_id: int = _id()):
+def change_sector(request, payload: SectorIn, organisation_id: int = path_id()):
     org = get_or_404(Organisation.objects.all(), organisation_id)
     services.partner_sector_change(association=request.association, organisation=org,
                                    sector=payload.sector, actor=request.user)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.clock import association_today
@@ -28,10 +28,6 @@ TEXT = 20_000
 Kind = Literal["campaign", "product", "publication", "event", "activity"]
 Status_ = Literal["draft", "in_approval", "changes", "approved", "verified", "published",
                   "withdrawn"]
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 class ProductIn(Schema):
@@ -235,7 +231,7 @@ def create_product(request, payload: ProductIn):
 
 
 @router.get("/joint-products/{product_id}", response=ProductOut, summary="Get a joint product")
-def get_product(request, product_id: int = _id()):
+def get_product(request, product_id: int = path_id()):
     return _one(request, product_id)
 
 
@@ -243,7 +239,7 @@ def get_product(request, product_id: int = _id()):
               summary="Change a joint product (content changes after submission: a new "
                       "version, asked again)")
 @idempotent
-def patch_product(request, payload: ProductPatch, product_id: int = _id()):
+def patch_product(request, payload: ProductPatch, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     given = payload.model_dump(exclude_unset=True)
     values = {k: v for k, v in given.items() if v is not None or k == "due_on"}
@@ -255,7 +251,7 @@ def patch_product(request, payload: ProductPatch, product_id: int = _id()):
 @router.post("/joint-products/{product_id}/submit", response=ProductOut,
              summary="Submit for approval by every party")
 @idempotent
-def submit_product(request, product_id: int = _id()):
+def submit_product(request, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     services.joint_product_submit(association=request.association, product=product,
                                   actor=request.user)
@@ -264,7 +260,7 @@ def submit_product(request, product_id: int = _id()):
 
 @router.get("/joint-products/{product_id}/approvals", response=list[ApprovalOut],
             summary="Every version's approvals, newest first")
-def list_approvals(request, product_id: int = _id()):
+def list_approvals(request, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     return [_approval_out(a) for _, rows in sel.approvals_by_version(product) for a in rows]
 
@@ -272,7 +268,7 @@ def list_approvals(request, product_id: int = _id()):
 @router.post("/joint-products/{product_id}/approvals/{approval_id}/decision",
              response=ApprovalOut, summary="Sign our approval, or record a partner's")
 @idempotent
-def decide(request, payload: DecisionIn, product_id: int = _id(), approval_id: int = _id()):
+def decide(request, payload: DecisionIn, product_id: int = path_id(), approval_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     approval = get_or_404(ProductApproval.objects.filter(product=product), approval_id)
     if payload.contact_id is None:
@@ -292,7 +288,7 @@ def decide(request, payload: DecisionIn, product_id: int = _id(), approval_id: i
 @router.post("/joint-products/{product_id}/approvals/{approval_id}/resend",
              response=ApprovalOut, summary="Email a partner's approvers a new link")
 @idempotent
-def resend(request, product_id: int = _id(), approval_id: int = _id()):
+def resend(request, product_id: int = path_id(), approval_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     approval = get_or_404(ProductApproval.objects.filter(product=product), approval_id)
     services.approval_resend(association=request.association, product=product,
@@ -305,7 +301,7 @@ def resend(request, product_id: int = _id(), approval_id: int = _id()):
 @router.post("/joint-products/{product_id}/verify", response=ProductOut,
              summary="Verify an approved product (you, with notes)")
 @idempotent
-def verify(request, payload: VerifyIn, product_id: int = _id()):
+def verify(request, payload: VerifyIn, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     services.joint_product_verify(association=request.association, product=product,
                                   notes=payload.notes, actor=request.user)
@@ -315,7 +311,7 @@ def verify(request, payload: VerifyIn, product_id: int = _id()):
 @router.post("/joint-products/{product_id}/publish", response=ProductOut,
              summary="Publish a verified product's credit page")
 @idempotent
-def publish(request, product_id: int = _id()):
+def publish(request, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     services.joint_product_publish(association=request.association, product=product,
                                    actor=request.user)
@@ -325,7 +321,7 @@ def publish(request, product_id: int = _id()):
 @router.post("/joint-products/{product_id}/withdraw", response=ProductOut,
              summary="Withdraw a product")
 @idempotent
-def withdraw(request, payload: WithdrawIn, product_id: int = _id()):
+def withdraw(request, payload: WithdrawIn, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     services.joint_product_withdraw(association=request.association, product=product,
                                     reason=payload.reason, actor=request.user)
@@ -335,7 +331,7 @@ def withdraw(request, payload: WithdrawIn, product_id: int = _id()):
 @router.post("/joint-products/{product_id}/delivery", response=ProductOut,
              summary="Record (or clear) the delivery date")
 @idempotent
-def deliver(request, payload: DeliveryIn, product_id: int = _id()):
+def deliver(request, payload: DeliveryIn, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     services.joint_product_deliver(association=request.association, product=product,
                                    delivered_on=payload.delivered_on, actor=request.user)
@@ -345,7 +341,7 @@ def deliver(request, payload: DeliveryIn, product_id: int = _id()):
 @router.put("/joint-products/{product_id}/credits", response=ProductOut,
             summary="Set one party's credit")
 @idempotent
-def set_credit(request, payload: CreditIn, product_id: int = _id()):
+def set_credit(request, payload: CreditIn, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     services.product_credit_set(association=request.association, product=product,
                                 party=payload.party_id, contribution=payload.contribution,
@@ -356,7 +352,7 @@ def set_credit(request, payload: CreditIn, product_id: int = _id()):
 @router.post("/joint-products/{product_id}/reviews", response={201: ReviewOut},
              summary="Add a quality review (1–5) of a delivered product")
 @idempotent
-def review(request, payload: ReviewIn, product_id: int = _id()):
+def review(request, payload: ReviewIn, product_id: int = path_id()):
     product = get_or_404(_products(), product_id)
     r = services.quality_review_add(association=request.association, product=product,
                                     score=payload.score, notes=payload.notes,

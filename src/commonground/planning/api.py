@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 
 from django.http import Http404
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
 from commonground.core import metrics
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.clock import association_today
@@ -54,10 +54,6 @@ from .schemas import (
 
 router = Router(tags=["planning"])
 QUESTIONS = dict(WhyQuestion.choices)
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 def _today(request) -> date:
@@ -145,7 +141,7 @@ def current_plan(request):
 
 @router.get("/planning/plans/{strategic_plan_id}", response=PlanTreeOut,
             summary="A plan with its answers, goals and objectives")
-def get_plan_strategic(request, strategic_plan_id: int = _id()):
+def get_plan_strategic(request, strategic_plan_id: int = path_id()):
     plan = get_or_404(StrategicPlan.objects.all(), strategic_plan_id)
     plan.association = request.association
     return _tree_out(plan, _today(request))
@@ -153,7 +149,7 @@ def get_plan_strategic(request, strategic_plan_id: int = _id()):
 
 @router.patch("/planning/plans/{strategic_plan_id}", response=PlanOut, summary="Change a plan")
 @idempotent
-def patch_plan_strategic(request, payload: PlanPatch, strategic_plan_id: int = _id()):
+def patch_plan_strategic(request, payload: PlanPatch, strategic_plan_id: int = path_id()):
     plan = get_or_404(StrategicPlan.objects.all(), strategic_plan_id)
     data = {"name": plan.name, "starts_on": plan.starts_on, "ends_on": plan.ends_on,
             "status": plan.status, **payload.model_dump(exclude_unset=True, exclude_none=True)}
@@ -163,7 +159,7 @@ def patch_plan_strategic(request, payload: PlanPatch, strategic_plan_id: int = _
 
 @router.get("/planning/plans/{strategic_plan_id}/answers", response=list[AnswerOut],
             summary="Every version of the board's answers")
-def list_answers(request, strategic_plan_id: int = _id(), question: Question | None = None):
+def list_answers(request, strategic_plan_id: int = path_id(), question: Question | None = None):
     """Newest first within each of the five questions, in their order."""
     plan = get_or_404(StrategicPlan.objects.all(), strategic_plan_id)
     return [_answer_out(a) for a in selectors.answer_history(plan, question)]
@@ -172,7 +168,7 @@ def list_answers(request, strategic_plan_id: int = _id(), question: Question | N
 @router.post("/planning/plans/{strategic_plan_id}/answers", response={201: AnswerOut},
              summary="Write a new version of an answer")
 @idempotent
-def write_answer(request, payload: AnswerIn, strategic_plan_id: int = _id()):
+def write_answer(request, payload: AnswerIn, strategic_plan_id: int = path_id()):
     """The board or an administrator. The same text as the current version adds none and
     returns it."""
     plan = get_or_404(StrategicPlan.objects.all(), strategic_plan_id)
@@ -206,7 +202,7 @@ def create_goal(request, payload: GoalIn):
 
 @router.get("/planning/goals/{goal_id}", response=GoalOut,
             summary="A goal with its objectives")
-def get_goal(request, goal_id: int = _id()):
+def get_goal(request, goal_id: int = path_id()):
     goal = get_or_404(Goal.objects.all(), goal_id)
     today = _today(request)
     return _goal_out(goal, [_objective_out(o, today) for o in _objectives().filter(goal=goal)])
@@ -214,7 +210,7 @@ def get_goal(request, goal_id: int = _id()):
 
 @router.patch("/planning/goals/{goal_id}", response=GoalOut, summary="Change a goal")
 @idempotent
-def patch_goal(request, payload: GoalPatch, goal_id: int = _id()):
+def patch_goal(request, payload: GoalPatch, goal_id: int = path_id()):
     goal = get_or_404(Goal.objects.select_related("plan"), goal_id)
     data = {"title": goal.title, "description": goal.description, "deadline": goal.deadline,
             **payload.model_dump(exclude_unset=True, exclude_none=True)}
@@ -226,7 +222,7 @@ def patch_goal(request, payload: GoalPatch, goal_id: int = _id()):
 @router.delete("/planning/goals/{goal_id}", response={204: None},
                summary="Delete a goal without objectives")
 @idempotent
-def delete_goal(request, goal_id: int = _id()):
+def delete_goal(request, goal_id: int = path_id()):
     goal = get_or_404(Goal.objects.all(), goal_id)
     services.goal_delete(association=request.association, goal=goal, actor=request.user)
     return Status(204, None)
@@ -282,14 +278,14 @@ def create_objective(request, payload: ObjectiveIn):
 
 @router.get("/planning/objectives/{objective_id}", response=ObjectiveOut,
             summary="An objective with its progress")
-def get_objective(request, objective_id: int = _id()):
+def get_objective(request, objective_id: int = path_id()):
     return _objective_out(get_or_404(_objectives(), objective_id), _today(request))
 
 
 @router.patch("/planning/objectives/{objective_id}", response=ObjectiveOut,
               summary="Change an objective")
 @idempotent
-def patch_objective(request, payload: ObjectivePatch, objective_id: int = _id()):
+def patch_objective(request, payload: ObjectivePatch, objective_id: int = path_id()):
     """Fields left out keep their values; a changed KPI recomputes the baseline (unless
     given) and refills the history."""
     o = get_or_404(Objective.objects.select_related("goal"), objective_id)
@@ -310,7 +306,7 @@ def patch_objective(request, payload: ObjectivePatch, objective_id: int = _id())
 @router.post("/planning/objectives/{objective_id}/status", response=ObjectiveOut,
              summary="Mark an objective achieved, missed, dropped or active")
 @idempotent
-def set_objective_status(request, payload: StatusIn, objective_id: int = _id()):
+def set_objective_status(request, payload: StatusIn, objective_id: int = path_id()):
     o = get_or_404(Objective.objects.all(), objective_id)
     services.objective_set_status(association=request.association, objective=o,
                                   status=payload.status, actor=request.user)

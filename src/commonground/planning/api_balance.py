@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import transaction
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from commonground.core.errors import PermissionDenied
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy import permissions
@@ -25,10 +25,6 @@ from .models import BalanceMetric, OfferingCost
 router = Router(tags=["planning"])
 
 Side = Literal["mission", "business"]
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 class SeriesOut(Schema):
@@ -181,7 +177,7 @@ def add_metric(request, payload: MetricIn):
 @router.patch("/planning/balance/metrics/{balance_metric_id}", response=MetricOut,
               summary="Move a metric to the other side, or up or down")
 @idempotent
-def move_metric(request, payload: MetricPatch, balance_metric_id: int = _id()):
+def move_metric(request, payload: MetricPatch, balance_metric_id: int = path_id()):
     row = get_or_404(BalanceMetric.objects.all(), balance_metric_id)
     return _metric_out(services.balance_metric_move(
         association=request.association, balance_metric=row, side=payload.side,
@@ -191,7 +187,7 @@ def move_metric(request, payload: MetricPatch, balance_metric_id: int = _id()):
 @router.delete("/planning/balance/metrics/{balance_metric_id}", response={204: None},
                summary="Take a metric off the balance view")
 @idempotent
-def remove_metric(request, balance_metric_id: int = _id()):
+def remove_metric(request, balance_metric_id: int = path_id()):
     row = get_or_404(BalanceMetric.objects.all(), balance_metric_id)
     services.balance_metric_remove(association=request.association, balance_metric=row,
                                    actor=request.user)
@@ -225,7 +221,7 @@ def record_cost(request, payload: CostIn):
 @router.delete("/planning/offering-costs/{cost_id}", response={204: None},
                summary="Remove a recorded cost")
 @idempotent
-def delete_cost(request, cost_id: int = _id()):
+def delete_cost(request, cost_id: int = path_id()):
     cost = get_or_404(OfferingCost.objects.all(), cost_id)
     services.offering_cost_delete(association=request.association, cost=cost, actor=request.user)
     return Status(204, None)

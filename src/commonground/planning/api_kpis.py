@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ninja import Path, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import path_id
 from commonground.people.api_selectors import get_or_404
 from commonground.tenancy.clock import association_today
 from commonground.tenancy.idempotency import idempotent
@@ -104,10 +104,6 @@ class QueuedOut(Schema):
     objectives: int | None
 
 
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
-
-
 @router.get("/planning/metrics", response=list[MetricOut], summary="The metric catalogue")
 def list_metrics(request):
     """Every metric a KPI or the balance view can use, with its filters and their values
@@ -128,7 +124,7 @@ def metric_value(request):
 
 @router.get("/planning/objectives/{objective_id}/kpi", response=KpiOut,
             summary="An objective's KPI and its snapshots")
-def objective_kpi(request, objective_id: int = _id()):
+def objective_kpi(request, objective_id: int = path_id()):
     o = get_or_404(Objective.objects.all(), objective_id)
     p = progress.of(o, on=association_today(request.association))
     return {"objective_id": o.pk, "metric": o.metric, "filters": o.filters or {},
@@ -149,7 +145,7 @@ def _rows_out(o: Objective, on: date, page: Page | None, number: int) -> dict[st
 
 @router.get("/planning/objectives/{objective_id}/rows", response=RowsOut,
             summary="The rows behind an objective's number")
-def objective_rows(request, objective_id: int = _id(), on: date | None = None,
+def objective_rows(request, objective_id: int = path_id(), on: date | None = None,
                    page: int = Query(1, ge=1, le=200)):
     """On ``on`` (default: its latest snapshot's day, else today), 50 rows a page."""
     o = get_or_404(Objective.objects.all(), objective_id)

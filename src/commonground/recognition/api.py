@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import MAX_ID, path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.models import Person
@@ -35,10 +35,6 @@ TIER_FIELDS = ("name", "description", "slug", "criteria", "min_contributions", "
                "window_months", "required_kinds", "auto_award", "colour", "order", "is_active")
 
 
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
-
-
 def _ref(**kw):
     return Query(None, ge=1, le=MAX_ID, **kw)
 
@@ -61,7 +57,7 @@ def create_tier(request, payload: TierIn):
 
 @router.patch("/tiers/{tier_id}", response=TierOut, summary="Change a tier")
 @idempotent
-def patch_tier(request, payload: TierPatch, tier_id: int = _id()):
+def patch_tier(request, payload: TierPatch, tier_id: int = path_id()):
     tier = get_or_404(Tier.objects.all(), tier_id)
     current = {f: getattr(tier, f) for f in TIER_FIELDS}
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
@@ -107,14 +103,14 @@ def _decide(request, nomination_id: int, payload: DecisionIn, approve: bool) -> 
 @router.post("/nominations/{nomination_id}/approve", response=NominationOut,
              summary="Approve a nomination (awards the badge)")
 @idempotent
-def approve_nomination(request, payload: DecisionIn, nomination_id: int = _id()):
+def approve_nomination(request, payload: DecisionIn, nomination_id: int = path_id()):
     return _decide(request, nomination_id, payload, True)
 
 
 @router.post("/nominations/{nomination_id}/decline", response=NominationOut,
              summary="Decline a nomination")
 @idempotent
-def decline_nomination(request, payload: DecisionIn, nomination_id: int = _id()):
+def decline_nomination(request, payload: DecisionIn, nomination_id: int = path_id()):
     return _decide(request, nomination_id, payload, False)
 
 
@@ -154,7 +150,7 @@ def create_award(request, payload: AwardIn):
 @router.post("/awards/{award_id}/revoke", response=AwardOut,
              summary="Revoke a badge (its assertion then answers 410 Gone)")
 @idempotent
-def revoke_award(request, payload: RevokeIn, award_id: int = _id()):
+def revoke_award(request, payload: RevokeIn, award_id: int = path_id()):
     award = get_or_404(Award.objects.select_related("association"), award_id)
     return _award_out(services.award_revoke(association=request.association, award=award,
                                             reason=payload.reason, actor=request.user))
@@ -180,7 +176,7 @@ def list_experts(request, q: str = Query("", max_length=200),
 
 @router.post("/experts/{expert_id}/vet", response=ExpertOut, summary="Vet or decline an expert")
 @idempotent
-def vet_expert(request, payload: VetIn, expert_id: int = _id()):
+def vet_expert(request, payload: VetIn, expert_id: int = path_id()):
     profile = get_or_404(ExpertProfile.objects.all(), expert_id)
     vetted = services.expert_vet(association=request.association, profile=profile,
                                  status=payload.status, note=payload.note, actor=request.user)

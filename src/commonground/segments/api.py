@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 
-from commonground.core.ids import MAX_ID
+from commonground.core.ids import path_id
 from commonground.core.pagination import Page, paginate
 from commonground.people.api_selectors import get_or_404
 from commonground.people.schemas import PersonOut
@@ -28,10 +28,6 @@ from .schemas import (
 )
 
 router = Router(tags=["segments"])
-
-
-def _id(**kw):
-    return Path(..., ge=1, le=MAX_ID, **kw)
 
 
 def _out(s: Segment, labels: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
@@ -90,13 +86,13 @@ def create_segment(request, payload: SegmentIn):
 
 
 @router.get("/segments/{segment_id}", response=SegmentOut, summary="Get a segment")
-def get_segment(request, segment_id: int = _id()):
+def get_segment(request, segment_id: int = path_id()):
     return _out(get_or_404(Segment.objects.all(), segment_id))
 
 
 @router.patch("/segments/{segment_id}", response=SegmentOut, summary="Change a segment")
 @idempotent
-def patch_segment(request, payload: SegmentPatch, segment_id: int = _id()):
+def patch_segment(request, payload: SegmentPatch, segment_id: int = path_id()):
     segment = get_or_404(Segment.objects.all(), segment_id)
     data = payload.model_dump(exclude_unset=True)
     return _out(services.segment_update(association=request.association, segment=segment,
@@ -105,7 +101,7 @@ def patch_segment(request, payload: SegmentPatch, segment_id: int = _id()):
 
 @router.delete("/segments/{segment_id}", response={204: None}, summary="Delete a segment")
 @idempotent
-def delete_segment(request, segment_id: int = _id()):
+def delete_segment(request, segment_id: int = path_id()):
     segment = get_or_404(Segment.objects.all(), segment_id)
     services.segment_delete(association=request.association, segment=segment,
                             actor=request.user)
@@ -113,7 +109,7 @@ def delete_segment(request, segment_id: int = _id()):
 
 
 @router.get("/segments/{segment_id}/count", response=CountOut, summary="Count a segment")
-def count_segment(request, segment_id: int = _id()):
+def count_segment(request, segment_id: int = path_id()):
     segment = get_or_404(Segment.objects.all(), segment_id)
     return {"count": selectors.segment_count(segment),
             "sample": _sample(selectors.segment_people(segment))}
@@ -121,7 +117,7 @@ def count_segment(request, segment_id: int = _id()):
 
 @router.get("/segments/{segment_id}/members", response=Page[PersonOut],
             summary="The segment's people")
-def segment_members(request, segment_id: int = _id(),
+def segment_members(request, segment_id: int = path_id(),
                     cursor: str | None = Query(None, max_length=500), limit: int = 50):
     """Live segments are evaluated now, page by page (by id)."""
     segment = get_or_404(Segment.objects.all(), segment_id)
@@ -129,7 +125,7 @@ def segment_members(request, segment_id: int = _id(),
 
 
 @router.get("/segments/{segment_id}/export", summary="The segment's people as a file")
-def export_segment(request, segment_id: int = _id(),
+def export_segment(request, segment_id: int = path_id(),
                    format: Literal["csv", "xlsx"] = "csv"):  # noqa: A002 (the API's word)
     """The roster importer's columns (the file imports again), CSV or XLSX."""
     segment = get_or_404(Segment.objects.all(), segment_id)
@@ -139,7 +135,7 @@ def export_segment(request, segment_id: int = _id(),
 @router.post("/segments/{segment_id}/freeze", response={201: SegmentOut},
              summary="Freeze a live segment into a static list")
 @idempotent
-def freeze_segment(request, payload: NameIn | None = None, segment_id: int = _id()):
+def freeze_segment(request, payload: NameIn | None = None, segment_id: int = path_id()):
     segment = get_or_404(Segment.objects.all(), segment_id)
     frozen = services.segment_freeze(association=request.association, segment=segment,
                                      name=payload.name if payload else "", actor=request.user)
@@ -149,7 +145,7 @@ def freeze_segment(request, payload: NameIn | None = None, segment_id: int = _id
 @router.post("/segments/{segment_id}/duplicate", response={201: SegmentOut},
              summary="Copy a segment")
 @idempotent
-def duplicate_segment(request, payload: NameIn | None = None, segment_id: int = _id()):
+def duplicate_segment(request, payload: NameIn | None = None, segment_id: int = path_id()):
     segment = get_or_404(Segment.objects.all(), segment_id)
     copy = services.segment_duplicate(association=request.association, segment=segment,
                                       name=payload.name if payload else "", actor=request.user)
